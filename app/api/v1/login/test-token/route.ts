@@ -1,0 +1,8 @@
+import { requireActiveUser } from "@/lib/auth/current-user";
+import { handle, json } from "@/lib/http/handler";
+import { toUserPublic } from "@/lib/users";
+
+export const POST = handle(async (request) => {
+  const { user } = await requireActiveUser(request);
+  return json(toUserPublic(user));
+});

@@ -1,0 +1,8 @@
+import { requireActiveUser } from "@/lib/auth/current-user";
+import { handle, json } from "@/lib/http/handler";
+import { listSessions } from "@/lib/sessions";
+
+export const GET = handle(async (request) => {
+  const { user, tokenId } = await requireActiveUser(request);
+  return json(await listSessions(user.id, tokenId));
+});

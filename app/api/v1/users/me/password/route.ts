@@ -1,0 +1,10 @@
+import { UpdatePassword } from "@/lib/api/schemas";
+import { requireActiveUser } from "@/lib/auth/current-user";
+import { handle, json, parseJson } from "@/lib/http/handler";
+import { changePassword } from "@/lib/users";
+
+export const PATCH = handle(async (request) => {
+  const { user, tokenId } = await requireActiveUser(request);
+  const { revoked } = await changePassword(user, tokenId, await parseJson(request, UpdatePassword));
+  return json({ message: "Password updated successfully", revoked });
+});

@@ -1,0 +1,341 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
+ * Schemas with a `.meta({ id })` become `components.schemas`; the operations below reference them.
+ */
+import { z } from "zod";
+import * as S from "./schemas";
+import { MAX_BODY_BYTES } from "../http/handler";
+
+const ErrorDetail = z
+  .object({ detail: z.string().meta({ example: "Not authenticated" }) })
+  .meta({ id: "HTTPError" });
+
+const ValidationError = z
+  .object({
+    detail: z.array(
+      z.object({
+        loc: z.array(z.union([z.string(), z.number()])).meta({ example: ["body", "email"] }),
+        msg: z.string().meta({ example: "Enter a valid email address" }),
+        type: z.string().meta({ example: "invalid_format" }),
+      }),
+    ),
+  })
+  .meta({ id: "HTTPValidationError" });
+
+const TokenError = z
+  .object({
+    detail: z.literal("Could not validate credentials"),
+    reason: z.enum(["invalid", "expired", "revoked"]),
+  })
+  .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
+
+const OAuth2Error = z
+  .object({
+    detail: z.string(),
+    error: z.literal("invalid_grant"),
+    error_description: z.string(),
+  })
+  .meta({ id: "OAuth2Error" });
+
+// Referenced so the registry includes them.
+void [ErrorDetail, ValidationError, TokenError, OAuth2Error];
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const jsonContent = (id: string) => ({ "application/json": { schema: ref(id) } });
+
+const bearerFailures = {
+  "401": {
+    description:
+      'No bearer token (`{"detail": "Not authenticated"}`, `WWW-Authenticate: Bearer`), or one that is ' +
+      'invalid, expired or revoked (`reason` says which; `WWW-Authenticate: Bearer error="invalid_token"`).',
+    headers: {
+      "WWW-Authenticate": {
+        description: 'The challenge: `Bearer`, or `Bearer error="invalid_token", error_description="..."`',
+        schema: { type: "string" },
+      },
+    },
+    content: { "application/json": { schema: { oneOf: [ref("HTTPError"), ref("TokenError")] } } },
+  },
+  "403": { description: "Inactive user", content: jsonContent("HTTPError") },
+};
+const superuserFailures = {
+  ...bearerFailures,
+  "403": { description: "Inactive user, or not a superuser", content: jsonContent("HTTPError") },
+};
+const badInput = {
+  "400": { description: "The body is not valid JSON", content: jsonContent("HTTPError") },
+  "413": { description: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, content: jsonContent("HTTPError") },
+  "422": { description: "Missing or invalid fields, or the wrong content type", content: jsonContent("HTTPValidationError") },
+};
+const secured = [{ OAuth2PasswordBearer: [] }, { HTTPBearer: [] }];
+const jsonBody = (id: string, required = true) => ({ required, content: jsonContent(id) });
+const ok = (description: string, id: string) => ({ description, content: jsonContent(id) });
+const idParam = (description: string) => [
+  { name: "id", in: "path", required: true, description, schema: { type: "string" } },
+];
+
+const paths = {
+  "/api/v1/login/access-token": {
+    post: {
+      tags: ["login"],
+      summary: "Log in with email and password (OAuth2 password grant)",
+      description:
+        "Exchanges an email (`username`) and password for a bearer access token. Send the token as " +
+        "`Authorization: Bearer <access_token>` on every protected endpoint. An unknown email and a wrong " +
+        "password give the same 400 answer.",
+      requestBody: {
+        required: true,
+        content: {
+          "application/x-www-form-urlencoded": { schema: ref("LoginRequest") },
+          "application/json": { schema: ref("LoginRequest") },
+        },
+      },
+      responses: {
+        "200": ok("The access token (`Cache-Control: no-store`)", "Token"),
+        "400": {
+          description: "Incorrect email or password (or an inactive user, or a body that is not JSON)",
+          content: { "application/json": { schema: { oneOf: [ref("OAuth2Error"), ref("HTTPError")] } } },
+        },
+        "413": badInput["413"],
+        "422": badInput["422"],
+      },
+    },
+  },
+  "/api/v1/login/test-token": {
+    post: {
+      tags: ["login"],
+      summary: "Test an access token",
+      description: "Returns the user the bearer token belongs to.",
+      security: secured,
+      responses: { "200": ok("The token's user", "UserPublic"), ...bearerFailures },
+    },
+  },
+  "/api/v1/logout": {
+    post: {
+      tags: ["login"],
+      summary: "Sign out",
+      description:
+        "Revokes the bearer token. With `{\"everywhere\": true}` revokes every token of the user. " +
+        "Revocation is stored in the database, so it survives restarts.",
+      security: secured,
+      requestBody: jsonBody("LogoutRequest", false),
+      responses: { "200": ok("Signed out", "LogoutResponse"), ...bearerFailures, ...badInput },
+    },
+  },
+  "/api/v1/users/signup": {
+    post: {
+      tags: ["users"],
+      summary: "Create an account",
+      requestBody: jsonBody("UserRegister"),
+      responses: {
+        "201": ok("The new user", "UserPublic"),
+        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        ...badInput,
+      },
+    },
+  },
+  "/api/v1/users/me": {
+    get: {
+      tags: ["users"],
+      summary: "The current user",
+      description: "The end of the current-user chain: bearer → verified claims → token not revoked → user → active.",
+      security: secured,
+      responses: { "200": ok("The current user", "UserPublic"), ...bearerFailures },
+    },
+    patch: {
+      tags: ["users"],
+      summary: "Update my name or email",
+      security: secured,
+      requestBody: jsonBody("UserUpdateMe"),
+      responses: {
+        "200": ok("The updated user", "UserPublic"),
+        ...bearerFailures,
+        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        ...badInput,
+      },
+    },
+    delete: {
+      tags: ["users"],
+      summary: "Delete my account",
+      description: "Deletes the account and all of its tokens. Superusers cannot delete themselves.",
+      security: secured,
+      responses: { "200": ok("Deleted", "Message"), ...bearerFailures },
+    },
+  },
+  "/api/v1/users/me/password": {
+    patch: {
+      tags: ["users"],
+      summary: "Change my password",
+      description: "Revokes every other token of the user; the token used for this request stays valid.",
+      security: secured,
+      requestBody: jsonBody("UpdatePassword"),
+      responses: {
+        "200": ok("Changed; `revoked` counts the other tokens revoked", "LogoutResponse"),
+        ...bearerFailures,
+        ...badInput,
+        "400": { description: "Incorrect current password, or the same password again", content: jsonContent("HTTPError") },
+      },
+    },
+  },
+  "/api/v1/sessions": {
+    get: {
+      tags: ["sessions"],
+      summary: "My live sessions",
+      description: "The user's tokens that are neither expired nor revoked; `current` marks this request's.",
+      security: secured,
+      responses: { "200": ok("Live sessions", "SessionsPublic"), ...bearerFailures },
+    },
+  },
+  "/api/v1/sessions/{id}": {
+    delete: {
+      tags: ["sessions"],
+      summary: "Revoke one of my sessions",
+      security: secured,
+      parameters: idParam("The session (token) id"),
+      responses: {
+        "200": ok("Revoked", "Message"),
+        ...bearerFailures,
+        "404": { description: "No such live session of this user", content: jsonContent("HTTPError") },
+      },
+    },
+  },
+  "/api/v1/users": {
+    get: {
+      tags: ["users"],
+      summary: "List users (superuser)",
+      security: secured,
+      parameters: [
+        { name: "skip", in: "query", schema: { type: "integer", minimum: 0, default: 0 } },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+      ],
+      responses: { "200": ok("A page of users", "UsersPublic"), ...superuserFailures, "422": badInput["422"] },
+    },
+    post: {
+      tags: ["users"],
+      summary: "Create a user (superuser)",
+      security: secured,
+      requestBody: jsonBody("UserCreate"),
+      responses: {
+        "201": ok("The new user", "UserPublic"),
+        ...superuserFailures,
+        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        ...badInput,
+      },
+    },
+  },
+  "/api/v1/users/{id}": {
+    get: {
+      tags: ["users"],
+      summary: "Read a user (superuser)",
+      security: secured,
+      parameters: idParam("The user id"),
+      responses: {
+        "200": ok("The user", "UserPublic"),
+        ...superuserFailures,
+        "404": { description: "No such user", content: jsonContent("HTTPError") },
+      },
+    },
+    patch: {
+      tags: ["users"],
+      summary: "Update a user (superuser)",
+      description: "A new password or a deactivation revokes the user's tokens.",
+      security: secured,
+      parameters: idParam("The user id"),
+      requestBody: jsonBody("UserUpdate"),
+      responses: {
+        "200": ok("The updated user", "UserPublic"),
+        ...superuserFailures,
+        "404": { description: "No such user", content: jsonContent("HTTPError") },
+        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        ...badInput,
+      },
+    },
+    delete: {
+      tags: ["users"],
+      summary: "Delete a user (superuser)",
+      security: secured,
+      parameters: idParam("The user id"),
+      responses: {
+        "200": ok("Deleted", "Message"),
+        ...superuserFailures,
+        "404": { description: "No such user", content: jsonContent("HTTPError") },
+      },
+    },
+  },
+  "/api/health": {
+    get: {
+      tags: ["meta"],
+      summary: "Health check",
+      description: "`{\"status\": \"ok\"}` once the database answers.",
+      responses: {
+        "200": ok("Healthy", "Health"),
+        "503": { description: "The database does not answer", content: jsonContent("HTTPError") },
+      },
+    },
+  },
+  "/api/openapi.json": {
+    get: {
+      tags: ["meta"],
+      summary: "This document",
+      responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } },
+    },
+  },
+};
+
+function componentSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const out: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  return out;
+}
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  cached ??= {
+    openapi: "3.1.0",
+    info: {
+      title: "Sign-in system API",
+      version: "1.0.0",
+      description:
+        "Log in at `POST /api/v1/login/access-token` (OAuth2 password form) to get a bearer token, then " +
+        "send it as `Authorization: Bearer <token>`. Every protected endpoint runs the same current-user " +
+        "chain: verified JWT (HS256, `exp` required) → token record not revoked → user exists → active. " +
+        "Tokens are signed with a persisted secret and revocations are stored in the database, so both " +
+        "survive server restarts.",
+    },
+    servers: [{ url: "/" }],
+    tags: [
+      { name: "login", description: "Tokens: log in, test, sign out" },
+      { name: "users", description: "Accounts" },
+      { name: "sessions", description: "Live tokens of the current user" },
+      { name: "meta", description: "Health and this document" },
+    ],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        OAuth2PasswordBearer: {
+          type: "oauth2",
+          description: "Log in with email (as `username`) and password; the token is sent as a bearer token.",
+          flows: { password: { tokenUrl: "/api/v1/login/access-token", scopes: {} } },
+        },
+        HTTPBearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "Paste an access token from the login endpoint.",
+        },
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,52 @@
+/**
+ * Password hashing and checking (bcrypt) and the password policy. Pure: the cost comes from the caller.
+ */
+import bcrypt from "bcryptjs";
+
+/** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
+export const MAX_PASSWORD_BYTES = 72;
+export const MIN_PASSWORD_CHARS = 8;
+
+export function passwordPolicyProblem(password: string): string | null {
+  if ([...password].length < MIN_PASSWORD_CHARS) {
+    return `Password must be at least ${MIN_PASSWORD_CHARS} characters long`;
+  }
+  if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
+    return `Password must be at most ${MAX_PASSWORD_BYTES} bytes long in UTF-8 (bcrypt's limit)`;
+  }
+  return null;
+}
+
+export function hashPassword(password: string, cost: number): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  // A password bcrypt would truncate can never be the one that was stored (the policy refused it),
+  // but its first 72 bytes might match: refuse it outright.
+  if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
+    return bcrypt.compare("", hash).then(() => false);
+  }
+  return bcrypt.compare(password, hash);
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * Checks a password against a user's hash, or, when there is no such user (or no password), against a
+ * dummy hash of the same cost, so an unknown email costs the same time as a wrong password.
+ */
+export async function verifyPasswordOrDummy(
+  password: string,
+  hash: string | null | undefined,
+  cost: number,
+): Promise<boolean> {
+  if (hash) return verifyPassword(password, hash);
+  let dummy = dummyHashes.get(cost);
+  if (!dummy) {
+    dummy = hashPassword("dummy password that never matches", cost);
+    dummyHashes.set(cost, dummy);
+  }
+  await verifyPassword(password, await dummy);
+  return false;
+}

@@ -1,0 +1,115 @@
+/**
+ * The only module that reads `process.env`. Every setting is validated with zod once, on first use;
+ * a bad value stops start-up with a message that names the variable.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const MIN_SECRET_BYTES = 32;
+
+const secret = z
+  .string()
+  .refine((s) => Buffer.byteLength(s, "utf8") >= MIN_SECRET_BYTES, {
+    message: `must be at least ${MIN_SECRET_BYTES} bytes long (try: openssl rand -base64 48)`,
+  });
+
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, { message: "must start with file: (SQLite) or postgresql://" })
+      .optional(),
+  ),
+  AUTH_SECRET: z.preprocess(emptyAsUndefined, secret.optional()),
+  AUTH_SECRET_PREVIOUS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+      .pipe(z.array(secret))
+      .default([]),
+  ),
+  ACCESS_TOKEN_EXPIRE_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    // Fractions are allowed so tests can use tokens that live a few seconds.
+    z.coerce.number().positive().max(60 * 24 * 365).default(30),
+  ),
+  BCRYPT_COST: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(10, { message: "must be at least 10 (weaker hashes are refused)" })
+      .max(16)
+      .default(12),
+  ),
+  FIRST_SUPERUSER: z.preprocess(emptyAsUndefined, z.email().default("admin@example.com")),
+  FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  HOSTNAME: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type Config = {
+  nodeEnv: Env["NODE_ENV"];
+  dataDir: string;
+  databaseUrl: string;
+  databaseProvider: "sqlite" | "postgresql";
+  /** Absolute path of the SQLite file, when the database is SQLite. */
+  sqlitePath: string | null;
+  authSecret: string | undefined;
+  authSecretPrevious: string[];
+  accessTokenTtlSeconds: number;
+  bcryptCost: number;
+  firstSuperuser: string;
+  firstSuperuserPassword: string | undefined;
+  port: number;
+  hostname: string;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment; exported so tests can check validation without touching process.env. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "app.db")}`;
+  const isSqlite = databaseUrl.startsWith("file:");
+  const sqliteRaw = isSqlite ? databaseUrl.slice("file:".length).replace(/\?.*$/, "") : null;
+  return {
+    nodeEnv: e.NODE_ENV,
+    dataDir,
+    databaseUrl,
+    databaseProvider: isSqlite ? "sqlite" : "postgresql",
+    sqlitePath: sqliteRaw === null ? null : path.resolve(cwd, sqliteRaw),
+    authSecret: e.AUTH_SECRET,
+    authSecretPrevious: e.AUTH_SECRET_PREVIOUS,
+    accessTokenTtlSeconds: Math.max(1, Math.round(e.ACCESS_TOKEN_EXPIRE_MINUTES * 60)),
+    bcryptCost: e.BCRYPT_COST,
+    firstSuperuser: e.FIRST_SUPERUSER.toLowerCase(),
+    firstSuperuserPassword: e.FIRST_SUPERUSER_PASSWORD,
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, validated on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,73 @@
+/**
+ * Every error the API answers with, and the one place that turns an error into a response.
+ * Bodies follow FastAPI's shape: `{"detail": ...}`.
+ */
+export type FieldError = { loc: (string | number)[]; msg: string; type: string };
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string | FieldError[],
+    readonly headers: Record<string, string> = {},
+    /** Extra top-level body fields, e.g. `reason` on 401s or OAuth2's `error`. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(typeof detail === "string" ? detail : "Validation error");
+    this.name = "HttpError";
+  }
+}
+
+export type InvalidTokenReason = "invalid" | "expired" | "revoked";
+
+const invalidTokenDescriptions: Record<InvalidTokenReason, string> = {
+  invalid: "The access token is malformed, has a bad signature or names an unknown user",
+  expired: "The access token expired",
+  revoked: "The access token was revoked",
+};
+
+export const errors = {
+  /** No Authorization header, or not the Bearer scheme. */
+  notAuthenticated: () =>
+    new HttpError(401, "Not authenticated", { "WWW-Authenticate": "Bearer" }),
+  invalidToken: (reason: InvalidTokenReason) =>
+    new HttpError(
+      401,
+      "Could not validate credentials",
+      {
+        "WWW-Authenticate": `Bearer error="invalid_token", error_description="${invalidTokenDescriptions[reason]}"`,
+      },
+      { reason },
+    ),
+  /** The token endpoint's answer for an unknown email and for a wrong password alike. */
+  invalidGrant: () =>
+    new HttpError(400, "Incorrect email or password", {}, {
+      error: "invalid_grant",
+      error_description: "Incorrect email or password",
+    }),
+  badRequest: (detail: string) => new HttpError(400, detail),
+  inactiveUser: () => new HttpError(403, "Inactive user"),
+  notSuperuser: () => new HttpError(403, "The user doesn't have enough privileges"),
+  forbidden: (detail: string) => new HttpError(403, detail),
+  notFound: (detail: string) => new HttpError(404, detail),
+  conflict: (detail: string) => new HttpError(409, detail),
+  payloadTooLarge: (limit: number) =>
+    new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`),
+  validation: (detail: FieldError[]) => new HttpError(422, detail),
+  unprocessable: (detail: string) => new HttpError(422, detail),
+};
+
+/** Converts anything thrown by a handler into a JSON response. Unknown errors become a bare 500. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof HttpError) {
+    return Response.json(
+      { detail: error.detail, ...error.extra },
+      { status: error.status, headers: { "Cache-Control": "no-store", ...error.headers } },
+    );
+  }
+  // Log the failure without request data: bodies may hold passwords, headers may hold tokens.
+  console.error("Unhandled error in API handler:", error instanceof Error ? error.stack : error);
+  return Response.json(
+    { detail: "Internal server error" },
+    { status: 500, headers: { "Cache-Control": "no-store" } },
+  );
+}

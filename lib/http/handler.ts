@@ -1,0 +1,129 @@
+/**
+ * The route-handler wrapper: errors become responses through one mapping, and request bodies are
+ * read with a size limit and validated with zod before a handler sees them.
+ */
+import type { z } from "zod";
+import { errorResponse, errors, type FieldError } from "./errors";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type RouteContext<P> = { params: Promise<P> };
+
+export function handle<P = unknown>(
+  fn: (request: Request, params: P) => Promise<Response>,
+): (request: Request, context: RouteContext<P>) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      return await fn(request, await context.params);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/** JSON response that is never cached: API answers carry user data or tokens. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+}
+
+/** Reads the raw body, refusing (413) anything over the limit without buffering it all. */
+async function readBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw errors.payloadTooLarge(MAX_BODY_BYTES);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw errors.payloadTooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+export function toFieldErrors(error: z.ZodError, root: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    loc: [root, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+    msg: issue.message,
+    type: issue.code,
+  }));
+}
+
+export function validate<S extends z.ZodType>(schema: S, data: unknown, root = "body"): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw errors.validation(toFieldErrors(result.error, root));
+  return result.data;
+}
+
+function wrongContentType(accepted: string[]): never {
+  throw errors.validation([
+    {
+      loc: ["header", "content-type"],
+      msg: `Content-Type must be ${accepted.join(" or ")}`,
+      type: "content_type",
+    },
+  ]);
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw errors.badRequest("Request body is not valid JSON");
+  }
+}
+
+/**
+ * A JSON body validated by `schema`. `optional` accepts an empty body (as `{}`), for endpoints whose
+ * every field is optional.
+ */
+export async function parseJson<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  { optional = false } = {},
+): Promise<z.output<S>> {
+  const text = await readBody(request);
+  if (optional && text.trim() === "") return validate(schema, {});
+  if (mediaType(request) !== "application/json") wrongContentType(["application/json"]);
+  return validate(schema, parseJsonText(text));
+}
+
+/** A body sent either as an HTML/OAuth2 form (urlencoded or multipart) or as JSON. */
+export async function parseFormOrJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const type = mediaType(request);
+  if (type === "multipart/form-data") {
+    await readBody(request.clone());
+    let form: FormData;
+    try {
+      form = await request.formData();
+    } catch {
+      throw errors.badRequest("Request body is not valid form data");
+    }
+    const fields: Record<string, string> = {};
+    form.forEach((value, key) => {
+      if (typeof value === "string") fields[key] = value;
+    });
+    return validate(schema, fields);
+  }
+  const text = await readBody(request);
+  if (type === "application/x-www-form-urlencoded") {
+    return validate(schema, Object.fromEntries(new URLSearchParams(text)));
+  }
+  if (type === "application/json") return validate(schema, parseJsonText(text));
+  return wrongContentType(["application/x-www-form-urlencoded", "multipart/form-data", "application/json"]);
+}
+
+/** Validates the query string. */
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
+  return validate(schema, Object.fromEntries(new URL(request.url).searchParams), "query");
+}

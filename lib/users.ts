@@ -1,0 +1,176 @@
+/**
+ * Users: sign-up, profile changes, password changes and the superuser's CRUD. Every user leaves the
+ * server through `toUserPublic`, which drops the password hash and everything else internal.
+ */
+import crypto from "node:crypto";
+import type { Prisma, User } from "@prisma/client";
+import { getConfig } from "./config";
+import { getDb, isUniqueViolation } from "./db";
+import { errors } from "./http/errors";
+import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import type {
+  SignupInput,
+  UpdateMeInput,
+  UserCreateInput,
+  UserPublicT,
+  UserUpdateInput,
+} from "./api/schemas";
+import { revokeAllTokens } from "./sessions";
+
+export function toUserPublic(user: User): UserPublicT {
+  return {
+    id: user.id,
+    email: user.email,
+    full_name: user.name,
+    is_active: user.isActive,
+    is_superuser: user.isSuperuser,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+const emailTaken = () => errors.conflict("The user with this email already exists in the system");
+
+/** Runs a write that may hit the unique email index; a race between two sign-ups still gives 409. */
+async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+}
+
+export async function createUser(input: UserCreateInput): Promise<User> {
+  const hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
+  return uniqueEmail(() =>
+    getDb().user.create({
+      data: {
+        email: input.email,
+        hashedPassword,
+        name: input.full_name ?? null,
+        isActive: input.is_active,
+        isSuperuser: input.is_superuser,
+      },
+    }),
+  );
+}
+
+export function signUp(input: SignupInput): Promise<User> {
+  return createUser({ ...input, is_active: true, is_superuser: false });
+}
+
+/**
+ * The password check shared by every sign-in path. Unknown email and wrong password are
+ * indistinguishable: both cost one bcrypt comparison and both return null.
+ */
+export async function authenticate(email: string, password: string): Promise<User | null> {
+  const user = await getDb().user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
+  return ok ? user : null;
+}
+
+export async function updateMe(user: User, input: UpdateMeInput): Promise<User> {
+  return uniqueEmail(() =>
+    getDb().user.update({
+      where: { id: user.id },
+      data: { email: input.email, name: input.full_name },
+    }),
+  );
+}
+
+/** Changes the password and revokes every other token of the user; the calling token stays valid. */
+export async function changePassword(
+  user: User,
+  currentTokenId: string,
+  input: { current_password: string; new_password: string },
+): Promise<{ revoked: number }> {
+  if (!user.hashedPassword || !(await verifyPassword(input.current_password, user.hashedPassword))) {
+    throw errors.badRequest("Incorrect password");
+  }
+  if (input.current_password === input.new_password) {
+    throw errors.badRequest("New password cannot be the same as the current one");
+  }
+  const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
+  return getDb().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });
+    return revokeAllTokens(user.id, { except: currentTokenId, tx });
+  });
+}
+
+export async function deleteMe(user: User): Promise<void> {
+  if (user.isSuperuser) throw errors.forbidden("Super users are not allowed to delete themselves");
+  // Tokens, accounts and sessions go with the user (ON DELETE CASCADE).
+  await getDb().user.delete({ where: { id: user.id } });
+}
+
+export async function listUsers(page: { skip: number; limit: number }) {
+  const db = getDb();
+  const [users, count] = await Promise.all([
+    db.user.findMany({ orderBy: { createdAt: "asc" }, skip: page.skip, take: page.limit }),
+    db.user.count(),
+  ]);
+  return { data: users.map(toUserPublic), count };
+}
+
+export async function getUserById(id: string): Promise<User> {
+  const user = await getDb().user.findUnique({ where: { id } });
+  if (!user) throw errors.notFound("The user with this id does not exist in the system");
+  return user;
+}
+
+/**
+ * A superuser's change to any account. A new password or a deactivation revokes the user's tokens,
+ * so the change takes effect everywhere at once.
+ */
+export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
+  const target = await getUserById(id);
+  if (actor.id === target.id && (input.is_active === false || input.is_superuser === false)) {
+    throw errors.forbidden("Super users cannot deactivate or demote themselves");
+  }
+  const data: Prisma.UserUpdateInput = {
+    email: input.email,
+    name: input.full_name,
+    isActive: input.is_active,
+    isSuperuser: input.is_superuser,
+  };
+  if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
+  const revoke = Boolean(input.password) || input.is_active === false;
+  return uniqueEmail(() =>
+    getDb().$transaction(async (tx) => {
+      const updated = await tx.user.update({ where: { id }, data });
+      if (revoke) await revokeAllTokens(id, { tx });
+      return updated;
+    }),
+  );
+}
+
+export async function deleteUser(actor: User, id: string): Promise<void> {
+  const target = await getUserById(id);
+  if (actor.id === target.id) throw errors.forbidden("Super users are not allowed to delete themselves");
+  await getDb().user.delete({ where: { id } });
+}
+
+/**
+ * Creates the first superuser when no account has its email. Returns the generated password when none
+ * was configured, so start-up can print it once.
+ */
+export async function ensureFirstSuperuser(): Promise<{ created: boolean; email: string; generatedPassword?: string }> {
+  const { firstSuperuser: email, firstSuperuserPassword } = getConfig();
+  const existing = await getDb().user.findUnique({ where: { email } });
+  if (existing) return { created: false, email };
+  const generatedPassword = firstSuperuserPassword ? undefined : crypto.randomBytes(12).toString("base64url");
+  try {
+    await createUser({
+      email,
+      password: firstSuperuserPassword ?? generatedPassword!,
+      full_name: "Administrator",
+      is_active: true,
+      is_superuser: true,
+    });
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (error instanceof Error && "status" in error && error.status === 409) return { created: false, email };
+    throw error;
+  }
+  return { created: true, email, generatedPassword };
+}

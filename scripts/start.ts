@@ -1,0 +1,121 @@
+/**
+ * `npm start`: validate the configuration, make sure the signing secret exists, apply pending
+ * migrations, create the first superuser, build when there is no build, then serve with `next start`.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { ConfigError, getConfig, type Config } from "../lib/config";
+import { loadOrCreateSecret } from "../lib/auth/secret";
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, "..");
+
+function fail(message: string): never {
+  console.error(`\n✖ ${message}\n`);
+  process.exit(1);
+}
+
+function loadConfig(): Config {
+  try {
+    return getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+function run(command: string, args: string[], label: string, quiet: boolean) {
+  const result = spawnSync(process.execPath, [command, ...args], {
+    cwd: root,
+    env: process.env,
+    stdio: quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+    fail(`${label} failed`);
+  }
+}
+
+async function prepareDatabase(config: Config) {
+  run(require.resolve("prisma/build/index.js"), ["migrate", "deploy"], "Applying database migrations", true);
+  const { getDb } = await import("../lib/db");
+  const { ensureFirstSuperuser } = await import("../lib/users");
+  if (config.databaseProvider === "sqlite") {
+    // WAL lets readers and a writer work at once; the setting is stored in the database file.
+    await getDb().$queryRawUnsafe("PRAGMA journal_mode=WAL");
+  }
+  const admin = await ensureFirstSuperuser();
+  await getDb().$disconnect();
+  return admin;
+}
+
+function describeSecret(config: Config) {
+  const secret = loadOrCreateSecret(config.dataDir, config.authSecret);
+  if (secret.source === "env") return "Signing tokens with AUTH_SECRET.";
+  if (secret.source === "file-created") {
+    return `Generated a signing secret in ${path.relative(root, secret.file!) || secret.file} (owner-only); it is reused on every start, so tokens survive restarts.`;
+  }
+  return `Signing tokens with the secret stored in ${path.relative(root, secret.file!) || secret.file}.`;
+}
+
+async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function main() {
+  const config = loadConfig();
+  console.log(describeSecret(config));
+  const admin = await prepareDatabase(config);
+
+  const nextBin = require.resolve("next/dist/bin/next");
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    console.log("No production build yet: building (about a minute)…");
+    run(nextBin, ["build"], "next build", false);
+  }
+
+  const child = spawn(
+    process.execPath,
+    [nextBin, "start", "--port", String(config.port), "--hostname", config.hostname],
+    { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+  const shownHost = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(config.hostname) ? "localhost" : config.hostname;
+  const url = `http://${shownHost}:${config.port}`;
+  if (await waitForHealth(`http://${config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname}:${config.port}`, child)) {
+    const lines = [`Ready: ${url}`, `API docs: ${url}/api/openapi.json`];
+    if (admin.generatedPassword) {
+      lines.push(
+        `Sign in as ${admin.email} with password: ${admin.generatedPassword}`,
+        "(generated for you and shown only this once; set FIRST_SUPERUSER_PASSWORD to choose it)",
+      );
+    } else if (admin.created) {
+      lines.push(`Sign in as ${admin.email} with FIRST_SUPERUSER_PASSWORD.`);
+    } else {
+      lines.push(`Sign in as ${admin.email} (its password was printed on the first start), or sign up a new account.`);
+    }
+    lines.push(
+      `Try: curl -s -X POST ${url}/api/v1/login/access-token -d 'username=${admin.email}&password=…'`,
+    );
+    console.log(`\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
