@@ -3,7 +3,8 @@
  * Schemas with a `.meta({ id })` become `components.schemas`; the operations below reference them.
  */
 import { z } from "zod";
-import * as S from "./schemas";
+// Imported for its effect: every schema with `.meta({ id })` registers itself in zod's global registry.
+import "./schemas";
 import { MAX_BODY_BYTES } from "../http/handler";
 
 const ErrorDetail = z

@@ -1,0 +1,257 @@
+/**
+ * Starts the real production server the way a user does (`tsx scripts/start.ts`), on a free port with
+ * a fresh data folder, and talks to it over HTTP. One server per test file; `restart()` keeps the data
+ * folder and port, so anything stored there (database, generated secret) must survive.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, "..", "..");
+const tsxCli = require.resolve("tsx/cli");
+
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = "admin-password-for-tests";
+
+type Env = Record<string, string | undefined>;
+
+export type ApiInit = Omit<RequestInit, "body"> & {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Sent as JSON (`Content-Type: application/json`). */
+  json?: unknown;
+  /** Sent as an OAuth2/HTML form (`application/x-www-form-urlencoded`). */
+  form?: Record<string, string>;
+  body?: RequestInit["body"];
+};
+
+export type ApiResponse = { status: number; headers: Headers; text: string; body: any };
+
+export type Server = {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Everything the start script printed so far (stdout and stderr). */
+  output: () => string;
+  api: (path: string, init?: ApiInit) => Promise<ApiResponse>;
+  stop: () => Promise<void>;
+  /** Stops, then starts again on the same port and data folder; `env` replaces the previous overrides. */
+  restart: (env?: Env) => Promise<void>;
+  /** Stops and removes the data folder. */
+  close: () => Promise<void>;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment a user would have, minus anything that would make the test depend on the machine. */
+function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
+  const env: Env = { ...process.env };
+  for (const name of ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "DATA_DIR", "NODE_TEST_CONTEXT"]) {
+    delete env[name];
+  }
+  Object.assign(env, {
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    DATA_DIR: dataDir,
+    BCRYPT_COST: "10",
+    FIRST_SUPERUSER: ADMIN_EMAIL,
+    FIRST_SUPERUSER_PASSWORD: ADMIN_PASSWORD,
+    ...overrides,
+  });
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env as NodeJS.ProcessEnv;
+}
+
+function spawnStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, [tsxCli, "scripts/start.ts"], {
+    cwd: root,
+    env,
+    detached: true, // its own process group, so stop() reaches next-start and every helper
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  return { child, output: () => output };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid!;
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, s);
+    } catch {
+      // already gone
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5000);
+  await exited(child);
+  // The top process exits once next-start has; wait for any straggler in the group to free the port.
+  for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  clearTimeout(timer);
+  if (groupAlive(pid)) signal("SIGKILL");
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${output()}`);
+    }
+    try {
+      if ((await fetch(`${url}/api/health`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await killGroup(child);
+  throw new Error(`The server was not healthy after 90 s:\n${output()}`);
+}
+
+export async function startServer(overrides: Env = {}): Promise<Server> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-api-test-"));
+  const url = `http://127.0.0.1:${port}`;
+  let current: ReturnType<typeof spawnStart> | undefined;
+  let pastOutput = "";
+
+  const start = async (env: Env) => {
+    current = spawnStart(serverEnv(port, dataDir, env));
+    await waitHealthy(url, current.child, () => pastOutput + current!.output());
+  };
+  const stop = async () => {
+    if (!current) return;
+    const proc = current;
+    current = undefined;
+    await killGroup(proc.child);
+    pastOutput += proc.output();
+  };
+
+  try {
+    await start(overrides);
+  } catch (error) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    output: () => pastOutput + (current?.output() ?? ""),
+    api: (p, init) => api(url, p, init),
+    stop,
+    restart: async (env = overrides) => {
+      await stop();
+      await start(env);
+    },
+    close: async () => {
+      await stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs the start script expecting it to fail (a bad configuration): resolves with its exit code and
+ * output. A server that starts anyway is stopped and reported with code `null`.
+ */
+export async function runStartExpectingFailure(overrides: Env, timeoutMs = 30_000) {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-api-test-"));
+  const { child, output } = spawnStart(serverEnv(port, dataDir, overrides));
+  const timer = setTimeout(() => void killGroup(child), timeoutMs);
+  await exited(child);
+  clearTimeout(timer);
+  const code = child.signalCode ? null : child.exitCode;
+  if (groupAlive(child.pid!)) await killGroup(child);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { code, output: output() };
+}
+
+export async function api(baseUrl: string, p: string, init: ApiInit = {}): Promise<ApiResponse> {
+  const { token, json, form, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  let body = rest.body;
+  if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
+  if (json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(json);
+  }
+  if (form !== undefined) {
+    headers.set("content-type", "application/x-www-form-urlencoded");
+    body = new URLSearchParams(form).toString();
+  }
+  const response = await fetch(`${baseUrl}${p}`, { ...rest, headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
+let counter = 0;
+/** A unique email per call, so tests never collide on the unique index. */
+export function uniqueEmail(label = "user"): string {
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}@example.com`;
+}
+
+export async function signup(server: Server, email: string, password: string, fullName?: string) {
+  const res = await server.api("/api/v1/users/signup", {
+    method: "POST",
+    json: { email, password, ...(fullName === undefined ? {} : { full_name: fullName }) },
+  });
+  assert.equal(res.status, 201, `signup ${email}: ${res.text}`);
+  return res.body as { id: string; email: string; full_name: string | null; is_active: boolean; is_superuser: boolean };
+}
+
+/** Logs in with the OAuth2 password form; returns the access token. */
+export async function login(server: Server, email: string, password: string): Promise<string> {
+  const res = await server.api("/api/v1/login/access-token", {
+    method: "POST",
+    form: { username: email, password },
+  });
+  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
+  return res.body.access_token as string;
+}
+
+/** Signs a new user up and logs in: the common start of a test. */
+export async function newUser(server: Server, label = "user", password = "password-1234") {
+  const email = uniqueEmail(label);
+  const user = await signup(server, email, password);
+  return { user, email, password, token: await login(server, email, password) };
+}
+
+export const adminToken = (server: Server) => login(server, ADMIN_EMAIL, ADMIN_PASSWORD);

@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  hashPassword,
+  passwordPolicyProblem,
+  verifyPassword,
+  verifyPasswordOrDummy,
+} from "../../lib/auth/passwords";
+
+const COST = 10;
+
+test("a hash verifies its password and nothing else", async () => {
+  const hash = await hashPassword("correct horse", COST);
+  assert.match(hash, /^\$2[aby]\$10\$/);
+  assert.notEqual(hash, "correct horse");
+  assert.equal(await verifyPassword("correct horse", hash), true);
+  assert.equal(await verifyPassword("correct horsE", hash), false);
+});
+
+test("the same password hashes differently each time (salted)", async () => {
+  assert.notEqual(await hashPassword("same password", COST), await hashPassword("same password", COST));
+});
+
+test("policy: 8 characters minimum, counted as characters", () => {
+  assert.match(passwordPolicyProblem("1234567") ?? "", /at least 8 characters/);
+  assert.equal(passwordPolicyProblem("12345678"), null);
+  // Four emoji are 16 bytes but only 4 characters.
+  assert.match(passwordPolicyProblem("😀😀😀😀") ?? "", /at least 8 characters/);
+});
+
+test("policy: 72 bytes of UTF-8 maximum, never truncated silently", () => {
+  assert.equal(passwordPolicyProblem("é".repeat(36)), null); // 72 bytes
+  assert.match(passwordPolicyProblem("é".repeat(36) + "a") ?? "", /at most 72 bytes/); // 73 bytes
+});
+
+test("a password longer than bcrypt's 72 bytes never verifies, even if its prefix matches", async () => {
+  const stored = "x".repeat(72);
+  const hash = await hashPassword(stored, COST);
+  assert.equal(await verifyPassword(stored, hash), true);
+  assert.equal(await verifyPassword(stored + "extra", hash), false);
+});
+
+test("an unknown user costs a comparison and never matches", async () => {
+  const hash = await hashPassword("real password", COST);
+  assert.equal(await verifyPasswordOrDummy("real password", hash, COST), true);
+  assert.equal(await verifyPasswordOrDummy("real password", null, COST), false);
+  assert.equal(await verifyPasswordOrDummy("dummy password that never matches", undefined, COST), false);
+});
