@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import { AuthProvider } from "@/components/auth-provider";
+import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
 export const metadata = { title: "Sign-in system", description: "Bearer tokens that survive refreshes and restarts" };
@@ -6,7 +8,12 @@ export const metadata = { title: "Sign-in system", description: "Bearer tokens t
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <AuthProvider>
+          <SiteHeader />
+          <main className="container">{children}</main>
+        </AuthProvider>
+      </body>
     </html>
   );
 }

@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   HOSTNAME: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
+  // A generic OpenID Connect provider for the browser sign-in; on when issuer, id and secret are set.
+  AUTH_OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url().optional()),
+  AUTH_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+  AUTH_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  AUTH_OIDC_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default("OpenID Connect")),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -71,6 +76,7 @@ export type Config = {
   firstSuperuserPassword: string | undefined;
   port: number;
   hostname: string;
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
 };
 
 export class ConfigError extends Error {
@@ -85,6 +91,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const oidcParts = [e.AUTH_OIDC_ISSUER, e.AUTH_OIDC_CLIENT_ID, e.AUTH_OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET must be set together",
+    );
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "app.db")}`;
   const isSqlite = databaseUrl.startsWith("file:");
@@ -103,6 +115,15 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     firstSuperuserPassword: e.FIRST_SUPERUSER_PASSWORD,
     port: e.PORT,
     hostname: e.HOSTNAME,
+    oidc:
+      e.AUTH_OIDC_ISSUER && e.AUTH_OIDC_CLIENT_ID && e.AUTH_OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.AUTH_OIDC_ISSUER,
+            clientId: e.AUTH_OIDC_CLIENT_ID,
+            clientSecret: e.AUTH_OIDC_CLIENT_SECRET,
+            name: e.AUTH_OIDC_NAME,
+          }
+        : null,
   };
 }
 

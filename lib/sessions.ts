@@ -19,7 +19,7 @@ type Tx = Prisma.TransactionClient;
 export async function issueAccessToken(
   userId: string,
   client: ClientInfo,
-  method: "password" | "session" = "password",
+  origin: { method: "password" } | { method: "session"; sessionId: string } = { method: "password" },
 ): Promise<IssuedToken> {
   const ttl = getConfig().accessTokenTtlSeconds;
   // Whole seconds, because JWT times are whole seconds and the row must agree with the claims.
@@ -35,36 +35,88 @@ export async function issueAccessToken(
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
-      method,
+      method: origin.method,
+      sessionId: origin.method === "session" ? origin.sessionId : null,
     },
   });
   return { access_token: accessToken, token_type: "bearer", expires_in: ttl };
 }
 
-/** Revokes every live token of a user (optionally all but one). Returns how many were revoked. */
+const live = () => ({ revokedAt: null, expiresAt: { gt: new Date() } });
+
+/**
+ * Revokes every live token of a user and ends their browser sign-ins, optionally sparing the token
+ * making the request (and the browser sign-in it belongs to). Returns how many tokens were revoked.
+ */
 export async function revokeAllTokens(
   userId: string,
   options: { except?: string; tx?: Tx } = {},
 ): Promise<{ revoked: number }> {
   const db = options.tx ?? getDb();
+  const spared = options.except
+    ? await db.accessToken.findUnique({ where: { id: options.except }, select: { sessionId: true } })
+    : null;
   const { count } = await db.accessToken.updateMany({
-    where: {
-      userId,
-      revokedAt: null,
-      expiresAt: { gt: new Date() },
-      ...(options.except ? { id: { not: options.except } } : {}),
-    },
+    where: { userId, ...live(), ...(options.except ? { id: { not: options.except } } : {}) },
     data: { revokedAt: new Date() },
+  });
+  await db.session.deleteMany({
+    where: { userId, ...(spared?.sessionId ? { sessionToken: { not: spared.sessionId } } : {}) },
   });
   return { revoked: count };
 }
 
+/**
+ * Revokes one of the user's live tokens. A token minted for a browser sign-in ends that sign-in too,
+ * so the browser cannot silently mint a replacement.
+ */
 export async function revokeToken(userId: string, tokenId: string): Promise<void> {
-  const { count } = await getDb().accessToken.updateMany({
-    where: { id: tokenId, userId, revokedAt: null, expiresAt: { gt: new Date() } },
-    data: { revokedAt: new Date() },
+  const token = await getDb().accessToken.findFirst({ where: { id: tokenId, userId, ...live() } });
+  if (!token) throw errors.notFound("Session not found");
+  if (token.sessionId) {
+    await endBrowserSession(token.sessionId);
+  } else {
+    await getDb().accessToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+  }
+}
+
+/** Browser sign-ins last this long from the moment of signing in. */
+export const BROWSER_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/** Records a browser sign-in; its key goes into the Auth.js session cookie as `sid`. */
+export async function startBrowserSession(userId: string): Promise<string> {
+  const sessionToken = crypto.randomUUID();
+  await getDb().session.create({
+    data: { sessionToken, userId, expires: new Date(Date.now() + BROWSER_SESSION_MAX_AGE_SECONDS * 1000) },
   });
-  if (count === 0) throw errors.notFound("Session not found");
+  return sessionToken;
+}
+
+/** Ends a browser sign-in: its row goes and every token minted for it is revoked. */
+export async function endBrowserSession(sessionId: string): Promise<void> {
+  const db = getDb();
+  await db.$transaction([
+    db.accessToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: new Date() } }),
+    db.session.deleteMany({ where: { sessionToken: sessionId } }),
+  ]);
+}
+
+/**
+ * Mints an access token for a signed-in browser (the Auth.js session cookie's `sid` and user id).
+ * Refused (401) when there is no sign-in, when it was ended (signed out, revoked) or has expired.
+ */
+export async function mintBrowserSessionToken(
+  session: { sid?: unknown; userId?: unknown } | null,
+  client: ClientInfo,
+): Promise<IssuedToken> {
+  if (!session || typeof session.sid !== "string" || typeof session.userId !== "string") {
+    throw errors.notAuthenticated();
+  }
+  const row = await getDb().session.findUnique({ where: { sessionToken: session.sid }, include: { user: true } });
+  if (!row || row.userId !== session.userId) throw errors.invalidToken("revoked");
+  if (row.expires.getTime() <= Date.now()) throw errors.invalidToken("expired");
+  if (!row.user.isActive) throw errors.inactiveUser();
+  return issueAccessToken(row.userId, client, { method: "session", sessionId: row.sessionToken });
 }
 
 /** Signs out: this token, or with `everywhere` every token of the user. */
@@ -111,11 +163,21 @@ function toSessionPublic(token: AccessToken, currentTokenId: string): SessionPub
   };
 }
 
-/** The user's live (not revoked, not expired) tokens, newest first. */
+/**
+ * The user's live (not revoked, not expired) tokens, newest first. A browser sign-in mints a new token
+ * whenever the old one expires, so it is listed once, by its newest token.
+ */
 export async function listSessions(userId: string, currentTokenId: string) {
   const tokens = await getDb().accessToken.findMany({
-    where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
+    where: { userId, ...live() },
     orderBy: { createdAt: "desc" },
   });
-  return { data: tokens.map((t) => toSessionPublic(t, currentTokenId)), count: tokens.length };
+  const seenBrowserSessions = new Set<string>();
+  const listed = tokens.filter((t) => {
+    if (!t.sessionId) return true;
+    if (seenBrowserSessions.has(t.sessionId)) return t.id === currentTokenId;
+    seenBrowserSessions.add(t.sessionId);
+    return true;
+  });
+  return { data: listed.map((t) => toSessionPublic(t, currentTokenId)), count: listed.length };
 }

@@ -3,7 +3,7 @@
  * document is generated from them.
  */
 import { z } from "zod";
-import { passwordPolicyProblem, MAX_PASSWORD_BYTES } from "../auth/passwords";
+import { passwordPolicyProblem, MAX_PASSWORD_BYTES } from "../auth/password-policy";
 
 export const Email = z
   .string()

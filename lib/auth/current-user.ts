@@ -11,9 +11,6 @@ import { verifyAccessToken } from "./tokens";
 
 export type Authenticated = { user: User; tokenId: string; issuedAt: Date; expiresAt: Date };
 
-/** Last-used times are written at most this often per token, not on every request. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
 /** The token from `Authorization: Bearer <token>`; never from the query string or a cookie. */
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
@@ -35,13 +32,7 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   if (!record || record.userId !== sub) throw errors.invalidToken("invalid");
   if (record.revokedAt) throw errors.invalidToken("revoked");
 
-  const now = Date.now();
-  if (!record.lastUsedAt || now - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // Not awaited: bookkeeping must not slow the request or fail it.
-    getDb()
-      .accessToken.update({ where: { id: jti }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => {});
-  }
+  noteTokenUsed(jti, record.lastUsedAt);
   return { user: record.user, tokenId: jti, issuedAt: record.createdAt, expiresAt: record.expiresAt };
 }
 
@@ -55,4 +46,69 @@ export async function requireSuperuser(request: Request): Promise<Authenticated>
   const auth = await requireActiveUser(request);
   if (!auth.user.isSuperuser) throw errors.notSuperuser();
   return auth;
+}
+
+// ── Last used ────────────────────────────────────────────────────────────────────────────────────
+// Requests never wait for this bookkeeping: a use is noted in memory, and pending notes are written
+// together, at most once every LAST_USED_FLUSH_MS, one updateMany per distinct second. Losing pending
+// notes in a crash only makes a "last used" time older; nothing else depends on this memory.
+
+/** A token's last-used time is recorded at most this often; uses in between change nothing. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+/** Pending last-used times are written at most this often. */
+const LAST_USED_FLUSH_MS = 5_000;
+/** Ids per UPDATE statement, well under SQLite's and PostgreSQL's parameter limits. */
+const LAST_USED_CHUNK = 500;
+
+type LastUsedWriter = {
+  /** token id → when it was last used (ms, whole seconds) */
+  pending: Map<string, number>;
+  timer: ReturnType<typeof setTimeout> | null;
+  lastFlushAt: number;
+};
+
+const WRITER = Symbol.for("signin-system.last-used-writer");
+const writerHolder = globalThis as unknown as { [WRITER]?: LastUsedWriter };
+
+function lastUsedWriter(): LastUsedWriter {
+  writerHolder[WRITER] ??= { pending: new Map(), timer: null, lastFlushAt: 0 };
+  return writerHolder[WRITER];
+}
+
+function noteTokenUsed(tokenId: string, storedLastUsedAt: Date | null) {
+  const now = Date.now();
+  if (storedLastUsedAt && now - storedLastUsedAt.getTime() <= LAST_USED_RESOLUTION_MS) return;
+  const writer = lastUsedWriter();
+  writer.pending.set(tokenId, Math.floor(now / 1000) * 1000);
+  if (writer.timer) return;
+  const wait = Math.max(0, writer.lastFlushAt + LAST_USED_FLUSH_MS - now);
+  writer.timer = setTimeout(() => {
+    writer.timer = null;
+    void flushLastUsed();
+  }, wait);
+  writer.timer.unref?.(); // never keeps a process alive
+}
+
+/** Writes every pending last-used time now. Never throws: a failed write is only bookkeeping lost. */
+export async function flushLastUsed(): Promise<void> {
+  const writer = lastUsedWriter();
+  writer.lastFlushAt = Date.now();
+  if (writer.pending.size === 0) return;
+  const byTime = new Map<number, string[]>();
+  for (const [id, at] of writer.pending) {
+    const ids = byTime.get(at);
+    if (ids) ids.push(id);
+    else byTime.set(at, [id]);
+  }
+  writer.pending.clear();
+  for (const [at, ids] of byTime) {
+    for (let i = 0; i < ids.length; i += LAST_USED_CHUNK) {
+      await getDb()
+        .accessToken.updateMany({
+          where: { id: { in: ids.slice(i, i + LAST_USED_CHUNK) } },
+          data: { lastUsedAt: new Date(at) },
+        })
+        .catch(() => {});
+    }
+  }
 }

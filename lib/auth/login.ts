@@ -11,5 +11,5 @@ export async function loginWithPassword(
   const user = await authenticate(input.username, input.password);
   if (!user) throw errors.invalidGrant();
   if (!user.isActive) throw errors.badRequest("Inactive user");
-  return issueAccessToken(user.id, client, "password");
+  return issueAccessToken(user.id, client);
 }

@@ -1,7 +1,8 @@
 /**
  * Password hashing and checking (bcrypt) and the password policy. Pure: the cost comes from the caller.
+ * bcrypt itself runs in worker threads (./bcrypt-pool), never on the thread that serves requests.
  */
-import bcrypt from "bcryptjs";
+import { getBcryptPool } from "./bcrypt-pool";
 
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
 export const MAX_PASSWORD_BYTES = 72;
@@ -18,16 +19,18 @@ export function passwordPolicyProblem(password: string): string | null {
 }
 
 export function hashPassword(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return getBcryptPool().run({ op: "hash", password, cost });
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
   // A password bcrypt would truncate can never be the one that was stored (the policy refused it),
   // but its first 72 bytes might match: refuse it outright.
   if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
-    return bcrypt.compare("", hash).then(() => false);
+    return getBcryptPool()
+      .run({ op: "compare", password: "", hash })
+      .then(() => false);
   }
-  return bcrypt.compare(password, hash);
+  return getBcryptPool().run({ op: "compare", password, hash });
 }
 
 const dummyHashes = new Map<number, Promise<string>>();
@@ -45,6 +48,8 @@ export async function verifyPasswordOrDummy(
   let dummy = dummyHashes.get(cost);
   if (!dummy) {
     dummy = hashPassword("dummy password that never matches", cost);
+    // A failed hash is not remembered: the next unknown email tries again.
+    dummy.catch(() => dummyHashes.delete(cost));
     dummyHashes.set(cost, dummy);
   }
   await verifyPassword(password, await dummy);

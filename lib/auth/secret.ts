@@ -34,14 +34,24 @@ export function loadOrCreateSecret(dataDir: string, envSecret: string | undefine
   return { secret, source: "file", file };
 }
 
+let secrets: { current: string; previous: string[] } | undefined;
 let keyring: Keyring | undefined;
 
-/** The process's keyring: the current secret signs, previous ones (AUTH_SECRET_PREVIOUS) still verify. */
-export function getKeyring(): Keyring {
-  if (!keyring) {
+/** The current secret and the previous ones (AUTH_SECRET_PREVIOUS); Auth.js uses the same list. */
+export function getSecrets(): { current: string; previous: string[] } {
+  if (!secrets) {
     const config = getConfig();
     const { secret } = loadOrCreateSecret(config.dataDir, config.authSecret);
-    keyring = keyringFromSecrets(secret, config.authSecretPrevious);
+    secrets = { current: secret, previous: config.authSecretPrevious };
+  }
+  return secrets;
+}
+
+/** The process's keyring: the current secret signs, previous ones still verify. */
+export function getKeyring(): Keyring {
+  if (!keyring) {
+    const { current, previous } = getSecrets();
+    keyring = keyringFromSecrets(current, previous);
   }
   return keyring;
 }

@@ -127,3 +127,23 @@ export async function parseFormOrJson<S extends z.ZodType>(request: Request, sch
 export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
   return validate(schema, Object.fromEntries(new URL(request.url).searchParams), "query");
 }
+
+/**
+ * Refuses cross-site requests to cookie-authenticated endpoints. Browsers send Sec-Fetch-Site (and
+ * Origin on POST); clients that send neither carry no browser cookies to abuse.
+ */
+export function requireSameOrigin(request: Request): void {
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") throw errors.forbidden("Cross-site request refused");
+  const origin = request.headers.get("origin");
+  if (origin) {
+    const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // "null" or garbage
+    }
+    if (originHost !== host) throw errors.forbidden("Cross-site request refused");
+  }
+}

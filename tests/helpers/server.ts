@@ -30,7 +30,24 @@ export type ApiInit = Omit<RequestInit, "body"> & {
   body?: RequestInit["body"];
 };
 
-export type ApiResponse = { status: number; headers: Headers; text: string; body: any };
+/** JSON from the server: its shape is what the tests assert, so it is deliberately untyped here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export type ApiResponse = { status: number; headers: Headers; text: string; body: Json };
+
+/** One entry of a 422 body's `detail`. */
+export type FieldError = { loc: (string | number)[]; msg: string; type: string };
+
+/** A 422 answer's field errors, checked for shape, as dotted locations: `["body.email", ...]`. */
+export function errorLocations(res: ApiResponse): string[] {
+  assert.equal(res.status, 422, res.text);
+  assert.ok(Array.isArray(res.body?.detail) && res.body.detail.length > 0, res.text);
+  return (res.body.detail as FieldError[]).map((e) => {
+    assert.ok(Array.isArray(e.loc) && typeof e.msg === "string" && typeof e.type === "string", res.text);
+    return e.loc.join(".");
+  });
+}
 
 export type Server = {
   url: string;

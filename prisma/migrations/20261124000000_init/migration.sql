@@ -23,6 +23,7 @@ CREATE TABLE "access_tokens" (
     "user_agent" TEXT,
     "ip" TEXT,
     "method" TEXT NOT NULL DEFAULT 'password',
+    "session_id" TEXT,
     CONSTRAINT "access_tokens_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -70,6 +71,9 @@ CREATE UNIQUE INDEX "users_email_key" ON "users"("email");
 
 -- CreateIndex
 CREATE INDEX "access_tokens_user_id_expires_at_idx" ON "access_tokens"("user_id", "expires_at");
+
+-- CreateIndex
+CREATE INDEX "access_tokens_session_id_idx" ON "access_tokens"("session_id");
 
 -- CreateIndex
 CREATE INDEX "accounts_user_id_idx" ON "accounts"("user_id");

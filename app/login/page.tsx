@@ -1,0 +1,21 @@
+import { LoginForm } from "@/components/login-form";
+import { oidcProviderInfo } from "@/lib/auth/authjs";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Sign in · Sign-in system" };
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+
+export default async function LoginPage({ searchParams }: { searchParams: Search }) {
+  const q = await searchParams;
+  return (
+    <LoginForm
+      next={one(q.next)}
+      reason={one(q.reason)}
+      signedOut={one(q.signed_out) === "1"}
+      authError={one(q.error)}
+      oidc={oidcProviderInfo()}
+    />
+  );
+}

@@ -1,0 +1,71 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { FormField } from "./form-field";
+import { UpdatePassword } from "@/lib/api/schemas";
+import { apiJson, ApiError } from "@/lib/client/api";
+
+export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [done, setDone] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const input = {
+      current_password: String(form.get("current_password") ?? ""),
+      new_password: String(form.get("new_password") ?? ""),
+    };
+    setDone(null);
+    const checked = UpdatePassword.safeParse(input);
+    if (!checked.success) {
+      const found: Record<string, string> = {};
+      for (const issue of checked.error.issues) found[String(issue.path[0])] ??= issue.message;
+      setErrors(found);
+      return;
+    }
+    setPending(true);
+    try {
+      const result = await apiJson<{ revoked: number }>("/api/v1/users/me/password", {
+        method: "PATCH",
+        body: JSON.stringify(input),
+      });
+      setErrors({});
+      formElement.reset();
+      setDone(`Password changed. ${result.revoked} other session${result.revoked === 1 ? "" : "s"} signed out.`);
+      onChanged();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
+      else if (error instanceof ApiError) setErrors({ current_password: error.message });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="password-heading">
+      <h2 id="password-heading">Change password</h2>
+      <form onSubmit={onSubmit} noValidate>
+        <FormField
+          label="Current password"
+          name="current_password"
+          type="password"
+          autoComplete="current-password"
+          error={errors.current_password}
+        />
+        <FormField
+          label="New password"
+          name="new_password"
+          type="password"
+          autoComplete="new-password"
+          error={errors.new_password}
+        />
+        {done && <p className="notice" role="status">{done}</p>}
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? "Changing…" : "Change password"}
+        </button>
+      </form>
+    </section>
+  );
+}

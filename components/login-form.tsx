@@ -1,0 +1,110 @@
+"use client";
+import Link from "next/link";
+import { useRef, useState, type FormEvent } from "react";
+import { signIn } from "next-auth/react";
+import { FormField } from "./form-field";
+import { mintFromSession } from "@/lib/client/token-store";
+import { safeNext } from "@/lib/client/navigation";
+
+const reasonMessages: Record<string, string> = {
+  expired: "Your session expired. Please sign in again.",
+  revoked: "This session was revoked. Please sign in again.",
+  signed_out: "You signed out in another tab or window.",
+};
+
+const authjsErrors: Record<string, string> = {
+  OAuthAccountNotLinked: "An account with this email already exists. Sign in with your password.",
+  AccessDenied: "This account cannot sign in.",
+  Configuration: "Sign-in is not available right now.",
+};
+
+export function LoginForm({
+  next,
+  reason,
+  signedOut,
+  authError,
+  oidc,
+}: {
+  next?: string;
+  reason?: string;
+  signedOut?: boolean;
+  authError?: string;
+  oidc: { id: string; name: string } | null;
+}) {
+  const [error, setError] = useState<string | null>(
+    authError ? (authjsErrors[authError] ?? "Sign-in failed. Please try again.") : null,
+  );
+  const [pending, setPending] = useState(false);
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  const destination = safeNext(next);
+
+  function fail(message: string) {
+    setError(message);
+    setPending(false);
+    requestAnimationFrame(() => errorRef.current?.focus());
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const result = await signIn("credentials", {
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+      redirect: false,
+    });
+    if (!result || result.error) {
+      fail(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
+      return;
+    }
+    const minted = await mintFromSession();
+    if (!minted.ok) {
+      fail("Signed in, but no access token could be issued. Please try again.");
+      return;
+    }
+    window.location.assign(destination);
+  }
+
+  const notice = signedOut ? "You have signed out." : reason ? reasonMessages[reason] : undefined;
+
+  return (
+    <div className="card narrow">
+      <h1>Sign in</h1>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
+        <FormField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
+        <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
+        {error && (
+          <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button primary" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+      {oidc && (
+        <>
+          <div className="divider">
+            <span>or</span>
+          </div>
+          <button
+            type="button"
+            className="button"
+            onClick={() => signIn(oidc.id, { redirectTo: `/login/complete?next=${encodeURIComponent(destination)}` })}
+          >
+            Sign in with {oidc.name}
+          </button>
+        </>
+      )}
+      <p className="muted small-print">
+        No account? <Link href={`/signup${next ? `?next=${encodeURIComponent(destination)}` : ""}`}>Sign up</Link>
+      </p>
+    </div>
+  );
+}

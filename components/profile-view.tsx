@@ -1,0 +1,60 @@
+"use client";
+import { useState } from "react";
+import { useRequireAuth } from "./auth-provider";
+import { TokenCard } from "./token-card";
+import { SessionsList } from "./sessions-list";
+import { ChangePasswordForm } from "./change-password-form";
+import { signOut } from "@/lib/client/token-store";
+
+export function ProfileView() {
+  const auth = useRequireAuth();
+  const [busy, setBusy] = useState(false);
+  const [sessionsVersion, setSessionsVersion] = useState(0);
+
+  if (auth.status !== "signed-in") {
+    return (
+      <div className="card narrow">
+        <p className="muted">Loading your profile…</p>
+      </div>
+    );
+  }
+
+  async function leave(everywhere: boolean) {
+    setBusy(true);
+    await signOut({ everywhere });
+    window.location.assign("/login?signed_out=1");
+  }
+
+  const { user, token } = auth;
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="profile-heading">
+        <h1 id="profile-heading">{user.full_name || user.email}</h1>
+        <dl className="facts">
+          <dt>Email</dt>
+          <dd data-testid="profile-email">{user.email}</dd>
+          <dt>Full name</dt>
+          <dd>{user.full_name || <span className="muted">not set</span>}</dd>
+          <dt>Account</dt>
+          <dd>
+            {user.is_active ? "active" : "inactive"}
+            {user.is_superuser && ", superuser"}
+          </dd>
+          <dt>Member since</dt>
+          <dd>{new Date(user.created_at).toLocaleDateString()}</dd>
+        </dl>
+        <div className="actions">
+          <button type="button" className="button" disabled={busy} onClick={() => leave(false)}>
+            Sign out
+          </button>
+          <button type="button" className="button danger" disabled={busy} onClick={() => leave(true)}>
+            Sign out everywhere
+          </button>
+        </div>
+      </section>
+      <TokenCard token={token} />
+      <SessionsList refreshKey={`${token.jti}:${sessionsVersion}`} />
+      <ChangePasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+"use client";
+import { useCallback, useEffect, useState } from "react";
+import type { SessionPublicT } from "@/lib/api/schemas";
+import { apiJson, ApiError } from "@/lib/client/api";
+
+/** The user's live tokens and browser sign-ins, each with a revoke button (but the current one). */
+export function SessionsList({ refreshKey }: { refreshKey: string }) {
+  const [sessions, setSessions] = useState<SessionPublicT[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const body = await apiJson<{ data: SessionPublicT[] }>("/api/v1/sessions");
+      setSessions(body.data);
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, refreshKey]);
+
+  async function revoke(id: string) {
+    try {
+      await apiJson(`/api/v1/sessions/${encodeURIComponent(id)}`, { method: "DELETE" });
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+    await load();
+  }
+
+  return (
+    <section className="card" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">Live sessions</h2>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {!sessions && !error && <p className="muted">Loading…</p>}
+      {sessions && (
+        <ul className="sessions" data-testid="sessions">
+          {sessions.map((s) => (
+            <li key={s.id} className="session">
+              <div>
+                <strong>{s.device}</strong>
+                {s.current && <span className="badge">this browser</span>}
+                <div className="muted small-print">
+                  {s.method === "session" ? "Browser sign-in" : "Password login (API)"} · signed in{" "}
+                  {new Date(s.created_at).toLocaleString()}
+                  {s.last_used_at && <> · last used {new Date(s.last_used_at).toLocaleString()}</>}
+                </div>
+              </div>
+              {!s.current && (
+                <button type="button" className="button small danger" onClick={() => revoke(s.id)}>
+                  Revoke<span className="visually-hidden"> {s.device} session</span>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

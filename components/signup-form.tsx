@@ -1,0 +1,86 @@
+"use client";
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { signIn } from "next-auth/react";
+import { FormField } from "./form-field";
+import { Signup } from "@/lib/api/schemas";
+import { ApiError, publicJson } from "@/lib/client/api";
+import { mintFromSession } from "@/lib/client/token-store";
+import { safeNext } from "@/lib/client/navigation";
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from "@/lib/auth/password-policy";
+
+type Errors = Partial<Record<"email" | "password" | "full_name" | "form", string>>;
+
+export function SignupForm({ next }: { next?: string }) {
+  const [errors, setErrors] = useState<Errors>({});
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input = {
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+      full_name: String(form.get("full_name") ?? "").trim() || undefined,
+    };
+    // The same schema the server validates with, for instant feedback.
+    const checked = Signup.safeParse(input);
+    if (!checked.success) {
+      const found: Errors = {};
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? "form") as keyof Errors;
+        found[field] ??= issue.message;
+      }
+      setErrors(found);
+      return;
+    }
+    setPending(true);
+    setErrors({});
+    try {
+      await publicJson("/api/v1/users/signup", { method: "POST", body: JSON.stringify(input) });
+    } catch (error) {
+      setPending(false);
+      if (error instanceof ApiError && error.status === 409) setErrors({ email: error.message });
+      else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
+      else setErrors({ form: error instanceof Error ? error.message : "Sign-up failed" });
+      return;
+    }
+    const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+    const minted = result && !result.error ? await mintFromSession() : null;
+    if (!minted?.ok) {
+      window.location.assign("/login");
+      return;
+    }
+    window.location.assign(safeNext(next));
+  }
+
+  return (
+    <div className="card narrow">
+      <h1>Create an account</h1>
+      <form onSubmit={onSubmit} noValidate>
+        <FormField label="Email" name="email" type="email" autoComplete="email" required autoFocus error={errors.email} />
+        <FormField label="Full name (optional)" name="full_name" type="text" autoComplete="name" error={errors.full_name} />
+        <FormField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={errors.password}
+          hint={`At least ${MIN_PASSWORD_CHARS} characters, at most ${MAX_PASSWORD_BYTES} bytes.`}
+        />
+        {errors.form && (
+          <p className="form-error" role="alert">
+            {errors.form}
+          </p>
+        )}
+        <button type="submit" className="button primary" disabled={pending}>
+          {pending ? "Creating account…" : "Sign up"}
+        </button>
+      </form>
+      <p className="muted small-print">
+        Already have an account? <Link href="/login">Sign in</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * A pool of worker threads that runs bcrypt, so the thread serving requests never does: a burst of
+ * logins costs worker CPU, not event-loop time. Sized to the machine (os.availableParallelism()).
+ *
+ * The worker's source is the string below, started with `new Worker(source, { eval: true })`: no
+ * worker file has to survive bundling (Next.js/Turbopack) or be found at run time. In that mode
+ * `require` resolves from the process's working directory, the app's root under `npm start`, `next
+ * start` and the tests; the directories in `SEARCH_FROM` are tried after it.
+ *
+ * Workers start on first use, are unref'd while idle (they never keep a process alive), are replaced
+ * when one dies, and `closeBcryptPool()` terminates them all.
+ */
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+
+export type BcryptJob =
+  | { op: "hash"; password: string; cost: number }
+  | { op: "compare"; password: string; hash: string };
+
+type Result<J extends BcryptJob> = J extends { op: "hash" } ? string : boolean;
+
+type Task = {
+  id: number;
+  job: BcryptJob;
+  resolve: (value: string | boolean) => void;
+  reject: (error: Error) => void;
+};
+
+type Reply = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; error: string };
+
+export type BcryptPoolOptions = {
+  /** Number of worker threads; defaults to os.availableParallelism(). */
+  size?: number;
+  /**
+   * Niceness added to each worker thread (Linux only, where priority is per thread): when the CPU is
+   * contended, the request thread wins and hashes wait. 0 leaves the priority alone.
+   */
+  niceness?: number;
+};
+
+const WORKER_SOURCE = String.raw`
+"use strict";
+const { parentPort, workerData } = require("node:worker_threads");
+const { createRequire } = require("node:module");
+const os = require("node:os");
+const path = require("node:path");
+
+function loadBcrypt() {
+  const problems = [];
+  try {
+    return require("bcryptjs");
+  } catch (error) {
+    problems.push(process.cwd() + ": " + error.message.split("\n")[0]);
+  }
+  for (const dir of workerData.searchFrom) {
+    try {
+      return createRequire(path.join(dir, "noop.js"))("bcryptjs");
+    } catch (error) {
+      problems.push(dir + ": " + error.message.split("\n")[0]);
+    }
+  }
+  throw new Error("The bcrypt worker cannot load bcryptjs (" + problems.join("; ") + ")");
+}
+
+const bcrypt = loadBcrypt();
+if (workerData.niceness > 0 && process.platform === "linux") {
+  try {
+    // On Linux a nice value belongs to a thread: this lowers the priority of this worker only.
+    os.setPriority(Math.min(19, os.getPriority() + workerData.niceness));
+  } catch {}
+}
+
+parentPort.on("message", (task) => {
+  let reply;
+  try {
+    const result =
+      task.op === "hash" ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+    reply = { id: task.id, ok: true, result };
+  } catch (error) {
+    reply = { id: task.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort.postMessage(reply);
+});
+`;
+
+/** Where the worker also looks for bcryptjs when the working directory has none. */
+function searchFrom(): string[] {
+  const dirs = new Set<string>();
+  if (process.argv[1]) dirs.add(path.dirname(path.resolve(process.argv[1])));
+  if (typeof __dirname === "string" && path.isAbsolute(__dirname)) dirs.add(__dirname);
+  return [...dirs];
+}
+
+export class BcryptPool {
+  readonly size: number;
+  private readonly niceness: number;
+  private readonly workers = new Set<Worker>();
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+
+  constructor(options: BcryptPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? os.availableParallelism()));
+    this.niceness = Math.max(0, Math.floor(options.niceness ?? 0));
+  }
+
+  run<J extends BcryptJob>(job: J): Promise<Result<J>> {
+    return new Promise<Result<J>>((resolve, reject) => {
+      const task: Task = {
+        id: this.nextId++,
+        job,
+        resolve: resolve as (value: string | boolean) => void,
+        reject,
+      };
+      const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.spawn() : undefined);
+      if (worker) this.dispatch(worker, task);
+      else this.queue.push(task);
+    });
+  }
+
+  /** Workers started and tasks waiting; for tests and diagnostics. */
+  stats(): { workers: number; busy: number; queued: number } {
+    return { workers: this.workers.size, busy: this.busy.size, queued: this.queue.length };
+  }
+
+  /** Terminates every worker; pending and queued tasks are rejected. The pool can be used again. */
+  async close(): Promise<void> {
+    const closed = new Error("The bcrypt pool was closed");
+    for (const task of this.queue.splice(0)) task.reject(closed);
+    for (const task of this.busy.values()) task.reject(closed);
+    this.busy.clear();
+    this.idle.length = 0;
+    const workers = [...this.workers];
+    this.workers.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { searchFrom: searchFrom(), niceness: this.niceness },
+    });
+    this.workers.add(worker);
+    worker.on("message", (reply: Reply) => this.onReply(worker, reply));
+    worker.on("error", (error) => this.onGone(worker, error));
+    worker.on("exit", (code) => this.onGone(worker, new Error(`A bcrypt worker exited (code ${code})`)));
+    return worker;
+  }
+
+  private dispatch(worker: Worker, task: Task) {
+    this.busy.set(worker, task);
+    worker.ref(); // a pending hash keeps the process alive until it answers
+    const { job } = task;
+    worker.postMessage({ id: task.id, ...job });
+  }
+
+  private onReply(worker: Worker, reply: Reply) {
+    const task = this.busy.get(worker);
+    this.busy.delete(worker);
+    if (task && task.id === reply.id) {
+      if (reply.ok) task.resolve(reply.result);
+      else task.reject(new Error(reply.error));
+    }
+    if (!this.workers.has(worker)) return;
+    const next = this.queue.shift();
+    if (next) {
+      this.dispatch(worker, next);
+    } else {
+      worker.unref(); // idle workers never keep the process alive
+      this.idle.push(worker);
+    }
+  }
+
+  /** A worker failed (for example it could not load bcryptjs) or exited: its task fails, others go on. */
+  private onGone(worker: Worker, error: Error) {
+    if (!this.workers.delete(worker)) return;
+    const i = this.idle.indexOf(worker);
+    if (i >= 0) this.idle.splice(i, 1);
+    const task = this.busy.get(worker);
+    this.busy.delete(worker);
+    task?.reject(error);
+    void worker.terminate();
+    // Whatever waited for a worker gets a fresh one.
+    while (this.queue.length > 0 && this.workers.size < this.size) this.dispatch(this.spawn(), this.queue.shift()!);
+  }
+}
+
+// One pool per process, even when a bundler instantiates this module more than once.
+const POOL = Symbol.for("signin-system.bcrypt-pool");
+const holder = globalThis as unknown as { [POOL]?: BcryptPool };
+
+/** The process's pool, created on first use. */
+export function getBcryptPool(): BcryptPool {
+  holder[POOL] ??= new BcryptPool({ niceness: 10 });
+  return holder[POOL];
+}
+
+/** Terminates the process's pool (if any); the next hash starts a new one. */
+export async function closeBcryptPool(): Promise<void> {
+  const pool = holder[POOL];
+  holder[POOL] = undefined;
+  await pool?.close();
+}

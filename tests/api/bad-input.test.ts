@@ -1,0 +1,169 @@
+/** Bad request bodies: malformed, wrong type, missing fields, too large. Never a 500, never half-done. */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { adminToken, errorLocations, newUser, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
+
+let server: Server;
+let token: string;
+let admin: string;
+before(async () => {
+  server = await startServer();
+  token = (await newUser(server, "badinput")).token;
+  admin = await adminToken(server);
+});
+after(() => server?.close());
+
+const SIGNUP = "/api/v1/users/signup";
+const TOKEN_URL = "/api/v1/login/access-token";
+
+/** Endpoints that read a body, with the token they need (if any). */
+const BODY_ENDPOINTS = (): [string, string, string?][] => [
+  ["POST", SIGNUP],
+  ["POST", TOKEN_URL],
+  ["POST", "/api/v1/logout", token],
+  ["PATCH", "/api/v1/users/me", token],
+  ["PATCH", "/api/v1/users/me/password", token],
+  ["POST", "/api/v1/users", admin],
+  ["PATCH", "/api/v1/users/cunknownuserid000000000000", admin],
+];
+
+const post = (path: string, body: BodyInit, contentType: string, method = "POST", bearer?: string) =>
+  server.api(path, { method, body, headers: { "content-type": contentType }, token: bearer });
+
+function assertDetail(res: ApiResponse, status: number, what = "") {
+  assert.equal(res.status, status, `${what}: ${res.text}`);
+  assert.ok(res.body && "detail" in res.body, `${what}: no detail in ${res.text}`);
+  assert.ok(
+    typeof res.body.detail === "string" ? res.body.detail.length > 0 : res.body.detail.length > 0,
+    `${what}: empty detail`,
+  );
+}
+
+async function userCount(): Promise<number> {
+  const res = await server.api("/api/v1/users?limit=1", { token: admin });
+  assert.equal(res.status, 200, res.text);
+  return res.body.count;
+}
+
+describe("malformed and mistyped bodies", () => {
+  test("malformed JSON is 400 with a detail", async () => {
+    for (const body of ['{"email": "a@b.co",', "{email: 1}", "nope"]) {
+      assertDetail(await post(SIGNUP, body, "application/json"), 400, `signup ${body}`);
+      assertDetail(await post(TOKEN_URL, body, "application/json"), 400, `login ${body}`);
+      assertDetail(await post("/api/v1/users/me", body, "application/json", "PATCH", token), 400, `me ${body}`);
+    }
+  });
+
+  test("the wrong content type is 422 with a detail", async () => {
+    const json = JSON.stringify({ email: uniqueEmail("ctype"), password: "password-1234" });
+    const res = await post(SIGNUP, json, "text/plain");
+    assertDetail(res, 422, "signup text/plain");
+    assert.ok(JSON.stringify(res.body.detail).toLowerCase().includes("content-type"), res.text);
+    assertDetail(await post(TOKEN_URL, "username=a&password=b", "text/plain"), 422, "login text/plain");
+    // No Content-Type at all.
+    const bare = await server.api(SIGNUP, { method: "POST", body: new Blob([json]) });
+    assertDetail(bare, 422, "signup without content-type");
+  });
+
+  test("missing fields are 422 with detail [{loc, msg, type}] naming each field", async () => {
+    const res = await server.api(SIGNUP, { method: "POST", json: {} });
+    const fields = errorLocations(res);
+    assert.ok(fields.includes("body.email"), res.text);
+    assert.ok(fields.includes("body.password"), res.text);
+
+    const pw = await server.api("/api/v1/users/me/password", { method: "PATCH", token, json: { new_password: "password-5678" } });
+    assert.ok(errorLocations(pw).includes("body.current_password"), pw.text);
+  });
+
+  test("fields of the wrong type are 422 naming the field", async () => {
+    const res = await server.api(SIGNUP, { method: "POST", json: { email: 42, password: ["password-1234"] } });
+    const fields = errorLocations(res);
+    assert.ok(fields.includes("body.email") && fields.includes("body.password"), res.text);
+  });
+});
+
+describe("bodies over 64 KiB", () => {
+  const big = JSON.stringify({ email: uniqueEmail("big"), password: "password-1234", full_name: "x".repeat(70 * 1024) });
+
+  test("413 with a detail, on every endpoint that reads a body", async () => {
+    for (const [method, path, bearer] of BODY_ENDPOINTS()) {
+      assertDetail(await post(path, big, "application/json", method, bearer), 413, `${method} ${path}`);
+    }
+    assertDetail(await post(TOKEN_URL, `username=a&password=${"x".repeat(70 * 1024)}`, "application/x-www-form-urlencoded"), 413, "form");
+  });
+
+  test("413 also when the body is streamed without a Content-Length", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 80) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await server.api(SIGNUP, {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    assertDetail(res, 413, "chunked");
+  });
+
+  test("a body just under the limit is read normally (422 for its content, not 413)", async () => {
+    const body = JSON.stringify({ email: "not-an-email", password: "password-1234", pad: "x".repeat(60 * 1024) });
+    assertDetail(await post(SIGNUP, body, "application/json"), 422);
+  });
+});
+
+describe("never a 500", () => {
+  test("odd bodies on every endpoint that reads one get a 4xx with a detail", async () => {
+    // Not /logout: its one field is optional, so some of these are valid sign-outs there.
+    const endpoints = BODY_ENDPOINTS().filter(([, path]) => path !== "/api/v1/logout");
+    const bodies: [BodyInit, string][] = [
+      ["null", "application/json"],
+      ["[]", "application/json"],
+      ['"a string"', "application/json"],
+      ["123", "application/json"],
+      ['{"__proto__": {"is_superuser": true}}', "application/json"],
+      ['{"email": {"$ne": null}, "password": {"$gt": ""}}', "application/json"],
+      [new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), "application/json"],
+      ["", "application/json"],
+      ["a=1&a=2&password", "application/x-www-form-urlencoded"],
+      ["--boundary\r\nbroken", "multipart/form-data; boundary=boundary"],
+      ["<xml/>", "application/xml"],
+    ];
+    for (const [method, path, bearer] of endpoints) {
+      for (const [body, type] of bodies) {
+        const res = await post(path, body, type, method, bearer);
+        const what = `${method} ${path} ${type} ${typeof body === "string" ? body : "binary"}`;
+        assert.ok(res.status >= 400 && res.status < 500, `${what}: ${res.status} ${res.text}`);
+        assert.ok(res.body && "detail" in res.body, `${what}: ${res.text}`);
+      }
+    }
+    // The token used above still works: nothing above signed it out or broke the server.
+    assert.equal((await server.api("/api/v1/users/me", { token })).status, 200);
+  });
+});
+
+describe("a refused request writes nothing", () => {
+  test("failed sign-ups create no user", async () => {
+    const before = await userCount();
+    const email = uniqueEmail("neverexists");
+    const attempts: [BodyInit, string][] = [
+      [JSON.stringify({ email, password: "short" }), "application/json"],
+      [JSON.stringify({ email, password: "€".repeat(25) }), "application/json"],
+      [JSON.stringify({ email, password: "password-1234", full_name: "x".repeat(70 * 1024) }), "application/json"],
+      [JSON.stringify({ email, password: "password-1234" }), "text/plain"],
+      [`{"email": "${email}", "password": "password-1234"`, "application/json"],
+    ];
+    for (const [body, type] of attempts) {
+      const res = await post(SIGNUP, body, type);
+      assert.ok([400, 413, 422].includes(res.status), `${type}: ${res.status} ${res.text}`);
+    }
+    assert.equal(await userCount(), before);
+    const login = await server.api(TOKEN_URL, { method: "POST", form: { username: email, password: "password-1234" } });
+    assert.equal(login.status, 400, login.text);
+    assert.equal(login.body.error, "invalid_grant");
+  });
+});

@@ -1,0 +1,115 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import bcrypt from "bcryptjs";
+import { BcryptPool, closeBcryptPool, getBcryptPool } from "../../lib/auth/bcrypt-pool";
+import { hashPassword, verifyPassword } from "../../lib/auth/passwords";
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+after(() => closeBcryptPool());
+
+/** Runs `work` while a 5 ms timer re-arms itself; returns the timer's worst lateness in ms. */
+async function worstTimerLateness<T>(work: () => Promise<T>): Promise<{ result: T; worst: number; ticks: number }> {
+  const PERIOD = 5;
+  let worst = 0;
+  let ticks = 0;
+  let running = true;
+  let expected = performance.now() + PERIOD;
+  const tick = () => {
+    const now = performance.now();
+    worst = Math.max(worst, now - expected);
+    ticks++;
+    if (!running) return;
+    expected = now + PERIOD;
+    setTimeout(tick, PERIOD);
+  };
+  setTimeout(tick, PERIOD);
+  try {
+    return { result: await work(), worst, ticks };
+  } finally {
+    running = false;
+  }
+}
+
+test("8 hashes at cost 12 leave the event loop free (a timer is never 20 ms late)", async () => {
+  // Hashing on this thread would make the timer at least one hash late (~250 ms at cost 12) in every
+  // attempt. These machines are shared, so a busy neighbour may delay one attempt's timer by itself:
+  // the loop is free when one of three attempts stays under 20 ms.
+  const passwords = Array.from({ length: 8 }, (_, i) => `password number ${i}`);
+  const attempts: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { result: hashes, worst, ticks } = await worstTimerLateness(() =>
+      Promise.all(passwords.map((p) => hashPassword(p, 12))),
+    );
+    assert.ok(ticks > 10, `the timer ticked only ${ticks} times`);
+    for (const [i, hash] of hashes.entries()) {
+      assert.match(hash, /^\$2b\$12\$/);
+      // Checked by bcryptjs here, on this thread, independently of the pool.
+      assert.equal(bcrypt.compareSync(passwords[i]!, hash), true);
+    }
+    attempts.push(`${worst.toFixed(1)} ms`);
+    if (worst < 20) return;
+  }
+  assert.fail(`the event loop stalled while hashing: worst timer lateness per attempt ${attempts.join(", ")}`);
+});
+
+test("hashes from the pool verify, through the pool and through bcryptjs", async () => {
+  const hash = await hashPassword("correct horse battery", 10);
+  assert.equal(await verifyPassword("correct horse battery", hash), true);
+  assert.equal(await verifyPassword("correct horse batterY", hash), false);
+  assert.equal(bcrypt.compareSync("correct horse battery", hash), true);
+  // And hashes made elsewhere verify in the pool.
+  const foreign = bcrypt.hashSync("made on this thread", 10);
+  assert.equal(await verifyPassword("made on this thread", foreign), true);
+});
+
+test("the pool is sized to the machine and never starts more workers than that", async () => {
+  const pool = getBcryptPool();
+  assert.equal(pool.size, os.availableParallelism());
+  const small = new BcryptPool({ size: 2 });
+  try {
+    const jobs = Array.from({ length: 5 }, (_, i) => small.run({ op: "hash", password: `pw-${i}-xxxxx`, cost: 10 }));
+    assert.deepEqual(small.stats(), { workers: 2, busy: 2, queued: 3 });
+    const hashes = await Promise.all(jobs);
+    assert.equal(new Set(hashes).size, 5);
+    assert.deepEqual(small.stats(), { workers: 2, busy: 0, queued: 0 });
+  } finally {
+    await small.close();
+  }
+});
+
+test("a bcrypt error rejects its own task and the pool keeps working", async () => {
+  await assert.rejects(verifyPassword("password", `$3b$10$${"a".repeat(53)}`), /Invalid salt version/);
+  assert.equal(await verifyPassword("password", await hashPassword("password", 10)), true);
+});
+
+test("closing the pool rejects what is pending; the next hash starts a new pool", async () => {
+  const pending = assert.rejects(hashPassword("closed before it finished", 12), /closed/);
+  await closeBcryptPool();
+  await pending;
+  assert.equal(await verifyPassword("again", await hashPassword("again", 10)), true);
+});
+
+test("an idle pool does not keep a process alive, from any working directory", () => {
+  // A fresh process that hashes and verifies, then has nothing left to do, must exit on its own;
+  // started outside the project, the worker still finds bcryptjs.
+  const script = `
+    const { hashPassword, verifyPassword } = require(${JSON.stringify(path.join(root, "lib/auth/passwords.ts"))});
+    hashPassword("exits by itself", 10)
+      .then((hash) => verifyPassword("exits by itself", hash))
+      .then((ok) => console.log(ok ? "verified" : "mismatch"));
+  `;
+  const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), "--eval", script], {
+    cwd: os.tmpdir(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(child.signal, null, `the process did not exit by itself: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), "verified");
+});

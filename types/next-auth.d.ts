@@ -1,0 +1,16 @@
+// The fields this app adds to Auth.js's session and JWT.
+import "next-auth";
+import "next-auth/jwt";
+
+declare module "next-auth" {
+  interface Session {
+    sid?: string;
+    userId?: string;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    sid?: string;
+  }
+}
