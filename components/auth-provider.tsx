@@ -7,8 +7,11 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type { UserPublicT } from "@/lib/api/schemas";
 import { apiJson, SignedOutError } from "@/lib/client/api";
 import {
+  clearToken,
   ensureToken,
   lastSignOutReason,
+  MIN_REMAINING_SECONDS,
+  mintFromSession,
   readToken,
   redirectToSignIn,
   subscribe,
@@ -61,6 +64,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       else void reload();
     });
   }, [reload]);
+
+  // While the page stays open, replace the token shortly before it runs out, so that it never shows as
+  // expired. A sign-in that has ended meanwhile (signed out everywhere, revoked) signs this tab out.
+  const signedInToken = state.status === "signed-in" ? state.token : null;
+  useEffect(() => {
+    if (!signedInToken) return;
+    const due = (signedInToken.exp - MIN_REMAINING_SECONDS) * 1000 - Date.now();
+    const timer = window.setTimeout(
+      () => {
+        void mintFromSession().then((minted) => {
+          if (!minted.ok && minted.reason) clearToken(minted.reason);
+        });
+      },
+      // At least a second apart, even with a clock that runs far ahead of the server's.
+      Math.min(Math.max(due, 1000), 2 ** 31 - 1),
+    );
+    return () => window.clearTimeout(timer);
+  }, [signedInToken]);
 
   return <AuthContext.Provider value={{ ...state, reload }}>{children}</AuthContext.Provider>;
 }

@@ -46,7 +46,7 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
   return (
     <section className="card" aria-labelledby="password-heading">
       <h2 id="password-heading">Change password</h2>
-      <form onSubmit={onSubmit} noValidate>
+      <form method="post" onSubmit={onSubmit} noValidate>
         <FormField
           label="Current password"
           name="current_password"

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { FormField } from "./form-field";
 import { mintFromSession } from "@/lib/client/token-store";
@@ -35,13 +35,19 @@ export function LoginForm({
     authError ? (authjsErrors[authError] ?? "Sign-in failed. Please try again.") : null,
   );
   const [pending, setPending] = useState(false);
+  // Counts failed attempts, so that each one moves focus to the error once it is on the page.
+  const [failures, setFailures] = useState(0);
   const errorRef = useRef<HTMLParagraphElement>(null);
   const destination = safeNext(next);
+
+  useEffect(() => {
+    if (failures > 0) errorRef.current?.focus();
+  }, [failures]);
 
   function fail(message: string) {
     setError(message);
     setPending(false);
-    requestAnimationFrame(() => errorRef.current?.focus());
+    setFailures((n) => n + 1);
   }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -76,7 +82,7 @@ export function LoginForm({
           {notice}
         </p>
       )}
-      <form onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
+      <form method="post" onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
         <FormField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
         <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
         {error && (

@@ -57,7 +57,7 @@ export function SignupForm({ next }: { next?: string }) {
   return (
     <div className="card narrow">
       <h1>Create an account</h1>
-      <form onSubmit={onSubmit} noValidate>
+      <form method="post" onSubmit={onSubmit} noValidate>
         <FormField label="Email" name="email" type="email" autoComplete="email" required autoFocus error={errors.email} />
         <FormField label="Full name (optional)" name="full_name" type="text" autoComplete="name" error={errors.full_name} />
         <FormField

@@ -1,12 +1,22 @@
 import { expect, test } from "@playwright/test";
+import { screenshot } from "./helpers/browser";
 
-test("the home page explains how signing in works and links to the API description", async ({ page }) => {
+test("the home page explains how signing in works and links to the profile and the API docs", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign-in system");
   await expect(page.getByText("Authorization: Bearer")).toBeVisible();
-  await page.screenshot({ path: "test-results/screenshots/home.png", fullPage: true });
+  await expect(page.getByText("POST /api/v1/login/access-token")).toBeVisible();
+  // A visitor who has not signed in is offered both ways in, in the header on every page.
+  const header = page.getByTestId("who");
+  await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(header.getByRole("link", { name: "Sign up" })).toBeVisible();
 
-  await page.getByRole("link", { name: "/api/openapi.json" }).click();
-  await expect(page).toHaveURL(/\/api\/openapi\.json$/);
-  await expect(page.locator("body")).toContainText('"openapi":"3.1.0"');
+  const main = page.getByRole("main");
+  await expect(main.getByRole("link", { name: "API docs" })).toHaveAttribute("href", "/docs");
+  await screenshot(page, "home");
+
+  // The profile needs a sign-in: the visitor is sent to sign in, and back to the profile afterwards.
+  await main.getByRole("link", { name: "Your profile" }).click();
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 });

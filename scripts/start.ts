@@ -81,7 +81,7 @@ async function main() {
   const nextBin = require.resolve("next/dist/bin/next");
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("No production build yet: building (about a minute)…");
-    run(nextBin, ["build"], "next build", false);
+    run(nextBin, ["build", "--webpack"], "next build", false);
   }
 
   const child = spawn(

@@ -102,6 +102,24 @@ const paths = {
       },
     },
   },
+  "/api/v1/login/session-token": {
+    post: {
+      tags: ["login"],
+      summary: "Mint an access token for the signed-in browser",
+      description:
+        "For the app's own pages: exchanges the httpOnly Auth.js session cookie (set by signing in on " +
+        "`/login`) for an access token, so a page can silently replace an expired or missing token. " +
+        "Same-origin only; 401 without a sign-in, or when it was signed out or revoked.",
+      responses: {
+        "200": ok("The access token (`Cache-Control: no-store`)", "Token"),
+        "401": {
+          description: "No browser sign-in, or one that ended (`reason`: `revoked` or `expired`)",
+          content: { "application/json": { schema: { oneOf: [ref("HTTPError"), ref("TokenError")] } } },
+        },
+        "403": { description: "Cross-site request refused, or inactive user", content: jsonContent("HTTPError") },
+      },
+    },
+  },
   "/api/v1/login/test-token": {
     post: {
       tags: ["login"],

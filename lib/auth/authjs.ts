@@ -9,6 +9,7 @@ import Credentials from "next-auth/providers/credentials";
 import type { Provider } from "next-auth/providers";
 import type { Adapter } from "next-auth/adapters";
 import { PrismaAdapter } from "@auth/prisma-adapter";
+import { NextRequest } from "next/server";
 import { z } from "zod";
 import { getConfig } from "../config";
 import { getDb } from "../db";
@@ -48,6 +49,9 @@ function oidcProvider(): Provider[] {
       clientId: oidc.clientId,
       clientSecret: oidc.clientSecret,
       checks: ["pkce", "state", "nonce"],
+      // The profile (email, name) comes from the userinfo endpoint, after the ID token is validated:
+      // conformant providers put only `sub` in the ID token of the code flow.
+      idToken: false,
     },
   ];
 }
@@ -68,8 +72,36 @@ export function oidcProviderInfo(): { id: string; name: string } | null {
   return oidc ? { id: "oidc", name: oidc.name } : null;
 }
 
+/**
+ * Auth.js builds the OpenID Connect `redirect_uri` and its redirects back to the app from the request's
+ * URL, but the URL Next.js gives a route handler is not the address the browser used: `next start` puts
+ * its own listening host in it, and NextRequest rewrites a loopback host (127.0.0.1, [::1]) to
+ * "localhost". A browser on http://127.0.0.1:PORT, or on a real domain behind a proxy, would be sent to
+ * localhost, where its cookies are not. So the URL is rebuilt from the Host header (X-Forwarded-Host and
+ * X-Forwarded-Proto behind a proxy), which `trustHost` already trusts. AUTH_URL, when set, still wins.
+ */
+function atBrowserOrigin(handler: (request: NextRequest) => Promise<Response>) {
+  return (request: NextRequest) => {
+    const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim() || undefined;
+    const host = first("x-forwarded-host") ?? first("host");
+    const protocol = first("x-forwarded-proto") ?? request.nextUrl.protocol.replace(/:$/, "");
+    if (!host || !/^https?$/.test(protocol)) return handler(request);
+    let url: URL;
+    try {
+      url = new URL(`${request.nextUrl.pathname}${request.nextUrl.search}`, `${protocol}://${host}`);
+    } catch {
+      return handler(request);
+    }
+    if (url.href === request.url) return handler(request);
+    const atOrigin = new NextRequest(url, request);
+    // Keep the host as sent: NextRequest's own `url` would say "localhost" for 127.0.0.1.
+    Object.defineProperty(atOrigin, "url", { value: url.href });
+    return handler(atOrigin);
+  };
+}
+
 // Built per request (lazily), so that `next build` never reads the secret or opens the database.
-export const { handlers, auth, signIn, signOut } = NextAuth((): NextAuthConfig => {
+const nextAuth = NextAuth((): NextAuthConfig => {
   const { current, previous } = getSecrets();
   return {
     adapter: adapter(),
@@ -80,6 +112,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth((): NextAuthConfig =
     pages: { signIn: "/login", error: "/login" },
     callbacks: {
       async signIn({ user }) {
+        // Users are known by their email address: a provider account without one cannot sign in.
+        if (!user.email) return false;
         // OpenID Connect users go through the same active check as password users.
         if (!user.id) return true;
         const row = await getDb().user.findUnique({ where: { id: user.id }, select: { isActive: true } });
@@ -104,3 +138,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth((): NextAuthConfig =
     },
   };
 });
+
+export const { auth, signIn, signOut } = nextAuth;
+export const handlers = {
+  GET: atBrowserOrigin(nextAuth.handlers.GET),
+  POST: atBrowserOrigin(nextAuth.handlers.POST),
+};

@@ -10,6 +10,7 @@
  * Workers start on first use, are unref'd while idle (they never keep a process alive), are replaced
  * when one dies, and `closeBcryptPool()` terminates them all.
  */
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -88,7 +89,8 @@ parentPort.on("message", (task) => {
 function searchFrom(): string[] {
   const dirs = new Set<string>();
   if (process.argv[1]) dirs.add(path.dirname(path.resolve(process.argv[1])));
-  if (typeof __dirname === "string" && path.isAbsolute(__dirname)) dirs.add(__dirname);
+  // A bundler may replace __dirname with a placeholder path; only a real directory is worth a look.
+  if (typeof __dirname === "string" && path.isAbsolute(__dirname) && fs.existsSync(__dirname)) dirs.add(__dirname);
   return [...dirs];
 }
 
@@ -193,7 +195,7 @@ const holder = globalThis as unknown as { [POOL]?: BcryptPool };
 
 /** The process's pool, created on first use. */
 export function getBcryptPool(): BcryptPool {
-  holder[POOL] ??= new BcryptPool({ niceness: 10 });
+  holder[POOL] ??= new BcryptPool({ niceness: Number(process.env.EXPERIMENT_NICENESS ?? 10) }); // EXPERIMENT
   return holder[POOL];
 }
 

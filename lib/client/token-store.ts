@@ -113,7 +113,7 @@ export function mintFromSession(): Promise<MintResult> {
 }
 
 /** Seconds of life a token must have left to be used; below that it is replaced first. */
-const MIN_REMAINING_SECONDS = 5;
+export const MIN_REMAINING_SECONDS = 5;
 
 /** The stored token when it is still good, otherwise a freshly minted one. */
 export async function ensureToken(): Promise<MintResult> {

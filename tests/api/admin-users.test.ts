@@ -1,7 +1,16 @@
 /** The superuser's CRUD on /users and /users/{id}, and what a normal user gets there. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ADMIN_EMAIL, adminToken, errorLocations, login, newUser, startServer, uniqueEmail, type Server } from "../helpers/server";
+import {
+  ADMIN_EMAIL,
+  adminToken,
+  errorLocations,
+  login,
+  newUser,
+  startServer,
+  uniqueEmail,
+  type Server,
+} from "../helpers/server";
 
 let server: Server;
 let admin: string;
@@ -123,8 +132,13 @@ describe("PATCH /users/{id}", () => {
     const res = await server.api(`/api/v1/users/${user.id}`, { method: "PATCH", token: admin, json: { is_active: false } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.is_active, false);
-    for (const [method, path] of [["GET", "/api/v1/users/me"], ["GET", "/api/v1/sessions"], ["POST", "/api/v1/login/test-token"]]) {
-      const r = await server.api(path!, { method, token });
+    const requests = [
+      ["GET", "/api/v1/users/me"],
+      ["GET", "/api/v1/sessions"],
+      ["POST", "/api/v1/login/test-token"],
+    ] as const;
+    for (const [method, path] of requests) {
+      const r = await server.api(path, { method, token });
       assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
       assert.deepEqual(r.body, { detail: "Inactive user" });
     }
@@ -135,7 +149,11 @@ describe("PATCH /users/{id}", () => {
     const b = await newUser(server, "emailwanter");
     const taken = await server.api(`/api/v1/users/${b.user.id}`, { method: "PATCH", token: admin, json: { email: a.email } });
     assert.equal(taken.status, 409, taken.text);
-    const unknown = await server.api(`/api/v1/users/${UNKNOWN_ID}`, { method: "PATCH", token: admin, json: { full_name: "x" } });
+    const unknown = await server.api(`/api/v1/users/${UNKNOWN_ID}`, {
+      method: "PATCH",
+      token: admin,
+      json: { full_name: "x" },
+    });
     assert.equal(unknown.status, 404, unknown.text);
     const field = await server.api(`/api/v1/users/${b.user.id}`, { method: "PATCH", token: admin, json: { role: "admin" } });
     assert.equal(field.status, 422, field.text);

@@ -1,7 +1,16 @@
 /** Bad request bodies: malformed, wrong type, missing fields, too large. Never a 500, never half-done. */
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
-import { adminToken, errorLocations, newUser, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
+import {
+  adminToken,
+  errorLocations,
+  newUser,
+  startServer,
+  uniqueEmail,
+  type ApiResponse,
+  type Server,
+} from "../helpers/server";
 
 let server: Server;
 let token: string;
@@ -29,6 +38,25 @@ const BODY_ENDPOINTS = (): [string, string, string?][] => [
 
 const post = (path: string, body: BodyInit, contentType: string, method = "POST", bearer?: string) =>
   server.api(path, { method, body, headers: { "content-type": contentType }, token: bearer });
+
+/**
+ * POSTs `count` chunks with chunked transfer encoding on a connection of its own: the server may close
+ * it after answering early, and a pooled connection would then fail the next, unrelated request.
+ */
+function postChunked(url: string, chunk: string, count: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/json" } });
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on("error", reject); // ignored once the response has arrived: the server may stop reading
+    for (let i = 0; i < count && !req.destroyed; i++) req.write(chunk);
+    req.end();
+  });
+}
 
 function assertDetail(res: ApiResponse, status: number, what = "") {
   assert.equal(res.status, status, `${what}: ${res.text}`);
@@ -71,7 +99,11 @@ describe("malformed and mistyped bodies", () => {
     assert.ok(fields.includes("body.email"), res.text);
     assert.ok(fields.includes("body.password"), res.text);
 
-    const pw = await server.api("/api/v1/users/me/password", { method: "PATCH", token, json: { new_password: "password-5678" } });
+    const pw = await server.api("/api/v1/users/me/password", {
+      method: "PATCH",
+      token,
+      json: { new_password: "password-5678" },
+    });
     assert.ok(errorLocations(pw).includes("body.current_password"), pw.text);
   });
 
@@ -89,25 +121,15 @@ describe("bodies over 64 KiB", () => {
     for (const [method, path, bearer] of BODY_ENDPOINTS()) {
       assertDetail(await post(path, big, "application/json", method, bearer), 413, `${method} ${path}`);
     }
-    assertDetail(await post(TOKEN_URL, `username=a&password=${"x".repeat(70 * 1024)}`, "application/x-www-form-urlencoded"), 413, "form");
+    const form = `username=a&password=${"x".repeat(70 * 1024)}`;
+    assertDetail(await post(TOKEN_URL, form, "application/x-www-form-urlencoded"), 413, "form");
   });
 
   test("413 also when the body is streamed without a Content-Length", async () => {
-    const chunk = new TextEncoder().encode("x".repeat(1024));
-    let sent = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent++ < 80) controller.enqueue(chunk);
-        else controller.close();
-      },
-    });
-    const res = await server.api(SIGNUP, {
-      method: "POST",
-      body: stream,
-      headers: { "content-type": "application/json" },
-      duplex: "half",
-    } as RequestInit);
-    assertDetail(res, 413, "chunked");
+    const res = await postChunked(`${server.url}${SIGNUP}`, "x".repeat(1024), 80);
+    assert.equal(res.status, 413, res.text);
+    assert.equal(typeof JSON.parse(res.text).detail, "string");
+    assert.equal((await server.api("/api/health")).status, 200, "the server still answers");
   });
 
   test("a body just under the limit is read normally (422 for its content, not 413)", async () => {

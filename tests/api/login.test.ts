@@ -1,7 +1,18 @@
-/** POST /api/v1/login/access-token and POST /api/v1/login/test-token. */
+/** POST /api/v1/login/access-token, /login/test-token, and /login/session-token without a browser sign-in. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ADMIN_EMAIL, adminToken, errorLocations, login, newUser, signup, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
+import {
+  ADMIN_EMAIL,
+  adminToken,
+  errorLocations,
+  login,
+  newUser,
+  signup,
+  startServer,
+  uniqueEmail,
+  type ApiResponse,
+  type Server,
+} from "../helpers/server";
 
 let server: Server;
 before(async () => {
@@ -151,5 +162,17 @@ describe("POST /login/test-token", () => {
     assert.equal(res.status, 401);
     assert.deepEqual(res.body, { detail: "Not authenticated" });
     assert.equal(res.headers.get("www-authenticate"), "Bearer");
+  });
+});
+
+describe("POST /login/session-token", () => {
+  test("without a browser sign-in it is 401, and a bearer token is no substitute", async () => {
+    const { token } = await newUser(server, "nosession");
+    for (const init of [{}, { token }]) {
+      const res = await server.api("/api/v1/login/session-token", { method: "POST", ...init });
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.body.detail, "Not authenticated");
+      assert.equal(res.body.access_token, undefined);
+    }
   });
 });

@@ -43,6 +43,7 @@ describe("GET /api/openapi.json", () => {
   test("documents every endpoint, and marks the protected ones as secured", () => {
     const endpoints: [string, string, boolean][] = [
       ["post", "/api/v1/login/access-token", false],
+      ["post", "/api/v1/login/session-token", false], // the browser's session cookie, not a bearer token
       ["post", "/api/v1/login/test-token", true],
       ["post", "/api/v1/logout", true],
       ["post", "/api/v1/users/signup", false],

@@ -10,7 +10,14 @@ before(async () => {
 });
 after(() => server?.close());
 
-type Session = { id: string; current: boolean; device: string; user_agent: string | null; created_at: string; expires_at: string };
+type Session = {
+  id: string;
+  current: boolean;
+  device: string;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
+};
 
 const REVOKED = { detail: "Could not validate credentials", reason: "revoked" };
 const me = (token: string) => server.api("/api/v1/users/me", { token });

@@ -1,7 +1,18 @@
 /** Sign-up and the current user's own account: /users/signup, /users/me, /users/me/password. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { adminToken, errorLocations, login, newUser, signup, startServer, uniqueEmail, type ApiResponse, type Json, type Server } from "../helpers/server";
+import {
+  adminToken,
+  errorLocations,
+  login,
+  newUser,
+  signup,
+  startServer,
+  uniqueEmail,
+  type ApiResponse,
+  type Json,
+  type Server,
+} from "../helpers/server";
 
 let server: Server;
 before(async () => {

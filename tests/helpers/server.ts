@@ -57,7 +57,7 @@ export type Server = {
   output: () => string;
   api: (path: string, init?: ApiInit) => Promise<ApiResponse>;
   stop: () => Promise<void>;
-  /** Stops, then starts again on the same port and data folder; `env` replaces the previous overrides. */
+  /** Stops, then starts again on the same port and data folder; `env` replaces the overrides in use. */
   restart: (env?: Env) => Promise<void>;
   /** Stops and removes the data folder. */
   close: () => Promise<void>;
@@ -77,7 +77,8 @@ function freePort(): Promise<number> {
 /** The environment a user would have, minus anything that would make the test depend on the machine. */
 function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
   const env: Env = { ...process.env };
-  for (const name of ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "DATA_DIR", "NODE_TEST_CONTEXT"]) {
+  const inherited = ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "DATA_DIR", "ACCESS_TOKEN_EXPIRE_MINUTES"];
+  for (const name of [...inherited, "NODE_TEST_CONTEXT"]) {
     delete env[name];
   }
   Object.assign(env, {
@@ -93,6 +94,38 @@ function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.Proces
   return env as NodeJS.ProcessEnv;
 }
 
+/** Servers and data folders not cleaned up yet; cleaned if the test process ends early (Ctrl-C, crash). */
+const running = new Set<number>();
+const dataDirs = new Set<string>();
+function cleanUp() {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanUp);
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(code);
+  });
+}
+
+function makeDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-api-test-"));
+  dataDirs.add(dir);
+  return dir;
+}
+
+function removeDataDir(dir: string) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  dataDirs.delete(dir);
+}
+
 function spawnStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   let output = "";
   const child = spawn(process.execPath, [tsxCli, "scripts/start.ts"], {
@@ -101,6 +134,7 @@ function spawnStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () =
     detached: true, // its own process group, so stop() reaches next-start and every helper
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child.pid!);
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   return { child, output: () => output };
@@ -136,6 +170,7 @@ async function killGroup(child: ChildProcess): Promise<void> {
   for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   clearTimeout(timer);
   if (groupAlive(pid)) signal("SIGKILL");
+  running.delete(pid);
 }
 
 async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -157,12 +192,13 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
 
 export async function startServer(overrides: Env = {}): Promise<Server> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-api-test-"));
+  const dataDir = makeDataDir();
   const url = `http://127.0.0.1:${port}`;
   let current: ReturnType<typeof spawnStart> | undefined;
   let pastOutput = "";
+  let env = overrides;
 
-  const start = async (env: Env) => {
+  const start = async () => {
     current = spawnStart(serverEnv(port, dataDir, env));
     await waitHealthy(url, current.child, () => pastOutput + current!.output());
   };
@@ -175,9 +211,9 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
   };
 
   try {
-    await start(overrides);
+    await start();
   } catch (error) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
     throw error;
   }
   return {
@@ -187,13 +223,14 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
     output: () => pastOutput + (current?.output() ?? ""),
     api: (p, init) => api(url, p, init),
     stop,
-    restart: async (env = overrides) => {
+    restart: async (newEnv = env) => {
       await stop();
-      await start(env);
+      env = newEnv;
+      await start();
     },
     close: async () => {
       await stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDataDir(dataDir);
     },
   };
 }
@@ -204,14 +241,19 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
  */
 export async function runStartExpectingFailure(overrides: Env, timeoutMs = 30_000) {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-api-test-"));
+  const dataDir = makeDataDir();
   const { child, output } = spawnStart(serverEnv(port, dataDir, overrides));
-  const timer = setTimeout(() => void killGroup(child), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void killGroup(child);
+  }, timeoutMs);
   await exited(child);
   clearTimeout(timer);
-  const code = child.signalCode ? null : child.exitCode;
+  const code = timedOut || child.signalCode ? null : child.exitCode;
   if (groupAlive(child.pid!)) await killGroup(child);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  running.delete(child.pid!);
+  removeDataDir(dataDir);
   return { code, output: output() };
 }
 

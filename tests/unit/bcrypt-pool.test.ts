@@ -1,6 +1,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -13,37 +14,62 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 
 after(() => closeBcryptPool());
 
-/** Runs `work` while a 5 ms timer re-arms itself; returns the timer's worst lateness in ms. */
-async function worstTimerLateness<T>(work: () => Promise<T>): Promise<{ result: T; worst: number; ticks: number }> {
+/**
+ * Nanoseconds this thread has spent runnable but waiting for a CPU (Linux: schedstat of the main
+ * thread, whose id is the process id); null where the kernel does not say.
+ */
+function runQueueWaitNs(): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").trim().split(/\s+/);
+    const wait = Number(fields[1]);
+    return Number.isFinite(wait) ? wait : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `work` while a 5 ms timer re-arms itself, and returns how late the timer fired at worst: `raw`
+ * as seen, and `own` without the time the OS kept this thread waiting for a CPU (on a machine shared
+ * with other busy processes that wait alone can reach tens of ms, though the event loop was idle).
+ */
+async function timerLateness<T>(work: () => Promise<T>) {
   const PERIOD = 5;
-  let worst = 0;
+  let raw = 0;
+  let own = 0;
   let ticks = 0;
   let running = true;
   let expected = performance.now() + PERIOD;
+  let waited = runQueueWaitNs();
   const tick = () => {
     const now = performance.now();
-    worst = Math.max(worst, now - expected);
+    const late = now - expected;
+    const waitedNow = runQueueWaitNs();
+    const osDelay = waited !== null && waitedNow !== null ? (waitedNow - waited) / 1e6 : 0;
+    raw = Math.max(raw, late);
+    own = Math.max(own, late - osDelay);
     ticks++;
     if (!running) return;
-    expected = now + PERIOD;
+    waited = runQueueWaitNs();
+    expected = performance.now() + PERIOD;
     setTimeout(tick, PERIOD);
   };
   setTimeout(tick, PERIOD);
   try {
-    return { result: await work(), worst, ticks };
+    return { result: await work(), raw, own, ticks };
   } finally {
     running = false;
   }
 }
 
-test("8 hashes at cost 12 leave the event loop free (a timer is never 20 ms late)", async () => {
-  // Hashing on this thread would make the timer at least one hash late (~250 ms at cost 12) in every
-  // attempt. These machines are shared, so a busy neighbour may delay one attempt's timer by itself:
-  // the loop is free when one of three attempts stays under 20 ms.
+test("8 hashes at cost 12 leave the event loop free (a timer is never 20 ms late)", async (t) => {
+  // Hashing on this thread would make the timer at least one hash late (~250 ms at cost 12), in every
+  // attempt and whatever the OS does. A busy neighbour can still delay one attempt's timer: the loop
+  // is free when one of three attempts stays under 20 ms.
   const passwords = Array.from({ length: 8 }, (_, i) => `password number ${i}`);
   const attempts: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { result: hashes, worst, ticks } = await worstTimerLateness(() =>
+    const { result: hashes, raw, own, ticks } = await timerLateness(() =>
       Promise.all(passwords.map((p) => hashPassword(p, 12))),
     );
     assert.ok(ticks > 10, `the timer ticked only ${ticks} times`);
@@ -52,10 +78,10 @@ test("8 hashes at cost 12 leave the event loop free (a timer is never 20 ms late
       // Checked by bcryptjs here, on this thread, independently of the pool.
       assert.equal(bcrypt.compareSync(passwords[i]!, hash), true);
     }
-    attempts.push(`${worst.toFixed(1)} ms`);
-    if (worst < 20) return;
+    attempts.push(`${own.toFixed(1)} ms (${raw.toFixed(1)} ms including waits for a CPU)`);
+    if (own < 20) return t.diagnostic(`worst timer lateness: ${attempts.join(", ")}`);
   }
-  assert.fail(`the event loop stalled while hashing: worst timer lateness per attempt ${attempts.join(", ")}`);
+  assert.fail(`the event loop stalled while hashing; worst timer lateness per attempt: ${attempts.join(", ")}`);
 });
 
 test("hashes from the pool verify, through the pool and through bcryptjs", async () => {

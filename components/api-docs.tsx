@@ -1,0 +1,151 @@
+"use client";
+/**
+ * Swagger UI on the app's own OpenAPI document, sharing the app's token store:
+ * - on load it is authorized (both security schemes) with the stored token, re-minted if needed;
+ * - a token obtained through Swagger's Authorize dialog is written to the app's store;
+ * - the typed password and client secret never reach Swagger's persisted state (localStorage);
+ * - a token the server refuses is dropped from Swagger's state, and the page says why;
+ * - sign-out anywhere and tokens refreshed in other tabs reach this page.
+ */
+import dynamic from "next/dynamic";
+import { useEffect, useRef, useState } from "react";
+import "swagger-ui-react/swagger-ui.css";
+import {
+  clearToken,
+  ensureToken,
+  mintFromSession,
+  readToken,
+  storeToken,
+  subscribe,
+  SWAGGER_AUTH_KEY,
+} from "@/lib/client/token-store";
+
+const SwaggerUI = dynamic(() => import("swagger-ui-react"), { ssr: false, loading: () => <p>Loading API docs…</p> });
+
+const OAUTH2 = "OAuth2PasswordBearer";
+const BEARER = "HTTPBearer";
+const TOKEN_URL = "/api/v1/login/access-token";
+
+// swagger-ui's system object is untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type System = any;
+
+type Notice = { tone: "info" | "warn"; text: string } | null;
+
+const reasons: Record<string, string> = {
+  expired: "The saved token expired",
+  revoked: "The saved token was revoked",
+  invalid: "The saved token is not valid",
+};
+
+function authorizeWith(system: System, token: string) {
+  const schemes = system.specSelectors.securityDefinitions();
+  const oauth2 = schemes?.get(OAUTH2);
+  if (oauth2) {
+    system.authActions.authorizeOauth2({
+      auth: { name: OAUTH2, schema: oauth2, scopes: [] },
+      token: { access_token: token, token_type: "bearer" },
+    });
+  }
+  if (schemes?.get(BEARER)) system.preauthorizeApiKey(BEARER, token);
+  system.authActions.persistAuthorizationIfNeeded();
+}
+
+function dropAuthorization(system: System) {
+  system.authActions.logout([OAUTH2, BEARER]);
+  window.localStorage.removeItem(SWAGGER_AUTH_KEY);
+}
+
+/** Keeps secrets out of Swagger's state (which persistAuthorization copies to localStorage). */
+const scrubSecretsPlugin = () => ({
+  statePlugins: {
+    auth: {
+      wrapActions: {
+        authorizeOauth2:
+          (original: (payload: unknown) => unknown) =>
+          (payload: { auth: Record<string, unknown>; token: { access_token?: string } }) => {
+            const { password: _password, clientSecret: _secret, ...auth } = payload.auth;
+            return original({ ...payload, auth });
+          },
+      },
+    },
+  },
+});
+
+export function ApiDocs() {
+  const systemRef = useRef<System>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+
+  // Token changes from elsewhere (sign-out, refresh in another tab) reach Swagger's state.
+  useEffect(
+    () =>
+      subscribe((token) => {
+        const system = systemRef.current;
+        if (!system) return;
+        if (token) authorizeWith(system, token.token);
+        else {
+          dropAuthorization(system);
+          setNotice({ tone: "warn", text: "You signed out, so the docs are no longer authorized." });
+        }
+      }),
+    [],
+  );
+
+  async function onComplete(system: System) {
+    systemRef.current = system;
+    const current = await ensureToken();
+    if (current.ok) {
+      authorizeWith(system, current.token.token);
+      setNotice({ tone: "info", text: "Authorized with your saved access token." });
+    } else {
+      dropAuthorization(system);
+      if (current.reason) setNotice({ tone: "warn", text: `${reasons[current.reason] ?? "The saved token was refused"}. Authorize again to try requests.` });
+    }
+  }
+
+  // A token from Swagger's own Authorize dialog goes into the app's store.
+  function responseInterceptor(response: { url?: string; status?: number; body?: unknown; obj?: unknown }) {
+    const url = response.url ?? "";
+    const body = (response.body ?? response.obj ?? {}) as { access_token?: string; reason?: string };
+    if (url.endsWith(TOKEN_URL) && response.status === 200 && body.access_token) {
+      storeToken(body.access_token);
+      setNotice({ tone: "info", text: "Signed in: the token is saved for the whole app." });
+    } else if (response.status === 401 && typeof body.reason === "string" && readToken()) {
+      void onTokenRefused(body.reason);
+    }
+    return response;
+  }
+
+  async function onTokenRefused(reason: string) {
+    const system = systemRef.current;
+    dropAuthorization(system);
+    clearToken(reason === "revoked" ? "revoked" : "expired");
+    const minted = await mintFromSession();
+    if (minted.ok) {
+      authorizeWith(system, minted.token.token);
+      setNotice({ tone: "info", text: `${reasons[reason] ?? "The token was refused"}; a fresh one was issued from your sign-in. Run the request again.` });
+    } else {
+      setNotice({ tone: "warn", text: `${reasons[reason] ?? "The token was refused"} and was removed. Use Authorize to sign in again.` });
+    }
+  }
+
+  return (
+    <div className="api-docs">
+      {notice && (
+        <p className={notice.tone === "warn" ? "form-error" : "notice"} role="status" data-testid="docs-notice">
+          {notice.text}
+        </p>
+      )}
+      <SwaggerUI
+        url="/api/openapi.json"
+        persistAuthorization
+        deepLinking
+        tryItOutEnabled
+        displayRequestDuration
+        plugins={[scrubSecretsPlugin]}
+        onComplete={onComplete}
+        responseInterceptor={responseInterceptor}
+      />
+    </div>
+  );
+}

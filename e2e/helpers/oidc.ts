@@ -1,0 +1,76 @@
+/**
+ * A real OpenID Provider (`oidc-provider`, a certified implementation) on 127.0.0.1 for one spec:
+ * one confidential client for the app, one fixed account, the provider's own development login and
+ * consent pages. Everything else is the provider's defaults (so, like most conformant providers, the ID
+ * token of the code flow carries only `sub`; email and name come from the userinfo endpoint).
+ */
+import http from "node:http";
+import Provider from "oidc-provider";
+import { freePort } from "./server";
+
+export type OidcAccount = { sub: string; email: string; email_verified: boolean; name: string };
+
+export type OidcProvider = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  account: OidcAccount;
+  /** Errors the provider reported while serving (shown when a test fails). */
+  errors: string[];
+  close: () => Promise<void>;
+};
+
+export async function startOidcProvider(options: { redirectUri: string; account: OidcAccount }): Promise<OidcProvider> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const clientId = "signin-e2e-app";
+  const clientSecret = `secret-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const { account } = options;
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [options.redirectUri],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
+    // The account signed in on the development login page (type `account.sub` as the login).
+    findAccount: (_ctx, id) => ({
+      accountId: id,
+      claims: () => ({ ...account, sub: id }),
+    }),
+    claims: {
+      openid: ["sub"],
+      email: ["email", "email_verified"],
+      profile: ["name"],
+    },
+    cookies: { keys: [`cookie-key-${clientSecret}`] },
+    features: { devInteractions: { enabled: true } },
+  });
+  const errors: string[] = [];
+  for (const event of ["server_error", "grant.error", "authorization.error", "userinfo.error"]) {
+    provider.on(event, (_ctx, error) => errors.push(`${event}: ${String((error as Error)?.message ?? error)}`));
+  }
+
+  const server = http.createServer(provider.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    account,
+    errors,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

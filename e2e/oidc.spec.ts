@@ -1,0 +1,164 @@
+/**
+ * OpenID Connect sign-in end to end, against a real OpenID Provider (`oidc-provider`) started here on
+ * 127.0.0.1, and a dedicated app server configured for it. The Prisma adapter must create the user and
+ * link the provider's account to it; signing in again must reuse both.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { interactive, recordSignInPages, screenshot, storedToken, whoAmI } from "./helpers/browser";
+import { queryDb } from "./helpers/db";
+import { startOidcProvider, type OidcProvider } from "./helpers/oidc";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, freePort, startAppServer, type AppServer } from "./helpers/server";
+
+let idp: OidcProvider;
+let server: AppServer;
+
+const account = {
+  sub: "idp-user-0042",
+  // Mixed case on purpose: the app keeps emails in lower case, whoever supplies them.
+  email: "Grace.Hopper@IdP.example.com",
+  email_verified: true,
+  name: "Grace Hopper",
+};
+const appEmail = account.email.toLowerCase();
+
+test.beforeAll(async () => {
+  test.setTimeout(150_000);
+  const port = await freePort();
+  idp = await startOidcProvider({ redirectUri: `http://127.0.0.1:${port}/api/auth/callback/oidc`, account });
+  server = await startAppServer(
+    {
+      AUTH_OIDC_ISSUER: idp.issuer,
+      AUTH_OIDC_CLIENT_ID: idp.clientId,
+      AUTH_OIDC_CLIENT_SECRET: idp.clientSecret,
+      AUTH_OIDC_NAME: "Test IdP",
+    },
+    { port },
+  );
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  await idp?.close();
+});
+
+test.beforeEach(async ({ page }) => {
+  // The provider's development pages load a web font; this machine has no internet.
+  await page.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    console.log(`OpenID Provider errors: ${JSON.stringify(idp.errors)}\nApp server output:\n${server.output()}`);
+  }
+});
+
+type LinkedAccount = {
+  id: string;
+  email: string;
+  full_name: string | null;
+  hashed_password: string | null;
+  provider: string;
+  provider_account_id: string;
+  type: string;
+};
+
+function linkedAccounts(): LinkedAccount[] {
+  return queryDb<LinkedAccount>(
+    server.dbFile,
+    `SELECT u.id, u.email, u.full_name, u.hashed_password, a.provider, a.provider_account_id, a.type
+       FROM users u JOIN accounts a ON a.user_id = u.id
+      WHERE u.email = ?`,
+    appEmail,
+  );
+}
+
+async function signInAtProvider(page: Page) {
+  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(account.sub);
+  await page.locator('input[name="password"]').fill("anything at all");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  // The provider asks to share the profile and email with the app.
+  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+test("signing in with the OpenID Provider creates the user, links the account, and keeps the browser signed in", async ({
+  page,
+  request,
+}) => {
+  expect(linkedAccounts()).toEqual([]);
+  await page.goto(`${server.url}/login?next=/profile`);
+  await interactive(page);
+  const button = page.getByRole("button", { name: "Sign in with Test IdP" });
+  await expect(button).toBeVisible();
+  await screenshot(page, "login-with-oidc");
+
+  // Hold the token request for a moment, to see the page that finishes the sign-in.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/v1/login/session-token", async (route) => {
+    await held;
+    await route.continue();
+  });
+
+  await button.click();
+  await signInAtProvider(page);
+
+  await expect(page).toHaveURL(`${server.url}/login/complete?next=%2Fprofile`);
+  await expect(page.getByRole("heading", { name: "Finishing sign-in…" })).toBeVisible();
+  await screenshot(page, "login-complete");
+  release();
+
+  await expect(page).toHaveURL(`${server.url}/profile`);
+  await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(account.name);
+  await expect(page.getByTestId("who")).toContainText(`Signed in as ${appEmail}`);
+  await screenshot(page, "profile-oidc");
+  const token = (await storedToken(page))!;
+  expect((await whoAmI(request, token, server.url)).body).toMatchObject({ email: appEmail, full_name: account.name });
+
+  // The adapter created the user (no password: it signs in at the provider) and linked the account.
+  const linked = linkedAccounts();
+  expect(linked).toEqual([
+    {
+      id: expect.any(String),
+      email: appEmail,
+      full_name: account.name,
+      hashed_password: null,
+      provider: "oidc",
+      provider_account_id: account.sub,
+      type: "oidc",
+    },
+  ]);
+
+  // The superuser sees the new account through the API too.
+  const login = await request.post(`${server.url}/api/v1/login/access-token`, {
+    form: { username: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+  });
+  expect(login.status()).toBe(200);
+  const users = await request.get(`${server.url}/api/v1/users`, {
+    headers: { Authorization: `Bearer ${(await login.json()).access_token}` },
+  });
+  expect(users.status()).toBe(200);
+  const listed = ((await users.json()).data as { id: string; email: string }[]).filter((u) => u.email === appEmail);
+  expect(listed).toEqual([expect.objectContaining({ id: linked[0]!.id, email: appEmail, is_active: true })]);
+
+  // A refresh keeps the provider's user signed in, like any other.
+  const signInPages = recordSignInPages(page);
+  await page.reload();
+  await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
+  expect(await storedToken(page)).toBe(token);
+  expect(signInPages).toEqual([]);
+
+  // Signing out and in again: the provider remembers this browser and the consent, so it is straight
+  // back to the app, as the same user with the same linked account.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(`${server.url}/login?signed_out=1`);
+  expect((await whoAmI(request, token, server.url)).status).toBe(401);
+  await interactive(page);
+  await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+  await expect(page).toHaveURL(`${server.url}/profile`);
+  await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
+  expect(await storedToken(page)).not.toBe(token);
+  expect(linkedAccounts()).toEqual(linked);
+});
