@@ -3,8 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
-// One throw-away data folder per run, shared by the workers through the environment they inherit.
-process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "signin-e2e-"));
+// One throw-away data folder per run, shared by the workers through the environment they inherit, and
+// removed when the run that made it ends.
+if (!process.env.E2E_DATA_DIR) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-e2e-"));
+  process.env.E2E_DATA_DIR = dataDir;
+  process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
+}
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const baseURL = `http://127.0.0.1:${port}`;
 
@@ -20,10 +25,13 @@ export default defineConfig({
   workers: 1,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
-  timeout: 30_000,
+  // Generous: these machines are shared, and a loaded one takes seconds per navigation.
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   use: {
     baseURL,
-    trace: "retain-on-failure",
+    // Recording a trace costs about a tenth of the run: in CI only for the retry of a failed test.
+    trace: process.env.CI ? "on-first-retry" : "retain-on-failure",
     screenshot: "only-on-failure",
   },
   projects: [

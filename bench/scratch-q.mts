@@ -1,19 +1,16 @@
-import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: "file:/tmp/qdb/app.db" }) });
-const t = (await db.accessToken.findFirst())!;
-const variants: Record<string, () => Promise<unknown>> = {
-  select1: () => db.$queryRawUnsafe("SELECT 1"),
-  include: () => db.accessToken.findUnique({ where: { id: t.id }, include: { user: true } }),
-  tokenOnly: () => db.accessToken.findUnique({ where: { id: t.id } }),
-  rawJoin: () => db.$queryRaw`SELECT t.*, u.* FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ${t.id}`,
-};
-for (let round = 0; round < 3; round++) {
-  for (const [name, fn] of Object.entries(variants)) {
-    const N = 4000, C = 50; let i = 0;
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: C }, async () => { while (i++ < N) await fn(); }));
-    console.log(round, name.padEnd(10), ((performance.now() - t0) * 1000 / N).toFixed(1), "µs/op");
-  }
+import assert from "node:assert/strict";
+import { getDb } from "../lib/db";
+import { findTokenWithUser } from "../lib/auth/token-lookup";
+const db = getDb();
+const u = await db.user.create({ data: { email: "eq" + Date.now() + "@x.com", hashedPassword: "$2b$xx", name: "Ñame 😀", emailVerified: new Date(1234567890123), image: "img", isSuperuser: true } });
+const u2 = await db.user.create({ data: { email: "eq2" + Date.now() + "@x.com", isActive: false } });
+const t1 = await db.accessToken.create({ data: { id: "a" + Date.now(), userId: u.id, expiresAt: new Date(Date.now() + 1e6), revokedAt: new Date(), lastUsedAt: new Date(Date.now() - 5000), userAgent: "ua", ip: "1.2.3.4", method: "session", sessionId: "s1" } });
+const t2 = await db.accessToken.create({ data: { id: "b" + Date.now(), userId: u2.id, expiresAt: new Date(Date.now() + 1e6) } });
+for (const id of [t1.id, t2.id]) {
+  const a = await db.accessToken.findUnique({ where: { id }, include: { user: true } });
+  const b = await findTokenWithUser(id);
+  assert.deepStrictEqual(b, a);
 }
-console.log(await variants.rawJoin!());
+assert.equal(await findTokenWithUser("nope"), null);
+console.log("equal");
+process.exit(0);

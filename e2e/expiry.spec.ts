@@ -9,7 +9,6 @@ import { startAppServer, type AppServer } from "./helpers/server";
 const TOKEN_LIFE_SECONDS = 6;
 let server: AppServer;
 
-test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(150_000);

@@ -119,8 +119,9 @@ export async function getUserById(id: string): Promise<User> {
 }
 
 /**
- * A superuser's change to any account. A new password or a deactivation revokes the user's tokens,
- * so the change takes effect everywhere at once.
+ * A superuser's change to any account. A new password revokes the user's tokens, so it takes effect
+ * everywhere at once. A deactivation needs no revocation: the current-user chain answers 403
+ * "Inactive user" to every token of an inactive account, and reactivating brings them back.
  */
 export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
   const target = await getUserById(id);
@@ -134,7 +135,7 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
     isSuperuser: input.is_superuser,
   };
   if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
-  const revoke = Boolean(input.password) || input.is_active === false;
+  const revoke = Boolean(input.password);
   return uniqueEmail(() =>
     getDb().$transaction(async (tx) => {
       const updated = await tx.user.update({ where: { id }, data });

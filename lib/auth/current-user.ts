@@ -7,6 +7,7 @@ import type { User } from "@prisma/client";
 import { getDb } from "../db";
 import { errors } from "../http/errors";
 import { getKeyring } from "./secret";
+import { findTokenWithUser } from "./token-lookup";
 import { verifyAccessToken } from "./tokens";
 
 export type Authenticated = { user: User; tokenId: string; issuedAt: Date; expiresAt: Date };
@@ -27,8 +28,8 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   if (!verified.ok) throw errors.invalidToken(verified.reason);
   const { sub, jti } = verified.claims;
 
-  // One indexed query: the token's row with its user.
-  const record = await getDb().accessToken.findUnique({ where: { id: jti }, include: { user: true } });
+  // One indexed query: the token's row joined with its user.
+  const record = await findTokenWithUser(jti);
   if (!record || record.userId !== sub) throw errors.invalidToken("invalid");
   if (record.revokedAt) throw errors.invalidToken("revoked");
 

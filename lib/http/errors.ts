@@ -50,8 +50,9 @@ export const errors = {
   forbidden: (detail: string) => new HttpError(403, detail),
   notFound: (detail: string) => new HttpError(404, detail),
   conflict: (detail: string) => new HttpError(409, detail),
+  // The unread rest of the body is still on the connection: close it rather than reuse it.
   payloadTooLarge: (limit: number) =>
-    new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`),
+    new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`, { Connection: "close" }),
   validation: (detail: FieldError[]) => new HttpError(422, detail),
   unprocessable: (detail: string) => new HttpError(422, detail),
 };
