@@ -31,8 +31,8 @@ export function TokenCard({ token }: { token: StoredToken }) {
         </dd>
         <dt>Kept in</dt>
         <dd>
-          <code>localStorage[&quot;access_token&quot;]</code> in this browser, sent as{" "}
-          <code>Authorization: Bearer …</code>. When it expires a new one is minted from your sign-in session (an
+          <code>localStorage[&quot;access_token&quot;]</code> in this browser, and sent with every API call as{" "}
+          <code>Authorization: Bearer &lt;token&gt;</code>. When it expires a new one is minted from your sign-in session (an
           httpOnly cookie), so refreshing or reopening the page keeps you signed in.
         </dd>
       </dl>
