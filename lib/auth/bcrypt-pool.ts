@@ -3,9 +3,10 @@
  * logins costs worker CPU, not event-loop time. Sized to the machine (os.availableParallelism()).
  *
  * The worker's source is the string below, started with `new Worker(source, { eval: true })`: no
- * worker file has to survive bundling (Next.js/Turbopack) or be found at run time. In that mode
- * `require` resolves from the process's working directory, the app's root under `npm start`, `next
- * start` and the tests; the directories in `SEARCH_FROM` are tried after it.
+ * worker file has to survive the Next.js bundler (webpack or Turbopack) or be found at run time. In
+ * that mode `require` resolves from the process's working directory, the app's root under `npm start`,
+ * `next start` and the tests; the directories from `searchFrom()` are tried after it. The main thread
+ * never loads bcryptjs.
  *
  * Workers start on first use, are unref'd while idle (they never keep a process alive), are replaced
  * when one dies, and `closeBcryptPool()` terminates them all.
@@ -189,13 +190,20 @@ export class BcryptPool {
   }
 }
 
+/**
+ * Hashing yields the CPU to the request thread: on a 2-core machine, users/me under a stream of logins
+ * kept its p99 (ratio 0.9–1.1 of idle) with niceness 10, against 2.1× with none (bench/, same machine).
+ * The price: when other programs keep every core busy, logins wait longer.
+ */
+const WORKER_NICENESS = 10;
+
 // One pool per process, even when a bundler instantiates this module more than once.
 const POOL = Symbol.for("signin-system.bcrypt-pool");
 const holder = globalThis as unknown as { [POOL]?: BcryptPool };
 
 /** The process's pool, created on first use. */
 export function getBcryptPool(): BcryptPool {
-  holder[POOL] ??= new BcryptPool({ niceness: Number(process.env.EXPERIMENT_NICENESS ?? 10) }); // EXPERIMENT
+  holder[POOL] ??= new BcryptPool({ niceness: WORKER_NICENESS });
   return holder[POOL];
 }
 
