@@ -18,6 +18,15 @@ const authjsErrors: Record<string, string> = {
   Configuration: "Sign-in is not available right now.",
 };
 
+/** The Credentials sign-in's throttle answer, `throttled:<seconds>`, as the number of seconds to wait. */
+function throttledSeconds(code: string | undefined): number | null {
+  const match = /^throttled:(\d+)$/.exec(code ?? "");
+  return match ? Number(match[1]) : null;
+}
+
+const waitMessage = (seconds: number) =>
+  `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+
 export function LoginForm({
   next,
   reason,
@@ -39,6 +48,26 @@ export function LoginForm({
   const [failures, setFailures] = useState(0);
   const errorRef = useRef<HTMLParagraphElement>(null);
   const destination = safeNext(next);
+  // When the throttle answered: the moment signing in is allowed again, and the seconds left.
+  const [waitUntil, setWaitUntil] = useState<number | null>(null);
+  const [waitLeft, setWaitLeft] = useState(0);
+
+  useEffect(() => {
+    if (waitUntil === null) return;
+    const tick = () => {
+      const left = Math.ceil((waitUntil - Date.now()) / 1000);
+      if (left <= 0) {
+        setWaitUntil(null);
+        setWaitLeft(0);
+        setError(null);
+      } else {
+        setWaitLeft(left);
+      }
+    };
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
 
   useEffect(() => {
     if (failures > 0) errorRef.current?.focus();
@@ -61,6 +90,12 @@ export function LoginForm({
       redirect: false,
     });
     if (!result || result.error) {
+      const wait = throttledSeconds(result?.code);
+      if (wait !== null) {
+        setWaitUntil(Date.now() + wait * 1000);
+        fail(waitMessage(wait));
+        return;
+      }
       fail(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
       return;
     }
@@ -87,10 +122,10 @@ export function LoginForm({
         <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
         {error && (
           <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-            {error}
+            {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
           </p>
         )}
-        <button type="submit" className="button primary" disabled={pending}>
+        <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
           {pending ? "Signing in…" : "Sign in"}
         </button>
       </form>

@@ -4,6 +4,7 @@ import { useRequireAuth } from "./auth-provider";
 import { TokenCard } from "./token-card";
 import { SessionsList } from "./sessions-list";
 import { ChangePasswordForm } from "./change-password-form";
+import { AuthEvents } from "./auth-events";
 import { signOut } from "@/lib/client/token-store";
 
 export function ProfileView() {
@@ -55,6 +56,7 @@ export function ProfileView() {
       <TokenCard token={token} />
       <SessionsList refreshKey={`${token.jti}:${sessionsVersion}`} />
       <ChangePasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
+      <AuthEvents refreshKey={`${token.jti}:${sessionsVersion}`} />
     </div>
   );
 }

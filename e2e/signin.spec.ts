@@ -120,3 +120,40 @@ test.describe("before the page's script runs (or without JavaScript)", () => {
     });
   }
 });
+
+test("after 10 failed attempts the sign-in page shows the wait and disables the button", async ({
+  page,
+  request,
+}) => {
+  const email = uniqueEmail("throttled");
+  await signUpThroughApi(request, email);
+  // Ten failures through the token endpoint: the browser sign-in shares the counter.
+  for (let i = 0; i < 10; i++) {
+    const res = await request.post("/api/v1/login/access-token", {
+      form: { username: email, password: "not the password" },
+    });
+    expect(res.status()).toBe(400);
+  }
+  await page.goto("/login");
+  await interactive(page);
+  await fillSignIn(page, email);
+  const error = page.getByRole("main").getByRole("alert");
+  await expect(error).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  expect(await storedToken(page)).toBeNull();
+  await screenshot(page, "login-throttled");
+});
+
+test("the profile page lists the account's recent activity", async ({ page, request }) => {
+  const email = uniqueEmail("activity");
+  await signUpThroughApi(request, email);
+  await request.post("/api/v1/login/access-token", { form: { username: email, password: "not the password" } });
+  await page.goto("/login");
+  await interactive(page);
+  await fillSignIn(page, email);
+  await expect(page).toHaveURL(/\/profile$/);
+  const events = page.getByTestId("auth-events");
+  await expect(events.getByText("Failed sign-in attempt")).toBeVisible();
+  await expect(events.getByText("Signed in").first()).toBeVisible();
+  await screenshot(page, "profile-activity");
+});

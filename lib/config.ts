@@ -48,6 +48,13 @@ const EnvSchema = z.object({
       .max(16)
       .default(12),
   ),
+  // Brute-force throttling (lib/auth/throttle.ts). The defaults are the policy; tests shrink the delays.
+  LOGIN_THROTTLE_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(86_400).default(900)),
+  LOGIN_THROTTLE_BASE_DELAY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3600).default(30)),
+  LOGIN_THROTTLE_MAX_DELAY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(86_400).default(900)),
+  LOGIN_THROTTLE_ACCOUNT_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
+  LOGIN_THROTTLE_ACCOUNT_HOURLY_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(100)),
+  LOGIN_THROTTLE_IP_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(100)),
   FIRST_SUPERUSER: z.preprocess(emptyAsUndefined, z.email().default("admin@example.com")),
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
@@ -73,6 +80,14 @@ export type Config = {
   accessTokenTtlSeconds: number;
   bcryptCost: number;
   firstSuperuser: string;
+  throttle: {
+    windowSeconds: number;
+    baseDelaySeconds: number;
+    maxDelaySeconds: number;
+    accountFailures: number;
+    accountHourlyMax: number;
+    ipFailures: number;
+  };
   firstSuperuserPassword: string | undefined;
   port: number;
   hostname: string;
@@ -112,6 +127,14 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     accessTokenTtlSeconds: Math.max(1, Math.round(e.ACCESS_TOKEN_EXPIRE_MINUTES * 60)),
     bcryptCost: e.BCRYPT_COST,
     firstSuperuser: e.FIRST_SUPERUSER.toLowerCase(),
+    throttle: {
+      windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+      baseDelaySeconds: e.LOGIN_THROTTLE_BASE_DELAY_SECONDS,
+      maxDelaySeconds: Math.max(e.LOGIN_THROTTLE_MAX_DELAY_SECONDS, e.LOGIN_THROTTLE_BASE_DELAY_SECONDS),
+      accountFailures: e.LOGIN_THROTTLE_ACCOUNT_FAILURES,
+      accountHourlyMax: e.LOGIN_THROTTLE_ACCOUNT_HOURLY_MAX,
+      ipFailures: e.LOGIN_THROTTLE_IP_FAILURES,
+    },
     firstSuperuserPassword: e.FIRST_SUPERUSER_PASSWORD,
     port: e.PORT,
     hostname: e.HOSTNAME,

@@ -11,6 +11,7 @@ import type { ClientInfo } from "./http/client";
 import { getKeyring } from "./auth/secret";
 import { createAccessToken } from "./auth/tokens";
 import type { SessionPublicT } from "./api/schemas";
+import { recordAuthEvent } from "./audit";
 
 export type IssuedToken = { access_token: string; token_type: "bearer"; expires_in: number };
 
@@ -39,6 +40,7 @@ export async function issueAccessToken(
       sessionId: origin.method === "session" ? origin.sessionId : null,
     },
   });
+  await recordAuthEvent({ type: "token_issued", userId, method: origin.method, client });
   return { access_token: accessToken, token_type: "bearer", expires_in: ttl };
 }
 
@@ -70,7 +72,7 @@ export async function revokeAllTokens(
  * Revokes one of the user's live tokens. A token minted for a browser sign-in ends that sign-in too,
  * so the browser cannot silently mint a replacement.
  */
-export async function revokeToken(userId: string, tokenId: string): Promise<void> {
+export async function revokeToken(userId: string, tokenId: string, client: ClientInfo | null = null): Promise<void> {
   const token = await getDb().accessToken.findFirst({ where: { id: tokenId, userId, ...live() } });
   if (!token) throw errors.notFound("Session not found");
   if (token.sessionId) {
@@ -78,6 +80,7 @@ export async function revokeToken(userId: string, tokenId: string): Promise<void
   } else {
     await getDb().accessToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
   }
+  await recordAuthEvent({ type: "token_revoked", userId, method: token.method, client });
 }
 
 /** Browser sign-ins last this long from the moment of signing in. */
@@ -120,9 +123,13 @@ export async function mintBrowserSessionToken(
 }
 
 /** Signs out: this token, or with `everywhere` every token of the user. */
-export async function logout(userId: string, tokenId: string, everywhere: boolean) {
-  if (everywhere) return revokeAllTokens(userId);
-  await revokeToken(userId, tokenId);
+export async function logout(userId: string, tokenId: string, everywhere: boolean, client: ClientInfo | null = null) {
+  if (everywhere) {
+    const result = await revokeAllTokens(userId);
+    await recordAuthEvent({ type: "signed_out_everywhere", userId, client });
+    return result;
+  }
+  await revokeToken(userId, tokenId, client);
   return { revoked: 1 };
 }
 

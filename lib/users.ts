@@ -16,6 +16,16 @@ import type {
   UserUpdateInput,
 } from "./api/schemas";
 import { revokeAllTokens } from "./sessions";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./http/client";
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./auth/common-passwords";
+
+/** The server-side half of the password policy: the common-password list (422, on the field given). */
+function refuseCommonPassword(password: string, field: string): void {
+  if (isCommonPassword(password)) {
+    throw errors.validation([{ loc: ["body", field], msg: COMMON_PASSWORD_MESSAGE, type: "common_password" }]);
+  }
+}
 
 export function toUserPublic(user: User): UserPublicT {
   return {
@@ -40,7 +50,8 @@ async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createUser(input: UserCreateInput): Promise<User> {
+export async function createUser(input: UserCreateInput, { checkCommon = true } = {}): Promise<User> {
+  if (checkCommon) refuseCommonPassword(input.password, "password");
   const hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
   return uniqueEmail(() =>
     getDb().user.create({
@@ -64,9 +75,15 @@ export function signUp(input: SignupInput): Promise<User> {
  * indistinguishable: both cost one bcrypt comparison and both return null.
  */
 export async function authenticate(email: string, password: string): Promise<User | null> {
+  const { user, ok } = await authenticateDetailed(email, password);
+  return ok ? user : null;
+}
+
+/** The same check, also returning the account when it exists (for the audit trail), even on failure. */
+export async function authenticateDetailed(email: string, password: string): Promise<{ user: User | null; ok: boolean }> {
   const user = await getDb().user.findUnique({ where: { email: email.trim().toLowerCase() } });
   const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
-  return ok ? user : null;
+  return { user, ok };
 }
 
 export async function updateMe(user: User, input: UpdateMeInput): Promise<User> {
@@ -83,6 +100,7 @@ export async function changePassword(
   user: User,
   currentTokenId: string,
   input: { current_password: string; new_password: string },
+  client: ClientInfo | null = null,
 ): Promise<{ revoked: number }> {
   if (!user.hashedPassword || !(await verifyPassword(input.current_password, user.hashedPassword))) {
     throw errors.badRequest("Incorrect password");
@@ -90,11 +108,14 @@ export async function changePassword(
   if (input.current_password === input.new_password) {
     throw errors.badRequest("New password cannot be the same as the current one");
   }
+  refuseCommonPassword(input.new_password, "new_password");
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
-  return getDb().$transaction(async (tx) => {
+  const result = await getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });
     return revokeAllTokens(user.id, { except: currentTokenId, tx });
   });
+  await recordAuthEvent({ type: "password_changed", userId: user.id, client });
+  return result;
 }
 
 export async function deleteMe(user: User): Promise<void> {
@@ -124,6 +145,7 @@ export async function getUserById(id: string): Promise<User> {
  * "Inactive user" to every token of an inactive account, and reactivating brings them back.
  */
 export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
+  if (input.password) refuseCommonPassword(input.password, "password");
   const target = await getUserById(id);
   if (actor.id === target.id && (input.is_active === false || input.is_superuser === false)) {
     throw errors.forbidden("Super users cannot deactivate or demote themselves");
@@ -167,7 +189,7 @@ export async function ensureFirstSuperuser(): Promise<{ created: boolean; email:
       full_name: "Administrator",
       is_active: true,
       is_superuser: true,
-    });
+    }, { checkCommon: false }); // the operator's own choice, set in the environment
   } catch (error) {
     // Another instance starting at the same moment created it first.
     if (error instanceof Error && "status" in error && error.status === 409) return { created: false, email };

@@ -93,6 +93,12 @@ const paths = {
       },
       responses: {
         "200": ok("The access token (`Cache-Control: no-store`)", "Token"),
+        "429": {
+          description:
+            "Too many failed sign-in attempts for this account or address; `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: jsonContent("HTTPError"),
+        },
         "400": {
           description: "Incorrect email or password (or an inactive user, or a body that is not JSON)",
           content: { "application/json": { schema: { oneOf: [ref("OAuth2Error"), ref("HTTPError")] } } },
@@ -194,6 +200,17 @@ const paths = {
         ...badInput,
         "400": { description: "Incorrect current password, or the same password again", content: jsonContent("HTTPError") },
       },
+    },
+  },
+  "/api/v1/users/me/events": {
+    get: {
+      tags: ["users"],
+      summary: "My recent authentication events",
+      description:
+        "The audit trail of the account, newest first (at most 50): sign-ins and failed attempts, throttling, " +
+        "tokens issued and revoked, password changes, sign-outs everywhere. Never holds a password or a token.",
+      security: secured,
+      responses: { "200": ok("Recent events", "AuthEventsPublic"), ...bearerFailures },
     },
   },
   "/api/v1/sessions": {

@@ -21,7 +21,7 @@ export const NewPassword = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
   .meta({
-    description: `8 characters or more, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8`,
+    description: `8 characters or more, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8, not one of the most common passwords`,
     example: "correct horse battery staple",
   });
 
@@ -132,6 +132,26 @@ export const SessionsPublic = z
   .object({ data: z.array(SessionPublic), count: z.number().int() })
   .meta({ id: "SessionsPublic" });
 
+export const AuthEventPublic = z
+  .object({
+    id: z.string(),
+    type: z.string().meta({
+      description:
+        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed or signed_out_everywhere",
+      example: "login_success",
+    }),
+    method: z.string().nullable().meta({ description: '"password" (token endpoint), "credentials" (browser), "session"' }),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    device: z.string().meta({ example: "Chrome on Linux" }),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "AuthEventPublic", description: "An authentication event of the account; never a password or token." });
+
+export const AuthEventsPublic = z
+  .object({ data: z.array(AuthEventPublic), count: z.number().int() })
+  .meta({ id: "AuthEventsPublic" });
+
 export const Message = z.object({ message: z.string() }).meta({ id: "Message" });
 
 export const LogoutResponse = z
@@ -146,3 +166,4 @@ export type UserUpdateInput = z.output<typeof UserUpdate>;
 export type UpdateMeInput = z.output<typeof UpdateMe>;
 export type UserPublicT = z.output<typeof UserPublic>;
 export type SessionPublicT = z.output<typeof SessionPublic>;
+export type AuthEventPublicT = z.output<typeof AuthEventPublic>;

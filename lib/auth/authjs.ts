@@ -13,7 +13,9 @@ import { NextRequest } from "next/server";
 import { z } from "zod";
 import { getConfig } from "../config";
 import { getDb } from "../db";
-import { authenticate } from "../users";
+import { LoginThrottledError } from "../http/errors";
+import { clientInfo } from "../http/client";
+import { passwordSignIn } from "./throttle";
 import { BROWSER_SESSION_MAX_AGE_SECONDS, endBrowserSession, startBrowserSession } from "../sessions";
 import { getSecrets } from "./secret";
 
@@ -21,15 +23,29 @@ class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
 }
 
+/** Throttled: the code carries the wait, `throttled:<seconds>`, which the sign-in page shows. */
+class ThrottledSignin extends CredentialsSignin {
+  constructor(retryAfterSeconds: number) {
+    super();
+    this.code = `throttled:${retryAfterSeconds}`;
+  }
+}
+
 const CredentialsInput = z.object({ email: z.string().max(1024), password: z.string().max(1024) });
 
 function credentialsProvider(): Provider {
   return Credentials({
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-    async authorize(raw) {
+    async authorize(raw, request) {
       const input = CredentialsInput.safeParse(raw);
       if (!input.success) return null;
-      const user = await authenticate(input.data.email, input.data.password);
+      let user;
+      try {
+        user = await passwordSignIn(input.data.email, input.data.password, clientInfo(request), "credentials");
+      } catch (error) {
+        if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
+        throw error;
+      }
       if (!user) return null;
       if (!user.isActive) throw new InactiveUserSignin();
       return { id: user.id, email: user.email, name: user.name };

@@ -17,6 +17,15 @@ export class HttpError extends Error {
   }
 }
 
+/** Sign-in refused by the brute-force throttle (lib/auth/throttle.ts) until `retryAfterSeconds` pass. */
+export class LoginThrottledError extends HttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`, {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+}
+
 export type InvalidTokenReason = "invalid" | "expired" | "revoked";
 
 const invalidTokenDescriptions: Record<InvalidTokenReason, string> = {
@@ -53,6 +62,7 @@ export const errors = {
   // The unread rest of the body is still on the connection: close it rather than reuse it.
   payloadTooLarge: (limit: number) =>
     new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`, { Connection: "close" }),
+  loginThrottled: (retryAfterSeconds: number) => new LoginThrottledError(retryAfterSeconds),
   validation: (detail: FieldError[]) => new HttpError(422, detail),
   unprocessable: (detail: string) => new HttpError(422, detail),
 };

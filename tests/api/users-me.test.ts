@@ -95,8 +95,8 @@ describe("POST /users/signup", () => {
       "password",
     );
     const email = uniqueEmail("eight");
-    await signup(server, email, "12345678");
-    await login(server, email, "12345678");
+    await signup(server, email, "k7#pQ2vz");
+    await login(server, email, "k7#pQ2vz");
   });
 
   test("password bytes: exactly 72 bytes → 201, over 72 bytes of multi-byte characters → 422", async () => {

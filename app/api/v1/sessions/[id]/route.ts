@@ -1,9 +1,10 @@
 import { requireActiveUser } from "@/lib/auth/current-user";
+import { clientInfo } from "@/lib/http/client";
 import { handle, json } from "@/lib/http/handler";
 import { revokeToken } from "@/lib/sessions";
 
 export const DELETE = handle<{ id: string }>(async (request, { id }) => {
   const { user } = await requireActiveUser(request);
-  await revokeToken(user.id, id);
+  await revokeToken(user.id, id, clientInfo(request));
   return json({ message: "Session revoked" });
 });

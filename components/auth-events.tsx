@@ -1,0 +1,61 @@
+"use client";
+import { useEffect, useState } from "react";
+import type { AuthEventPublicT } from "@/lib/api/schemas";
+import { apiJson, ApiError } from "@/lib/client/api";
+
+const labels: Record<string, string> = {
+  login_success: "Signed in",
+  login_failure: "Failed sign-in attempt",
+  login_throttled: "Sign-in refused: too many failed attempts",
+  token_issued: "Access token issued",
+  token_revoked: "Session revoked",
+  password_changed: "Password changed",
+  signed_out_everywhere: "Signed out everywhere",
+};
+
+const methods: Record<string, string> = {
+  password: "API password login",
+  credentials: "sign-in page",
+  session: "browser sign-in",
+};
+
+/** The account's recent authentication events (the audit trail), newest first. */
+export function AuthEvents({ refreshKey }: { refreshKey: string }) {
+  const [events, setEvents] = useState<AuthEventPublicT[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    apiJson<{ data: AuthEventPublicT[] }>("/api/v1/users/me/events")
+      .then((body) => !cancelled && setEvents(body.data))
+      .catch((e) => !cancelled && e instanceof ApiError && setError(e.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [refreshKey]);
+
+  return (
+    <section className="card" aria-labelledby="events-heading">
+      <h2 id="events-heading">Recent activity</h2>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {!events && !error && <p className="muted">Loading…</p>}
+      {events && events.length === 0 && <p className="muted">No activity yet.</p>}
+      {events && events.length > 0 && (
+        <ul className="sessions" data-testid="auth-events">
+          {events.map((e) => (
+            <li key={e.id} className="session" data-event-type={e.type}>
+              <div>
+                <strong>{labels[e.type] ?? e.type}</strong>
+                <div className="muted small-print">
+                  {new Date(e.created_at).toLocaleString()} · {e.device}
+                  {e.ip && <> · {e.ip}</>}
+                  {e.method && methods[e.method] && <> · {methods[e.method]}</>}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * The JWT attack catalogue against GET /api/v1/users/me: each forged or tampered token is refused with
+ * 401 and `reason: "invalid"` ("expired" for an expired one), and a valid token still works afterwards.
+ * Forged tokens reuse the claims of a real, live token (its `sub` and `jti` have a database row), so the
+ * only thing wrong with each is the attack itself.
+ */
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { newUser, startServer, type Server } from "../helpers/server";
+
+const SECRET = "security-test-secret-0123456789-abcdefghijklmnop";
+const KID = crypto.createHash("sha256").update(SECRET).digest("base64url").slice(0, 12);
+const ME = "/api/v1/users/me";
+
+let server: Server;
+let valid: string;
+let claims: Record<string, unknown>;
+
+before(async () => {
+  server = await startServer({ AUTH_SECRET: SECRET });
+  valid = (await newUser(server, "jwt")).token;
+  claims = JSON.parse(Buffer.from(valid.split(".")[1]!, "base64url").toString());
+});
+after(() => server?.close());
+
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+
+type Header = Record<string, unknown>;
+const baseHeader = (): Header => ({ alg: "HS256", typ: "JWT", kid: KID });
+
+/** header.payload signed with HMAC (`hash` sha256 for HS256, sha512 for HS512) and the given key. */
+function hmacToken(header: Header, payload: Record<string, unknown>, key: string | Buffer = SECRET, hash = "sha256") {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${crypto.createHmac(hash, key).update(input).digest("base64url")}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const withClaims = (changes: Record<string, unknown>) => {
+  const out: Record<string, unknown> = { ...claims, ...changes };
+  for (const [k, v] of Object.entries(changes)) if (v === undefined) delete out[k];
+  return out;
+};
+
+async function assertRefused(token: string, reason: "invalid" | "expired" = "invalid") {
+  const res = await server.api(ME, { token });
+  assert.equal(res.status, 401, `${token.slice(0, 80)}…: ${res.text}`);
+  assert.equal(res.body.detail, "Could not validate credentials", res.text);
+  assert.equal(res.body.reason, reason, res.text);
+  assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer error="invalid_token"/);
+}
+
+describe("forged and tampered tokens are refused", () => {
+  test("the forging helper itself produces an accepted token (control)", async () => {
+    const res = await server.api(ME, { token: hmacToken(baseHeader(), claims) });
+    assert.equal(res.status, 200, res.text);
+  });
+
+  for (const alg of ["none", "None", "NONE", "nOnE"]) {
+    test(`alg "${alg}" with an empty signature`, async () => {
+      await assertRefused(`${b64({ ...baseHeader(), alg })}.${b64(claims)}.`);
+    });
+  }
+
+  test(`alg "none" with the original signature kept`, async () => {
+    await assertRefused(`${b64({ ...baseHeader(), alg: "none" })}.${b64(claims)}.${valid.split(".")[2]}`);
+  });
+
+  test("stripped signature (header.payload. and header.payload)", async () => {
+    const [h, p] = valid.split(".");
+    await assertRefused(`${h}.${p}.`);
+    await assertRefused(`${h}.${p}`);
+  });
+
+  test("broken signature (one character changed)", async () => {
+    const [h, p, s] = valid.split(".");
+    const flipped = s!.slice(0, 5) + (s![5] === "A" ? "B" : "A") + s!.slice(6);
+    await assertRefused(`${h}.${p}.${flipped}`);
+  });
+
+  test("payload changed under the original signature", async () => {
+    const [h, , s] = valid.split(".");
+    await assertRefused(`${h}.${b64(withClaims({ exp: now() + 10 * 365 * 86400 }))}.${s}`);
+  });
+
+  test("signed with an empty HMAC key", async () => {
+    await assertRefused(hmacToken(baseHeader(), claims, Buffer.alloc(0)));
+  });
+
+  test("signed with a wrong HMAC key", async () => {
+    await assertRefused(hmacToken(baseHeader(), claims, "another-secret-that-is-long-enough-0123456789"));
+  });
+
+  test("HS512 with the right secret", async () => {
+    await assertRefused(hmacToken({ ...baseHeader(), alg: "HS512" }, claims, SECRET, "sha512"));
+  });
+
+  test("HS384 with the right secret", async () => {
+    await assertRefused(hmacToken({ ...baseHeader(), alg: "HS384" }, claims, SECRET, "sha384"));
+  });
+
+  test("RS256 signed with an attacker's RSA key", async () => {
+    const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const input = `${b64({ ...baseHeader(), alg: "RS256" })}.${b64(claims)}`;
+    const signature = crypto.sign("sha256", Buffer.from(input), privateKey).toString("base64url");
+    await assertRefused(`${input}.${signature}`);
+  });
+
+  test("RS256 → HS256 key confusion (an RSA public key used as the HMAC secret)", async () => {
+    const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = publicKey.export({ type: "spki", format: "pem" });
+    await assertRefused(hmacToken(baseHeader(), claims, pem));
+  });
+
+  test("expired (exp in the past) → reason expired", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ iat: now() - 3600, exp: now() - 600 })), "expired");
+  });
+
+  test("not yet valid (nbf in the future)", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ nbf: now() + 3600 })));
+  });
+
+  test("missing exp", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ exp: undefined })));
+  });
+
+  test("exp that is not a number", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ exp: "9999999999" })));
+  });
+
+  test("wrong iss, and missing iss", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ iss: "https://evil.example" })));
+    await assertRefused(hmacToken(baseHeader(), withClaims({ iss: undefined })));
+  });
+
+  test("wrong aud, and missing aud", async () => {
+    await assertRefused(hmacToken(baseHeader(), withClaims({ aud: "another-api" })));
+    await assertRefused(hmacToken(baseHeader(), withClaims({ aud: undefined })));
+  });
+
+  test("an unknown critical header (crit)", async () => {
+    await assertRefused(hmacToken({ ...baseHeader(), crit: ["x-evil"], "x-evil": true }, claims));
+  });
+
+  test("jku header (a key URL)", async () => {
+    await assertRefused(hmacToken({ ...baseHeader(), jku: "https://evil.example/jwks.json" }, claims));
+  });
+
+  test("jwk header (an embedded key, with a token signed by it)", async () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const header = { ...baseHeader(), alg: "RS256", jwk: publicKey.export({ format: "jwk" }) };
+    const input = `${b64(header)}.${b64(claims)}`;
+    const signature = crypto.sign("sha256", Buffer.from(input), privateKey).toString("base64url");
+    await assertRefused(`${input}.${signature}`);
+    // Even correctly HMAC-signed, a token naming its own key is refused.
+    await assertRefused(hmacToken({ ...baseHeader(), jwk: { kty: "oct", k: b64(SECRET) } }, claims));
+  });
+
+  test("x5u and x5c headers", async () => {
+    await assertRefused(hmacToken({ ...baseHeader(), x5u: "https://evil.example/cert.pem" }, claims));
+    await assertRefused(hmacToken({ ...baseHeader(), x5c: ["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"] }, claims));
+  });
+
+  const injectedKids: [string, unknown][] = [
+    ["path traversal", "../../../../../../dev/null"],
+    ["SQL injection", "' OR '1'='1"],
+    ["command injection", "key1|/usr/bin/id"],
+    ["empty", ""],
+    ["a number", 0],
+    ["an object", { $ne: null }],
+    ["null", null],
+    ["a NUL byte", `${KID}\u0000`],
+  ];
+  for (const [label, kid] of injectedKids) {
+    test(`injected kid: ${label}`, async () => {
+      // Signed with the real secret and, for the path traversal, also with the empty key /dev/null gives.
+      await assertRefused(hmacToken({ ...baseHeader(), kid }, claims));
+      await assertRefused(hmacToken({ ...baseHeader(), kid }, claims, Buffer.alloc(0)));
+    });
+  }
+
+  test("missing kid", async () => {
+    const { kid: _kid, ...header } = baseHeader();
+    await assertRefused(hmacToken(header, claims));
+  });
+
+  // Built when the test runs: the valid token exists only then.
+  const malformed: [string, () => string][] = [
+    ["one segment", () => "abc"],
+    ["garbage segments", () => "a.b.c"],
+    ["empty segments", () => ".."],
+    ["four segments", () => `${valid}.extra`],
+    ["header not JSON", () => `${b64("not json")}.${valid.split(".")[1]}.${valid.split(".")[2]}`],
+    ["payload not JSON", () => hmacToken(baseHeader(), {}).replace(/\.[^.]+\./, `.${b64("[1,2")}.`)],
+    ["payload a JSON array", () => hmacToken(baseHeader(), {}).replace(/\.[^.]+\./, `.${b64("[1,2,3]")}.`)],
+    ["not base64url", () => "@@@.###.$$$"],
+    ["JWE-shaped (five segments)", () => "a.b.c.d.e"],
+  ];
+  for (const [label, token] of malformed) {
+    test(`malformed: ${label}`, async () => {
+      await assertRefused(token());
+    });
+  }
+
+  test("oversized: a junk token over 4096 characters, and a correctly signed one", async () => {
+    await assertRefused("a".repeat(5000) + "." + "b".repeat(5000) + ".c");
+    await assertRefused(hmacToken(baseHeader(), withClaims({ pad: "x".repeat(5000) })));
+  });
+
+  test("a token in the query string is never accepted", async () => {
+    for (const name of ["access_token", "token", "jwt", "authorization"]) {
+      const res = await server.api(`${ME}?${name}=${encodeURIComponent(valid)}`);
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.body.detail, "Not authenticated");
+    }
+  });
+
+  test("a token in a cookie is never accepted", async () => {
+    const res = await server.api(ME, { headers: { cookie: `access_token=${valid}` } });
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.body.detail, "Not authenticated");
+  });
+});
+
+describe("after all of that", () => {
+  test("the valid token still works", async () => {
+    const res = await server.api(ME, { token: valid });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.id, claims.sub);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Brute-force throttling, over HTTP against a production server: 429 with Retry-After after the limit,
+ * the exponential delay, the right user signing in after the wait, the same counter for the token
+ * endpoint and the Auth.js Credentials sign-in, the IP limit, and a counter that survives a restart.
+ * The delays are shortened through LOGIN_THROTTLE_BASE_DELAY_SECONDS; the limits are the defaults.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { signup, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
+
+const TOKEN_URL = "/api/v1/login/access-token";
+const PASSWORD = "throttle-test-password";
+const BASE_DELAY = 2;
+
+let server: Server;
+before(async () => {
+  server = await startServer({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: String(BASE_DELAY), LOGIN_THROTTLE_IP_FAILURES: "30" });
+});
+after(() => server?.close());
+
+let ipCounter = 1;
+/** A client address of its own per test (next start keeps a client's X-Forwarded-For), so the IP limit of
+ * one test does not spill into another. */
+const newIp = () => `198.51.100.${ipCounter++}`;
+
+function tokenLogin(email: string, password: string, ip: string) {
+  return server.api(TOKEN_URL, { method: "POST", form: { username: email, password }, headers: { "x-forwarded-for": ip } });
+}
+
+async function fail(email: string, ip: string, times: number) {
+  for (let i = 0; i < times; i++) {
+    const res = await tokenLogin(email, "wrong-password-123", ip);
+    assert.equal(res.status, 400, `failure ${i + 1}: ${res.text}`);
+  }
+}
+
+function assertThrottled(res: ApiResponse, maxSeconds: number, minSeconds = 1): number {
+  assert.equal(res.status, 429, res.text);
+  const retryAfter = Number(res.headers.get("retry-after"));
+  assert.ok(Number.isInteger(retryAfter) && retryAfter >= minSeconds && retryAfter <= maxSeconds, `Retry-After ${retryAfter}`);
+  assert.deepEqual(res.body, { detail: `Too many failed sign-in attempts. Try again in ${retryAfter} seconds.` });
+  assert.match(res.headers.get("cache-control") ?? "", /no-store/);
+  return retryAfter;
+}
+
+const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000 + 250));
+
+/** The Auth.js Credentials sign-in, as the sign-in page does it; returns the `code` of a failure, or "ok". */
+async function credentialsSignIn(email: string, password: string, ip: string): Promise<string> {
+  const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-auth-return-redirect": "1",
+      "x-forwarded-for": ip,
+      cookie,
+    },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: server.url }).toString(),
+    redirect: "manual",
+  });
+  const { url } = (await res.json()) as { url: string };
+  const parsed = new URL(url);
+  if (!parsed.searchParams.get("error")) return "ok";
+  return parsed.searchParams.get("code") ?? parsed.searchParams.get("error")!;
+}
+
+describe("per account", () => {
+  test("10 failures → 429 with Retry-After, even with the right password; after the wait the user signs in", async () => {
+    const email = uniqueEmail("throttle");
+    await signup(server, email, PASSWORD);
+    const ip = newIp();
+    await fail(email, ip, 10);
+    assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
+    // Another address does not help: the account is locked.
+    const retryAfter = assertThrottled(await tokenLogin(email.toUpperCase(), PASSWORD, newIp()), BASE_DELAY);
+    await sleep(retryAfter);
+    const ok = await tokenLogin(email, PASSWORD, ip);
+    assert.equal(ok.status, 200, ok.text);
+    // The success ended the streak: the next failure is an ordinary 400, and so are nine more.
+    await fail(email, ip, 9);
+    assert.equal((await tokenLogin(email, PASSWORD, ip)).status, 200);
+  });
+
+  test("an unknown email is throttled the same way, and the delay doubles with each further failure", async () => {
+    const email = uniqueEmail("nobody");
+    const ip = newIp();
+    await fail(email, ip, 10);
+    const first = assertThrottled(await tokenLogin(email, "anything-at-all", ip), BASE_DELAY);
+    await sleep(first);
+    await fail(email, ip, 1); // the 11th failure
+    assertThrottled(await tokenLogin(email, "anything-at-all", ip), BASE_DELAY * 2, BASE_DELAY + 1);
+  });
+
+  test("the Credentials sign-in is throttled by the same counter and shows the wait in its code", async () => {
+    const email = uniqueEmail("browser");
+    await signup(server, email, PASSWORD);
+    const ip = newIp();
+    assert.equal(await credentialsSignIn(email, "wrong-password-123", ip), "credentials");
+    await fail(email, ip, 4);
+    for (let i = 0; i < 5; i++) assert.equal(await credentialsSignIn(email, "wrong-password-123", ip), "credentials");
+    // 10 failures, from both paths: both refuse now, the right password too.
+    const code = await credentialsSignIn(email, PASSWORD, ip);
+    const match = /^throttled:(\d+)$/.exec(code);
+    assert.ok(match, `code ${code}`);
+    assert.ok(Number(match[1]) >= 1 && Number(match[1]) <= BASE_DELAY);
+    assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
+    await sleep(Number(match[1]));
+    assert.equal(await credentialsSignIn(email, PASSWORD, ip), "ok");
+  });
+});
+
+describe("per client IP", () => {
+  test("one address failing against many accounts is throttled after the IP limit (30 here)", async () => {
+    const ip = newIp();
+    for (let i = 0; i < 30; i++) await fail(uniqueEmail(`spray${i}`), ip, 1);
+    const email = uniqueEmail("victim");
+    await signup(server, email, PASSWORD);
+    assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
+    // Another address is not affected.
+    assert.equal((await tokenLogin(email, PASSWORD, newIp())).status, 200);
+  });
+});
+
+describe("persistence", () => {
+  test("the counter survives a restart", async () => {
+    const email = uniqueEmail("restart");
+    await signup(server, email, PASSWORD);
+    const ip = newIp();
+    await fail(email, ip, 10);
+    assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
+    // Restarted with a 10-minute base delay: the 10 failures, read back from the database, lock the
+    // account for 10 minutes from the last one (a fresh counter would let the right password through).
+    await server.restart({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: "600", LOGIN_THROTTLE_IP_FAILURES: "30" });
+    assertThrottled(await tokenLogin(email, PASSWORD, ip), 600, 500);
+  });
+});
