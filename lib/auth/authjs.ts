@@ -125,6 +125,13 @@ const nextAuth = NextAuth((): NextAuthConfig => {
     session: { strategy: "jwt", maxAge: BROWSER_SESSION_MAX_AGE_SECONDS },
     secret: [current, ...previous],
     trustHost: true,
+    logger: {
+      // A refused password is an answer, not a server fault: no stack trace in the log for it.
+      error(error) {
+        if ((error as { type?: string }).type === "CredentialsSignin") return;
+        console.error(error);
+      },
+    },
     pages: { signIn: "/login", error: "/login" },
     callbacks: {
       async signIn({ user }) {
