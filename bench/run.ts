@@ -109,6 +109,7 @@ async function startServer(adminPassword: string): Promise<Server> {
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   server = { url: `http://127.0.0.1:${port}`, child, dataDir, log: () => log };
+  started.push({ pid: child.pid!, dataDir });
 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -123,24 +124,36 @@ async function startServer(adminPassword: string): Promise<Server> {
   throw new Error(`The server was not healthy after 120 s:\n${log}`);
 }
 
-async function stopServer() {
+let stopping: Promise<void> | undefined;
+
+/** Stops the server's whole process group and removes its data folder; every caller waits for the same stop. */
+function stopServer(): Promise<void> {
   const s = server;
+  if (!s) return stopping ?? Promise.resolve();
   server = undefined;
-  if (!s) return;
-  const pid = s.child.pid!;
-  signalGroup(pid, "SIGTERM");
-  for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(100);
-  if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
-  fs.rmSync(s.dataDir, { recursive: true, force: true });
+  stopping = (async () => {
+    const pid = s.child.pid!;
+    signalGroup(pid, "SIGTERM");
+    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(100);
+    if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+    for (let i = 0; i < 20 && groupAlive(pid); i++) await sleep(100);
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  })();
+  return stopping;
 }
 
 // Whatever happens (an error, Ctrl-C, an exit), the server goes too.
+const started: { pid: number; dataDir: string }[] = [];
 process.on("exit", () => {
-  if (server?.child.pid) signalGroup(server.child.pid, "SIGKILL");
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  for (const { pid, dataDir } of started) {
+    if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(signal, () => {
+    interrupted = true;
     console.error(`\n${signal}: stopping the server`);
     void stopServer().finally(() => process.exit(130));
   });
@@ -178,8 +191,11 @@ function cpuSnapshot(): CpuSnapshot | null {
       } catch {
         continue; // gone meanwhile
       }
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // [0] state, [2] pgrp, [11] utime, [12] stime
-      if (Number(entry) === process.pid || Number(fields[2]) === group) ours += Number(fields[11]) + Number(fields[12]);
+      // [0] state, [2] pgrp, [11] utime, [12] stime, [13] cutime, [14] cstime (children it has reaped)
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(entry) === process.pid || Number(fields[2]) === group) {
+        ours += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      }
     }
     return { at: performance.now(), machine: busy / HZ, ours: ours / HZ };
   } catch {
@@ -400,6 +416,7 @@ async function main() {
     await stopServer();
     console.log("Server stopped.");
   }
+  if (interrupted) return new Promise<never>(() => {}); // the signal handler exits
 
   // ── targets ─────────────────────────────────────────────────────────────────────────────────────
   const { health, me, login, meUnderLogin } = results as Record<"health" | "me" | "login" | "meUnderLogin", Summary>;

@@ -97,7 +97,10 @@ async function main() {
   const shownHost = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(config.hostname) ? "localhost" : config.hostname;
   const url = `http://${shownHost}:${config.port}`;
   if (await waitForHealth(`http://${config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname}:${config.port}`, child)) {
-    const lines = [`Ready: ${url}`, `API docs: ${url}/api/openapi.json`];
+    const lines = [
+      `Ready: ${url}`,
+      `Sign in: ${url}/login · API docs: ${url}/docs (OpenAPI: ${url}/api/openapi.json)`,
+    ];
     if (admin.generatedPassword) {
       lines.push(
         `Sign in as ${admin.email} with password: ${admin.generatedPassword}`,
