@@ -33,6 +33,9 @@ export class ApiError extends Error {
 
 export class SignedOutError extends Error {}
 
+/** The server could not be reached (or the page is navigating away); the sign-in is left as it is. */
+export class OfflineError extends Error {}
+
 function asReason(value: unknown): SignOutReason {
   return value === "revoked" ? "revoked" : "expired";
 }
@@ -47,6 +50,7 @@ async function send(path: string, init: RequestInit, token: string): Promise<Res
 /** An authenticated request. Throws SignedOutError after starting the redirect to the sign-in page. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const current = await ensureToken();
+  if (!current.ok && current.offline) throw new OfflineError("The server could not be reached");
   if (!current.ok) {
     clearToken(current.reason ?? "signed_out");
     redirectToSignIn(current.reason);
@@ -60,6 +64,8 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   if (minted.ok) {
     response = await send(path, init, minted.token.token);
     if (response.status !== 401) return response;
+  } else if (minted.offline) {
+    throw new OfflineError("The server could not be reached");
   }
   const reason = minted.ok ? asReason(refused.reason) : (minted.reason ?? asReason(refused.reason));
   clearToken(reason);

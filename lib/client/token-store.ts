@@ -80,7 +80,13 @@ export function subscribe(listener: (token: StoredToken | null) => void): () => 
   };
 }
 
-export type MintResult = { ok: true; token: StoredToken } | { ok: false; reason: SignOutReason | null };
+/**
+ * `offline` marks a mint that never got an answer (network down, or the page navigating away): it says
+ * nothing about the sign-in, so nobody should be signed out for it.
+ */
+export type MintResult =
+  | { ok: true; token: StoredToken }
+  | { ok: false; reason: SignOutReason | null; offline?: boolean };
 
 let minting: Promise<MintResult> | null = null;
 
@@ -104,7 +110,7 @@ export function mintFromSession(): Promise<MintResult> {
       const body = (await response.json().catch(() => ({}))) as { reason?: string };
       return { ok: false, reason: body.reason === "expired" || body.reason === "revoked" ? body.reason : null };
     } catch {
-      return { ok: false, reason: null };
+      return { ok: false, reason: null, offline: true };
     } finally {
       minting = null;
     }
@@ -120,7 +126,7 @@ export async function ensureToken(): Promise<MintResult> {
   const token = readToken();
   if (token && token.exp - Date.now() / 1000 > MIN_REMAINING_SECONDS) return { ok: true, token };
   const minted = await mintFromSession();
-  if (!minted.ok && token && minted.reason === null) return { ok: false, reason: "expired" };
+  if (!minted.ok && !minted.offline && token && minted.reason === null) return { ok: false, reason: "expired" };
   return minted;
 }
 
