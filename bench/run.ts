@@ -18,11 +18,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import autocannon from "autocannon";
+import { freePort, groupAlive, signalGroup } from "../tests/helpers/processes";
 import bcrypt from "bcryptjs";
 
 const require = createRequire(import.meta.url);
@@ -57,34 +57,6 @@ const loginConnections = Math.max(4, 2 * cores);
 
 type Server = { url: string; child: ChildProcess; dataDir: string; log: () => string };
 let server: Server | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
 async function startServer(adminPassword: string): Promise<Server> {
   const port = await freePort();

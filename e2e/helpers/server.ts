@@ -7,10 +7,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { freePort, stopGroup } from "../../tests/helpers/processes";
+
+export { freePort };
 
 const require = createRequire(__filename);
 const root = path.resolve(__dirname, "..", "..");
@@ -36,18 +38,6 @@ export type AppServer = {
   close: () => Promise<void>;
 };
 
-/** A port nobody listens on right now, on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
   const env: Env = { ...process.env };
   // Nothing from the machine (or from the suite's own server) may leak into this one.
@@ -65,39 +55,6 @@ function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.Proces
   });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env as NodeJS.ProcessEnv;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function killGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (!pid) return;
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 5000);
-  await exited(child);
-  // The start script exits once `next start` has; wait for stragglers of the group to free the port.
-  for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  clearTimeout(timer);
-  if (groupAlive(pid)) signal("SIGKILL");
 }
 
 /** Starts a production server with `env` on top of the defaults above (port from `options.port` or free). */
@@ -130,13 +87,13 @@ export async function startAppServer(env: Env = {}, options: { port?: number } =
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    await killGroup(proc);
+    await stopGroup(proc);
     throw new Error(`The server was not healthy after 120 s:\n${output}`);
   };
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (proc) await killGroup(proc);
+    if (proc) await stopGroup(proc);
   };
 
   try {

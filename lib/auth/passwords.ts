@@ -1,22 +1,9 @@
 /**
- * Password hashing and checking (bcrypt) and the password policy. Pure: the cost comes from the caller.
+ * Password hashing and checking (bcrypt). Pure: the cost comes from the caller.
  * bcrypt itself runs in worker threads (./bcrypt-pool), never on the thread that serves requests.
  */
 import { getBcryptPool } from "./bcrypt-pool";
-
-/** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
-export const MAX_PASSWORD_BYTES = 72;
-export const MIN_PASSWORD_CHARS = 8;
-
-export function passwordPolicyProblem(password: string): string | null {
-  if ([...password].length < MIN_PASSWORD_CHARS) {
-    return `Password must be at least ${MIN_PASSWORD_CHARS} characters long`;
-  }
-  if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
-    return `Password must be at most ${MAX_PASSWORD_BYTES} bytes long in UTF-8 (bcrypt's limit)`;
-  }
-  return null;
-}
+import { MAX_PASSWORD_BYTES } from "./password-policy";
 
 export function hashPassword(password: string, cost: number): Promise<string> {
   return getBcryptPool().run({ op: "hash", password, cost });

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { exited, freePort, groupAlive, stopGroup } from "./processes";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -62,17 +62,6 @@ export type Server = {
   /** Stops and removes the data folder. */
   close: () => Promise<void>;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment a user would have, minus anything that would make the test depend on the machine. */
 function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
@@ -140,37 +129,9 @@ function spawnStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () =
   return { child, output: () => output };
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function killGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid!;
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 5000);
-  await exited(child);
-  // The top process exits once next-start has; wait for any straggler in the group to free the port.
-  for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  clearTimeout(timer);
-  if (groupAlive(pid)) signal("SIGKILL");
-  running.delete(pid);
+  await stopGroup(child);
+  running.delete(child.pid!);
 }
 
 async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {

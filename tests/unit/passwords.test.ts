@@ -1,11 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  hashPassword,
-  passwordPolicyProblem,
-  verifyPassword,
-  verifyPasswordOrDummy,
-} from "../../lib/auth/passwords";
+import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../../lib/auth/passwords";
+import { passwordPolicyProblem } from "../../lib/auth/password-policy";
 
 const COST = 10;
 

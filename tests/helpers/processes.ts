@@ -1,0 +1,54 @@
+/**
+ * Process plumbing shared by everything that starts a real production server for a test or a
+ * benchmark (tests/helpers/server.ts, e2e/helpers/server.ts, bench/run.ts): a free port, and stopping a
+ * server's whole process group (the start script, `next start` and its workers).
+ */
+import type { ChildProcess } from "node:child_process";
+import net from "node:net";
+
+/** A port nobody listens on right now, on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM to the group, SIGKILL after 5 s; resolves once every member is gone and the port is free. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (!pid) return;
+  signalGroup(pid, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 5000);
+  await exited(child);
+  // The start script exits once `next start` has; wait for stragglers of the group to free the port.
+  for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  clearTimeout(timer);
+  if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+}
