@@ -3,7 +3,16 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native and engine packages stay out of the bundle and load from node_modules at run time.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "bcryptjs"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
+    "@prisma/client",
+    // The PostgreSQL client generated from prisma/postgresql/schema.prisma (see lib/db.ts).
+    ".prisma/client-postgresql",
+    "bcryptjs",
+  ],
   async headers() {
     return [
       {

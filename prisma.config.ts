@@ -1,21 +1,18 @@
 // Prisma CLI configuration: the JavaScript schema engine through a driver adapter, so `generate` and
-// `migrate deploy` work offline. The database comes from the app's own configuration module.
-import fs from "node:fs";
-import path from "node:path";
+// `migrate deploy` work offline. DATABASE_URL's scheme picks the schema, its migrations folder and the
+// adapter (file: → SQLite, postgresql:// → PostgreSQL), read through the app's own configuration module.
+// `npm run db:generate` generates both clients whatever DATABASE_URL says (lib/db.ts imports both).
 import { defineConfig } from "prisma/config";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { getConfig } from "./lib/config";
+import { migrationAdapter } from "./lib/db-adapters";
 
 const config = getConfig();
+const folder = config.databaseProvider === "postgresql" ? "prisma/postgresql" : "prisma";
 
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
-  async adapter() {
-    if (config.sqlitePath === null) throw new Error("PostgreSQL is not configured yet");
-    fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true, mode: 0o700 });
-    return new PrismaBetterSQLite3({ url: `file:${config.sqlitePath}` });
-  },
+  schema: `${folder}/schema.prisma`,
+  migrations: { path: `${folder}/migrations` },
+  adapter: async () => migrationAdapter(config),
 });

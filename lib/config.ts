@@ -25,6 +25,9 @@ const EnvSchema = z.object({
       .regex(/^(file:|postgres(ql)?:\/\/)/, { message: "must start with file: (SQLite) or postgresql://" })
       .optional(),
   ),
+  // PostgreSQL connections each instance keeps open at most (SQLite ignores it). Sum over all instances
+  // must stay under the server's max_connections (100 by default).
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(500).default(10)),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, secret.optional()),
   AUTH_SECRET_PREVIOUS: z.preprocess(
     emptyAsUndefined,
@@ -75,6 +78,8 @@ export type Config = {
   databaseProvider: "sqlite" | "postgresql";
   /** Absolute path of the SQLite file, when the database is SQLite. */
   sqlitePath: string | null;
+  /** Most PostgreSQL connections this process opens. */
+  databasePoolSize: number;
   authSecret: string | undefined;
   authSecretPrevious: string[];
   accessTokenTtlSeconds: number;
@@ -122,6 +127,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     databaseUrl,
     databaseProvider: isSqlite ? "sqlite" : "postgresql",
     sqlitePath: sqliteRaw === null ? null : path.resolve(cwd, sqliteRaw),
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     authSecret: e.AUTH_SECRET,
     authSecretPrevious: e.AUTH_SECRET_PREVIOUS,
     accessTokenTtlSeconds: Math.max(1, Math.round(e.ACCESS_TOKEN_EXPIRE_MINUTES * 60)),

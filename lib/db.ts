@@ -1,29 +1,36 @@
 /**
- * The one Prisma client of the process. SQLite (the embedded default) goes through the better-sqlite3
- * driver adapter; the adapter is chosen from DATABASE_URL's scheme.
+ * The one Prisma client of the process, for the database DATABASE_URL names: SQLite (the embedded
+ * default) through the better-sqlite3 driver adapter, PostgreSQL through the pg adapter and a pool of
+ * at most DATABASE_POOL_SIZE connections.
+ *
+ * Each provider has its own generated client (prisma/schema.prisma → @prisma/client,
+ * prisma/postgresql/schema.prisma → .prisma/client-postgresql). Their models are identical
+ * (tests/unit/schemas.test.ts), so the rest of the app is typed against the SQLite client and uses
+ * only what both providers support.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient as PostgresPrismaClient } from ".prisma/client-postgresql";
 import { getConfig } from "./config";
+import { postgresAdapter, sqliteAdapter } from "./db-adapters";
+import { onShutdown } from "./shutdown";
 
 function createClient(): PrismaClient {
   const config = getConfig();
-  if (config.sqlitePath === null) {
-    throw new Error("DATABASE_URL points at PostgreSQL, which this build does not support yet");
-  }
-  fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true, mode: 0o700 });
-  // better-sqlite3 waits up to `timeout` ms for a lock instead of failing with SQLITE_BUSY at once.
-  const adapter = new PrismaBetterSQLite3({ url: `file:${config.sqlitePath}`, timeout: 10_000 });
-  return new PrismaClient({ adapter });
+  if (config.sqlitePath !== null) return new PrismaClient({ adapter: sqliteAdapter(config.sqlitePath) });
+  // Same models, same API for everything the app uses; only the generated type names differ.
+  return new PostgresPrismaClient({ adapter: postgresAdapter(config) }) as unknown as PrismaClient;
 }
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
 /** Lazily created so that importing a module never opens the database (Next.js imports at build). */
 export function getDb(): PrismaClient {
-  globalForPrisma.prisma ??= createClient();
+  if (!globalForPrisma.prisma) {
+    const client = createClient();
+    globalForPrisma.prisma = client;
+    // Last of the shutdown steps: ends the pool (PostgreSQL) or closes the file (SQLite).
+    onShutdown("database", () => client.$disconnect(), 100);
+  }
   return globalForPrisma.prisma;
 }
 

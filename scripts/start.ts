@@ -1,6 +1,7 @@
 /**
  * `npm start`: validate the configuration, make sure the signing secret exists, apply pending
- * migrations, create the first superuser, build when there is no build, then serve with `next start`.
+ * migrations (to SQLite or PostgreSQL, from DATABASE_URL), create the first superuser, build when there
+ * is no build, then serve (scripts/serve.mjs, which shuts down cleanly on SIGTERM).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -39,8 +40,20 @@ function run(command: string, args: string[], label: string, quiet: boolean) {
   }
 }
 
+/** True when `prisma migrate status` finds every migration applied (it exits non-zero otherwise). */
+function migrationsUpToDate(prismaCli: string): boolean {
+  return spawnSync(process.execPath, [prismaCli, "migrate", "status"], { cwd: root, env: process.env, stdio: "ignore" })
+    .status === 0;
+}
+
 async function prepareDatabase(config: Config) {
-  run(require.resolve("prisma/build/index.js"), ["migrate", "deploy"], "Applying database migrations", true);
+  const prismaCli = require.resolve("prisma/build/index.js");
+  // On PostgreSQL, `migrate deploy` takes an advisory lock (so instances starting together migrate one
+  // at a time) and Prisma 6.19's JS engine then idles on that lock's 10-second timer before exiting.
+  // `migrate status` takes no lock and answers in a couple of seconds, so deploy runs only when needed.
+  if (config.databaseProvider === "sqlite" || !migrationsUpToDate(prismaCli)) {
+    run(prismaCli, ["migrate", "deploy"], "Applying database migrations", true);
+  }
   const { getDb } = await import("../lib/db");
   const { ensureFirstSuperuser } = await import("../lib/users");
   if (config.databaseProvider === "sqlite") {
@@ -55,10 +68,28 @@ async function prepareDatabase(config: Config) {
 function describeSecret(config: Config) {
   const secret = loadOrCreateSecret(config.dataDir, config.authSecret);
   if (secret.source === "env") return "Signing tokens with AUTH_SECRET.";
+  if (config.databaseProvider === "postgresql") {
+    // Several instances on one database must sign with one secret, or each rejects the others' tokens.
+    console.warn(
+      "Note: with PostgreSQL, every instance of this app must sign with the same secret. Set AUTH_SECRET " +
+        "(the same value on each instance) unless this is the only instance.",
+    );
+  }
   if (secret.source === "file-created") {
     return `Generated a signing secret in ${path.relative(root, secret.file!) || secret.file} (owner-only); it is reused on every start, so tokens survive restarts.`;
   }
   return `Signing tokens with the secret stored in ${path.relative(root, secret.file!) || secret.file}.`;
+}
+
+/** The URL without its password, for the log. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
 }
 
 async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {
@@ -76,6 +107,11 @@ async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Prom
 async function main() {
   const config = loadConfig();
   console.log(describeSecret(config));
+  console.log(
+    config.databaseProvider === "postgresql"
+      ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${config.databasePoolSize} connections.`
+      : `Database: SQLite (${path.relative(root, config.sqlitePath!) || config.sqlitePath}).`,
+  );
   const admin = await prepareDatabase(config);
 
   const nextBin = require.resolve("next/dist/bin/next");
@@ -86,7 +122,7 @@ async function main() {
 
   const child = spawn(
     process.execPath,
-    [nextBin, "start", "--port", String(config.port), "--hostname", config.hostname],
+    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname],
     { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit"] },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -5,6 +5,7 @@
  */
 import type { User } from "@prisma/client";
 import { getDb } from "../db";
+import { onShutdown } from "../shutdown";
 import { errors } from "../http/errors";
 import { getKeyring } from "./secret";
 import { findTokenWithUser } from "./token-lookup";
@@ -72,7 +73,11 @@ const WRITER = Symbol.for("signin-system.last-used-writer");
 const writerHolder = globalThis as unknown as { [WRITER]?: LastUsedWriter };
 
 function lastUsedWriter(): LastUsedWriter {
-  writerHolder[WRITER] ??= { pending: new Map(), timer: null, lastFlushAt: 0 };
+  if (!writerHolder[WRITER]) {
+    writerHolder[WRITER] = { pending: new Map(), timer: null, lastFlushAt: 0 };
+    // A clean stop (SIGTERM) writes what is pending before the database closes.
+    onShutdown("last-used times", flushLastUsed);
+  }
   return writerHolder[WRITER];
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The driver adapters for DATABASE_URL's database, shared by the app (lib/db.ts) and the Prisma CLI
+ * (prisma.config.ts). Imports no generated client, so the CLI can load it before `prisma generate`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import type { Config } from "./config";
+
+/** The SQLite file's adapter; creates the data folder on first use. */
+export function sqliteAdapter(sqlitePath: string) {
+  fs.mkdirSync(path.dirname(sqlitePath), { recursive: true, mode: 0o700 });
+  // better-sqlite3 waits up to `timeout` ms for a lock instead of failing with SQLITE_BUSY at once.
+  return new PrismaBetterSQLite3({ url: `file:${sqlitePath}`, timeout: 10_000 });
+}
+
+/** A pool of at most `maxConnections` (DATABASE_POOL_SIZE for the app) PostgreSQL connections. */
+export function postgresAdapter(config: Config, maxConnections = config.databasePoolSize, allowExitOnIdle = false) {
+  return new PrismaPg({
+    connectionString: config.databaseUrl,
+    max: maxConnections,
+    allowExitOnIdle,
+    // Shown in pg_stat_activity, so an operator can tell this app's connections apart.
+    application_name: "signin-system",
+    // A request waits this long for a free connection, then fails, instead of queueing forever.
+    connectionTimeoutMillis: allowExitOnIdle ? 0 : 10_000,
+    idleTimeoutMillis: allowExitOnIdle ? 100 : 30_000,
+  });
+}
+
+/**
+ * The adapter the Prisma CLI migrates through (prisma.config.ts): one connection. On PostgreSQL the
+ * schema engine reads the system catalogs, whose `name`-typed columns (and a few other internal types)
+ * @prisma/adapter-pg 6.19 refuses ("Column type 'name' could not be deserialized", prisma/orm#27403).
+ * Their values arrive as text, so the CLI process reports them as text. The app itself never reads
+ * the catalogs and does not get this patch.
+ */
+export function migrationAdapter(config: Config) {
+  if (config.sqlitePath !== null) return sqliteAdapter(config.sqlitePath);
+  reportCatalogTypesAsText();
+  // The CLI never closes the pool; an idle connection must not keep it running.
+  return postgresAdapter(config, 2, true);
+}
+
+// OIDs of PostgreSQL's internal text-like types: "char", name, regproc, pg_node_tree, aclitem,
+// regclass, regtype (pg_type.h).
+const CATALOG_TEXT_TYPES = new Set([18, 19, 24, 194, 1033, 2205, 2206]);
+const TEXT_OID = 25;
+let catalogTypesPatched = false;
+
+function reportCatalogTypesAsText() {
+  if (catalogTypesPatched) return;
+  catalogTypesPatched = true;
+  type Field = { dataTypeID: number };
+  const proto = (pg as unknown as { Result: { prototype: { addFields(fields: Field[]): void } } }).Result.prototype;
+  const addFields = proto.addFields;
+  proto.addFields = function (this: unknown, fields: Field[]) {
+    for (const field of fields) if (CATALOG_TEXT_TYPES.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
+    addFields.call(this, fields);
+  };
+}
