@@ -75,7 +75,7 @@ async function startServer(adminPassword: string): Promise<Server> {
   const child = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], {
     cwd: root,
     env,
-    detached: true, // its own process group: stopping it reaches `next start` too
+    detached: true, // its own process group: stopping it reaches the server process too
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (log += d));

@@ -156,6 +156,17 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   };
 }
 
+/** A database URL fit for a log line: the password masked. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
 let cached: Config | undefined;
 
 /** The process's configuration, validated on first use. */

@@ -29,7 +29,7 @@ export function getDb(): PrismaClient {
     const client = createClient();
     globalForPrisma.prisma = client;
     // Last of the shutdown steps: ends the pool (PostgreSQL) or closes the file (SQLite).
-    onShutdown("database", () => client.$disconnect(), 100);
+    onShutdown("close database", () => client.$disconnect(), 100);
   }
   return globalForPrisma.prisma;
 }

@@ -54,14 +54,16 @@ async function shutDown(signal) {
   clearInterval(idle);
   await app.close().catch((error) => console.error(error)); // runs Next.js's pending after() work
   const hooks = [...(globalThis[HOOKS]?.values() ?? [])].sort((a, b) => a.order - b.order);
+  const done = [];
   for (const hook of hooks) {
     try {
       await hook.run();
+      done.push(hook.name);
     } catch (error) {
       console.error(`shutdown: ${hook.name} failed:`, error instanceof Error ? error.message : error);
     }
   }
-  console.log("Stopped.");
+  console.log(`Stopped${done.length ? ` (${done.join(", ")})` : ""}.`);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutDown("SIGTERM"));

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { ConfigError, getConfig, type Config } from "../lib/config";
+import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
 
 const require = createRequire(import.meta.url);
@@ -48,10 +48,11 @@ function migrationsUpToDate(prismaCli: string): boolean {
 
 async function prepareDatabase(config: Config) {
   const prismaCli = require.resolve("prisma/build/index.js");
-  // On PostgreSQL, `migrate deploy` takes an advisory lock (so instances starting together migrate one
-  // at a time) and Prisma 6.19's JS engine then idles on that lock's 10-second timer before exiting.
-  // `migrate status` takes no lock and answers in a couple of seconds, so deploy runs only when needed.
-  if (config.databaseProvider === "sqlite" || !migrationsUpToDate(prismaCli)) {
+  // `migrate deploy` locks the database: on PostgreSQL an advisory lock (so instances starting together
+  // migrate one at a time), after which Prisma 6.19's JS engine idles on the lock's 10-second timer;
+  // on SQLite a lock that another running instance's open file blocks. `migrate status` takes no lock,
+  // so deploy runs only when a migration is pending.
+  if (!migrationsUpToDate(prismaCli)) {
     run(prismaCli, ["migrate", "deploy"], "Applying database migrations", true);
   }
   const { getDb } = await import("../lib/db");
@@ -79,17 +80,6 @@ function describeSecret(config: Config) {
     return `Generated a signing secret in ${path.relative(root, secret.file!) || secret.file} (owner-only); it is reused on every start, so tokens survive restarts.`;
   }
   return `Signing tokens with the secret stored in ${path.relative(root, secret.file!) || secret.file}.`;
-}
-
-/** The URL without its password, for the log. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {

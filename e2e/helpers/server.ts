@@ -2,7 +2,7 @@
  * A dedicated production server for one spec, started the way a user starts it (`tsx scripts/start.ts`),
  * for tests that need their own environment (a short token life, an OpenID Connect provider) or that
  * stop and start the server. Its own free port on 127.0.0.1, its own temporary data folder, its own
- * process group (so stopping it reaches `next start` too). `restart()` keeps the port and the data
+ * process group (so stopping it reaches the server process too). `restart()` keeps the port and the data
  * folder: the database and the generated signing secret must carry over.
  */
 import { spawn, type ChildProcess } from "node:child_process";

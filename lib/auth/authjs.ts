@@ -90,7 +90,7 @@ export function oidcProviderInfo(): { id: string; name: string } | null {
 
 /**
  * Auth.js builds the OpenID Connect `redirect_uri` and its redirects back to the app from the request's
- * URL, but the URL Next.js gives a route handler is not the address the browser used: `next start` puts
+ * URL, but the URL Next.js gives a route handler is not the address the browser used: the Next.js server puts
  * its own listening host in it, and NextRequest rewrites a loopback host (127.0.0.1, [::1]) to
  * "localhost". A browser on http://127.0.0.1:PORT, or on a real domain behind a proxy, would be sent to
  * localhost, where its cookies are not. So the URL is rebuilt from the Host header (X-Forwarded-Host and

@@ -5,7 +5,7 @@
  * The worker's source is the string below, started with `new Worker(source, { eval: true })`: no
  * worker file has to survive the Next.js bundler (webpack or Turbopack) or be found at run time. In
  * that mode `require` resolves from the process's working directory, the app's root under `npm start`,
- * `next start` and the tests; the directories from `searchFrom()` are tried after it. The main thread
+ * `next start`, `next dev` and the tests; the directories from `searchFrom()` are tried after it. The main thread
  * never loads bcryptjs.
  *
  * Workers start on first use, are unref'd while idle (they never keep a process alive), are replaced

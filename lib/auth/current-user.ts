@@ -76,7 +76,7 @@ function lastUsedWriter(): LastUsedWriter {
   if (!writerHolder[WRITER]) {
     writerHolder[WRITER] = { pending: new Map(), timer: null, lastFlushAt: 0 };
     // A clean stop (SIGTERM) writes what is pending before the database closes.
-    onShutdown("last-used times", flushLastUsed);
+    onShutdown("flush last-used times", flushLastUsed);
   }
   return writerHolder[WRITER];
 }

@@ -3,7 +3,7 @@ export type ClientInfo = { userAgent: string | null; ip: string | null };
 
 export function clientInfo(request: Request): ClientInfo {
   const userAgent = request.headers.get("user-agent")?.slice(0, 512) || null;
-  // `next start` sets x-forwarded-for to the socket's address when no proxy did.
+  // The Next.js server (scripts/serve.mjs) sets x-forwarded-for to the socket's address when no proxy did.
   const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return { userAgent, ip: forwarded ? forwarded.slice(0, 64) : null };
 }

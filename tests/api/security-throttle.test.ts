@@ -19,7 +19,7 @@ before(async () => {
 after(() => server?.close());
 
 let ipCounter = 1;
-/** A client address of its own per test (next start keeps a client's X-Forwarded-For), so the IP limit of
+/** A client address of its own per test (the Next.js server keeps a client's X-Forwarded-For), so the IP limit of
  * one test does not spill into another. */
 const newIp = () => `198.51.100.${ipCounter++}`;
 

@@ -1,7 +1,7 @@
 /**
  * Process plumbing shared by everything that starts a real production server for a test or a
  * benchmark (tests/helpers/server.ts, e2e/helpers/server.ts, bench/run.ts): a free port, and stopping a
- * server's whole process group (the start script, `next start` and its workers).
+ * server's whole process group (the start script, the server process scripts/serve.mjs and its workers).
  */
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
@@ -47,7 +47,7 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
   signalGroup(pid, "SIGTERM");
   const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 5000);
   await exited(child);
-  // The start script exits once `next start` has; wait for stragglers of the group to free the port.
+  // The start script exits once the server process has; wait for stragglers of the group to free the port.
   for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   clearTimeout(timer);
   if (groupAlive(pid)) signalGroup(pid, "SIGKILL");

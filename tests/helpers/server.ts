@@ -1,7 +1,10 @@
 /**
  * Starts the real production server the way a user does (`tsx scripts/start.ts`), on a free port with
  * a fresh data folder, and talks to it over HTTP. One server per test file; `restart()` keeps the data
- * folder and port, so anything stored there (database, generated secret) must survive.
+ * folder, database and port, so anything stored there (database, generated secret) must survive.
+ *
+ * The database is SQLite in the data folder, or, when TEST_DATABASE_URL is set, a fresh PostgreSQL
+ * database of the server's own (tests/helpers/postgres.ts).
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,6 +13,10 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { exited, freePort, groupAlive, stopGroup } from "./processes";
+import { createTestDatabase, TEST_DATABASE_URL } from "./postgres";
+
+/** Which database this run's servers use. */
+export const DATABASE: "sqlite" | "postgresql" = TEST_DATABASE_URL ? "postgresql" : "sqlite";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -53,27 +60,43 @@ export type Server = {
   url: string;
   port: number;
   dataDir: string;
+  /** The PostgreSQL database's URL; null on SQLite (the database is in dataDir). */
+  databaseUrl: string | null;
   /** Everything the start script printed so far (stdout and stderr). */
   output: () => string;
   api: (path: string, init?: ApiInit) => Promise<ApiResponse>;
   stop: () => Promise<void>;
   /** Stops, then starts again on the same port and data folder; `env` replaces the overrides in use. */
   restart: (env?: Env) => Promise<void>;
-  /** Stops and removes the data folder. */
+  /**
+   * Sends `signal` to the start script alone (as an orchestrator does; it passes it on to the server
+   * process) and resolves with its exit code once it has exited.
+   */
+  signal: (signal: NodeJS.Signals) => Promise<number | null>;
+  /** Stops and removes the data folder, and the database unless it belongs to another server. */
   close: () => Promise<void>;
 };
 
+export type StartOptions = {
+  /**
+   * Another server whose database this one shares: its PostgreSQL database, or on SQLite its data
+   * folder (database file and generated secret). Close this server before that one.
+   */
+  sameDatabaseAs?: Server;
+};
+
 /** The environment a user would have, minus anything that would make the test depend on the machine. */
-function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
+function serverEnv(port: number, dataDir: string, databaseUrl: string | null, overrides: Env): NodeJS.ProcessEnv {
   const env: Env = { ...process.env };
   const inherited = ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "DATA_DIR", "ACCESS_TOKEN_EXPIRE_MINUTES"];
-  for (const name of [...inherited, "NODE_TEST_CONTEXT"]) {
+  for (const name of [...inherited, "NODE_TEST_CONTEXT", "TEST_DATABASE_URL", "DATABASE_POOL_SIZE"]) {
     delete env[name];
   }
   Object.assign(env, {
     PORT: String(port),
     HOSTNAME: "127.0.0.1",
     DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     BCRYPT_COST: "10",
     FIRST_SUPERUSER: ADMIN_EMAIL,
     FIRST_SUPERUSER_PASSWORD: ADMIN_PASSWORD,
@@ -151,16 +174,29 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
   throw new Error(`The server was not healthy after 90 s:\n${output()}`);
 }
 
-export async function startServer(overrides: Env = {}): Promise<Server> {
+/** The server's database: its own (created here, dropped on close) or the one it shares. */
+async function provideDatabase(options: StartOptions): Promise<{ url: string | null; drop: () => Promise<void> }> {
+  if (options.sameDatabaseAs) return { url: options.sameDatabaseAs.databaseUrl, drop: async () => {} };
+  if (!TEST_DATABASE_URL) return { url: null, drop: async () => {} };
+  return createTestDatabase(TEST_DATABASE_URL);
+}
+
+export async function startServer(overrides: Env = {}, options: StartOptions = {}): Promise<Server> {
   const port = await freePort();
-  const dataDir = makeDataDir();
+  const sharedDataDir = DATABASE === "sqlite" ? options.sameDatabaseAs?.dataDir : undefined;
+  const dataDir = sharedDataDir ?? makeDataDir();
+  const database = await provideDatabase(options);
+  const cleanUpStorage = async () => {
+    if (!sharedDataDir) removeDataDir(dataDir);
+    await database.drop();
+  };
   const url = `http://127.0.0.1:${port}`;
   let current: ReturnType<typeof spawnStart> | undefined;
   let pastOutput = "";
   let env = overrides;
 
   const start = async () => {
-    current = spawnStart(serverEnv(port, dataDir, env));
+    current = spawnStart(serverEnv(port, dataDir, database.url, env));
     await waitHealthy(url, current.child, () => pastOutput + current!.output());
   };
   const stop = async () => {
@@ -174,13 +210,14 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
   try {
     await start();
   } catch (error) {
-    removeDataDir(dataDir);
+    await cleanUpStorage();
     throw error;
   }
   return {
     url,
     port,
     dataDir,
+    databaseUrl: database.url,
     output: () => pastOutput + (current?.output() ?? ""),
     api: (p, init) => api(url, p, init),
     stop,
@@ -189,9 +226,19 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
       env = newEnv;
       await start();
     },
+    signal: async (signal) => {
+      if (!current) return null;
+      const proc = current;
+      process.kill(proc.child.pid!, signal);
+      await exited(proc.child);
+      current = undefined;
+      await killGroup(proc.child); // anything of the group still there (there should be nothing)
+      pastOutput += proc.output();
+      return proc.child.exitCode;
+    },
     close: async () => {
       await stop();
-      removeDataDir(dataDir);
+      await cleanUpStorage();
     },
   };
 }
@@ -203,7 +250,7 @@ export async function startServer(overrides: Env = {}): Promise<Server> {
 export async function runStartExpectingFailure(overrides: Env, timeoutMs = 30_000) {
   const port = await freePort();
   const dataDir = makeDataDir();
-  const { child, output } = spawnStart(serverEnv(port, dataDir, overrides));
+  const { child, output } = spawnStart(serverEnv(port, dataDir, null, overrides));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { ConfigError, parseConfig, redactUrl } from "../../lib/config";
 import { loadOrCreateSecret } from "../../lib/auth/secret";
 
 test("zero configuration: SQLite in .data, 30-minute tokens, bcrypt cost 12", () => {
@@ -20,6 +20,23 @@ test("DATA_DIR and DATABASE_URL move the database", () => {
   assert.equal(parseConfig({ DATA_DIR: "/var/lib/signin" }, "/srv").sqlitePath, "/var/lib/signin/app.db");
   assert.equal(parseConfig({ DATABASE_URL: "file:./db/x.db" }, "/srv").sqlitePath, "/srv/db/x.db");
   assert.equal(parseConfig({ DATABASE_URL: "postgresql://u@h/db" }).databaseProvider, "postgresql");
+});
+
+test("PostgreSQL: the scheme picks the provider, DATABASE_POOL_SIZE sizes the pool (10 by default)", () => {
+  const pg = parseConfig({ DATABASE_URL: "postgres://app:pw@db.internal:5432/signin" });
+  assert.equal(pg.databaseProvider, "postgresql");
+  assert.equal(pg.sqlitePath, null);
+  assert.equal(pg.databasePoolSize, 10);
+  assert.equal(parseConfig({ DATABASE_URL: "postgresql://h/db", DATABASE_POOL_SIZE: "25" }).databasePoolSize, 25);
+  expectError({ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE");
+  expectError({ DATABASE_POOL_SIZE: "many" }, "DATABASE_POOL_SIZE");
+  expectError({ DATABASE_POOL_SIZE: "2.5" }, "DATABASE_POOL_SIZE");
+});
+
+test("a database URL is logged with its password masked", () => {
+  assert.equal(redactUrl("postgresql://app:s3cret@db:5432/signin"), "postgresql://app:***@db:5432/signin");
+  assert.equal(redactUrl("postgresql://postgres@127.0.0.1:5432/x"), "postgresql://postgres@127.0.0.1:5432/x");
+  assert.ok(!redactUrl("postgresql://app:s3cret@db/x?sslmode=require").includes("s3cret"));
 });
 
 function expectError(env: Record<string, string>, variable: string) {
