@@ -2,6 +2,8 @@
  * Every error the API answers with, and the one place that turns an error into a response.
  * Bodies follow FastAPI's shape: `{"detail": ...}`.
  */
+import { isDatabaseUnavailable } from "../db-errors";
+
 export type FieldError = { loc: (string | number)[]; msg: string; type: string };
 
 export class HttpError extends Error {
@@ -67,8 +69,16 @@ export const errors = {
   unprocessable: (detail: string) => new HttpError(422, detail),
 };
 
-/** Converts anything thrown by a handler into a JSON response. Unknown errors become a bare 500. */
+/**
+ * Converts anything thrown by a handler into a JSON response. A database that cannot be used (down,
+ * restarting, out of connections) is a 503 the client may retry; other unknown errors become a bare 500.
+ */
 export function errorResponse(error: unknown): Response {
+  if (isDatabaseUnavailable(error)) {
+    // One line, no stack: an outage would otherwise flood the log with identical traces.
+    console.error(`Database unavailable: ${error instanceof Error ? error.message.trim().split("\n").pop() : error}`);
+    error = new HttpError(503, "Database unavailable, try again shortly", { "Retry-After": "5" });
+  }
   if (error instanceof HttpError) {
     return Response.json(
       { detail: error.detail, ...error.extra },

@@ -104,3 +104,20 @@ export async function appConnections(databaseUrl: string): Promise<number> {
     return Number(rows[0]?.n ?? 0);
   });
 }
+
+/**
+ * Simulates a database outage and its end: with `false`, the database refuses new connections and the
+ * app's open ones are terminated (as a restart or failover does); with `true`, it accepts them again.
+ */
+export async function setAcceptingConnections(databaseUrl: string, accepting: boolean): Promise<void> {
+  const name = databaseName(databaseUrl);
+  await admin(databaseUrl, async (client) => {
+    await client.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${accepting ? "true" : "false"}`);
+    if (!accepting) {
+      await client.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'signin-system'",
+        [name],
+      );
+    }
+  });
+}
