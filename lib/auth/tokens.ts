@@ -11,7 +11,11 @@ const ALGORITHM = "HS256";
 /** Far above any token we issue; refuses to spend work on junk. */
 const MAX_TOKEN_LENGTH = 4096;
 
-type Key = { kid: string; key: Uint8Array };
+/**
+ * A secret as an HMAC-SHA-256 CryptoKey, imported once: handed raw bytes, jose imports the key again on
+ * every sign and verify, a cost paid on each request's bearer check.
+ */
+type Key = { kid: string; key: Promise<CryptoKey> };
 export type Keyring = { current: Key; all: Map<string, Key> };
 
 /** A key id that names a secret without revealing it. */
@@ -20,7 +24,13 @@ function keyId(secret: string): string {
 }
 
 export function keyringFromSecrets(current: string, previous: string[] = []): Keyring {
-  const toKey = (s: string): Key => ({ kid: keyId(s), key: new TextEncoder().encode(s) });
+  const toKey = (s: string): Key => ({
+    kid: keyId(s),
+    key: crypto.subtle.importKey("raw", new TextEncoder().encode(s), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]),
+  });
   const currentKey = toKey(current);
   const all = new Map<string, Key>([[currentKey.kid, currentKey]]);
   for (const s of previous) {
@@ -44,7 +54,7 @@ export async function createAccessToken(
     .setAudience(TOKEN_AUDIENCE)
     .setIssuedAt(Math.floor(input.issuedAt.getTime() / 1000))
     .setExpirationTime(Math.floor(input.expiresAt.getTime() / 1000))
-    .sign(keyring.current.key);
+    .sign(await keyring.current.key);
 }
 
 export type VerifyResult =
@@ -61,7 +71,7 @@ export async function verifyAccessToken(token: string, keyring: Keyring): Promis
     if (FORBIDDEN_HEADERS.some((h) => h in header)) return { ok: false, reason: "invalid" };
     const key = typeof header.kid === "string" ? keyring.all.get(header.kid) : undefined;
     if (!key) return { ok: false, reason: "invalid" };
-    const { payload } = await jwtVerify(token, key.key, {
+    const { payload } = await jwtVerify(token, await key.key, {
       algorithms: [ALGORITHM],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
