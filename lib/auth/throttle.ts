@@ -14,7 +14,7 @@
  */
 import type { LoginThrottle, User } from "@prisma/client";
 import { getConfig } from "../config";
-import { getDb, isUniqueViolation } from "../db";
+import { getDb } from "../db";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "../audit";
@@ -73,20 +73,13 @@ async function recordFailure(key: string, now: Date): Promise<void> {
     where: { key, hourStartedAt: { lt: new Date(now.getTime() - HOUR_MS) } },
     data: { hourFailures: 0, hourStartedAt: now },
   });
-  const upsert = () =>
-    db.loginThrottle.upsert({
-      where: { key },
-      create: { key, failures: 1, lastFailureAt: now, hourFailures: 1, hourStartedAt: now },
-      update: { failures: { increment: 1 }, hourFailures: { increment: 1 }, lastFailureAt: now },
-    });
-  try {
-    await upsert();
-  } catch (error) {
-    // Two first failures for one key at once (two instances, or two requests on PostgreSQL): the
-    // loser's insert hits the primary key; the row exists now, so its retry increments it.
-    if (!isUniqueViolation(error)) throw error;
-    await upsert();
-  }
+  // A native INSERT … ON CONFLICT DO UPDATE (Prisma uses one for this shape of upsert): two first
+  // failures for one key at once, on two instances, both count (tests/api/multi-instance.test.ts).
+  await db.loginThrottle.upsert({
+    where: { key },
+    create: { key, failures: 1, lastFailureAt: now, hourFailures: 1, hourStartedAt: now },
+    update: { failures: { increment: 1 }, hourFailures: { increment: 1 }, lastFailureAt: now },
+  });
 }
 
 /** Counts a failed attempt against the account and the IP; a success ends the account's streak. */

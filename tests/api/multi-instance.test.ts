@@ -106,4 +106,23 @@ describe(`two instances on one ${DATABASE} database`, () => {
       assert.ok(Number(res.headers.get("retry-after")) > 0);
     }
   });
+
+  test("failures made at the same moment on both instances are all counted", async () => {
+    const email = uniqueEmail("concurrent");
+    await signup(b, email, "right-password-123");
+    const attempt = (server: Server, password: string) =>
+      server.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } });
+
+    // The account has no throttle row yet: these race to create it.
+    const failures = await Promise.all(
+      Array.from({ length: ACCOUNT_FAILURES }, (_, i) => attempt(i % 2 === 0 ? a : b, "wrong-password-123")),
+    );
+    assert.deepEqual(
+      failures.map((r) => r.status),
+      Array(ACCOUNT_FAILURES).fill(400),
+      failures.map((r) => r.text).join("\n"),
+    );
+    const res = await attempt(a, "right-password-123");
+    assert.equal(res.status, 429, `every concurrent failure counts: ${res.text}`);
+  });
 });
