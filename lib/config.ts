@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   LOGIN_THROTTLE_ACCOUNT_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
   LOGIN_THROTTLE_ACCOUNT_HOURLY_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(100)),
   LOGIN_THROTTLE_IP_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(100)),
+  // How long the audit trail keeps events (lib/maintenance.ts prunes older ones).
+  AUDIT_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
   FIRST_SUPERUSER: z.preprocess(emptyAsUndefined, z.email().default("admin@example.com")),
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
@@ -94,6 +96,7 @@ export type Config = {
     ipFailures: number;
   };
   firstSuperuserPassword: string | undefined;
+  auditRetentionDays: number;
   port: number;
   hostname: string;
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
@@ -142,6 +145,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       ipFailures: e.LOGIN_THROTTLE_IP_FAILURES,
     },
     firstSuperuserPassword: e.FIRST_SUPERUSER_PASSWORD,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     port: e.PORT,
     hostname: e.HOSTNAME,
     oidc:

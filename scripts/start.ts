@@ -62,6 +62,9 @@ async function prepareDatabase(config: Config) {
     await getDb().$queryRawUnsafe("PRAGMA journal_mode=WAL");
   }
   const admin = await ensureFirstSuperuser();
+  const { describePrune, pruneStaleRecords } = await import("../lib/maintenance");
+  const pruned = describePrune(await pruneStaleRecords());
+  if (pruned) console.log(`Pruned ${pruned}.`);
   await getDb().$disconnect();
   return admin;
 }
