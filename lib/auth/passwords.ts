@@ -20,7 +20,22 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
   return getBcryptPool().run({ op: "compare", password, hash });
 }
 
-const dummyHashes = new Map<number, Promise<string>>();
+/**
+ * One bcrypt hash per allowed cost (BCRYPT_COST is 10 to 16, lib/config.ts) of a random password that
+ * was thrown away: checking a password against it costs exactly what checking a real hash of that cost
+ * does, and nothing can match it. Fixed here rather than computed at run time, so that even the first
+ * unknown email a process sees costs no more than a wrong password (computing it then took one extra
+ * hash: that one answer was twice as slow).
+ */
+export const DUMMY_HASHES: Readonly<Record<number, string>> = {
+  10: "$2b$10$9U0Mj6nB9QYOtN2dpaW.A.ct7g0ePuRLCOZK4lb9zQjEduKkULkRW",
+  11: "$2b$11$/TeOvnAYLXmBHTf5Q43GB.26RE5D7zxyQkLcX1yfe4fS5EaWj.AsS",
+  12: "$2b$12$oAn0X4kbIQqTW8Su1rL6yu0H1s2Zws10DtTv.rJUnQ5ZNoRCs8woG",
+  13: "$2b$13$jzNmzJnI..TQVL3Vxr1saOK2igST4DcOUg0ABcVIh1nU9muvJAfD.",
+  14: "$2b$14$hl9gmt5/EznGzL84iViw7O38vmK.OBHr4pvWan8wqBAe/fjDbEWOG",
+  15: "$2b$15$J6hcl4CfT9D7vNws38LPNew9ay0c4IcGvPfCd.LfMxoUttuvgcSQO",
+  16: "$2b$16$Iy.HUNJQZJ1S6kVoxY/siejvcN7ek.z.pE4yxgojEPUrwpHZe6RqG",
+};
 
 /**
  * Checks a password against a user's hash, or, when there is no such user (or no password), against a
@@ -32,13 +47,8 @@ export async function verifyPasswordOrDummy(
   cost: number,
 ): Promise<boolean> {
   if (hash) return verifyPassword(password, hash);
-  let dummy = dummyHashes.get(cost);
-  if (!dummy) {
-    dummy = hashPassword("dummy password that never matches", cost);
-    // A failed hash is not remembered: the next unknown email tries again.
-    dummy.catch(() => dummyHashes.delete(cost));
-    dummyHashes.set(cost, dummy);
-  }
-  await verifyPassword(password, await dummy);
+  const dummy = DUMMY_HASHES[cost];
+  if (!dummy) throw new RangeError(`no dummy hash for bcrypt cost ${cost} (allowed: 10 to 16)`);
+  await verifyPassword(password, dummy);
   return false;
 }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../../lib/auth/passwords";
+import { DUMMY_HASHES, hashPassword, verifyPassword, verifyPasswordOrDummy } from "../../lib/auth/passwords";
+import { parseConfig } from "../../lib/config";
 import { passwordPolicyProblem } from "../../lib/auth/password-policy";
 
 const COST = 10;
@@ -41,4 +42,19 @@ test("an unknown user costs a comparison and never matches", async () => {
   assert.equal(await verifyPasswordOrDummy("real password", hash, COST), true);
   assert.equal(await verifyPasswordOrDummy("real password", null, COST), false);
   assert.equal(await verifyPasswordOrDummy("dummy password that never matches", undefined, COST), false);
+});
+
+test("every cost BCRYPT_COST allows has a dummy hash, so an unknown email is checked at that cost", async () => {
+  for (let cost = 10; cost <= 16; cost++) {
+    assert.equal(parseConfig({ BCRYPT_COST: String(cost) }).bcryptCost, cost);
+    // bcrypt's prefix carries the cost the check will spend.
+    assert.match(DUMMY_HASHES[cost] ?? "", new RegExp(`^\\$2b\\$${cost}\\$[./A-Za-z0-9]{53}$`));
+  }
+  assert.throws(() => parseConfig({ BCRYPT_COST: "9" }));
+  assert.throws(() => parseConfig({ BCRYPT_COST: "17" }));
+  // Nothing matches a dummy hash.
+  for (const cost of [10, 11]) {
+    assert.equal(await verifyPasswordOrDummy("anything at all", null, cost), false);
+  }
+  await assert.rejects(verifyPasswordOrDummy("x", null, 9), RangeError);
 });
