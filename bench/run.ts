@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import autocannon from "autocannon";
-import { freePort, groupAlive, signalGroup } from "../tests/helpers/processes";
+import { freePort, groupAlive, productionServerEnv, signalGroup } from "../tests/helpers/processes";
 import bcrypt from "bcryptjs";
 
 const require = createRequire(import.meta.url);
@@ -65,16 +65,12 @@ let server: Server | undefined;
 async function startServer(adminPassword: string): Promise<Server> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-bench-"));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "NODE_TEST_CONTEXT"]) delete env[name];
-  Object.assign(env, {
-    PORT: String(port),
-    HOSTNAME: "127.0.0.1",
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    BCRYPT_COST: String(BCRYPT_COST),
-    FIRST_SUPERUSER: "admin@example.com",
-    FIRST_SUPERUSER_PASSWORD: adminPassword,
+  const env = productionServerEnv({
+    port,
+    dataDir,
+    databaseUrl,
+    bcryptCost: BCRYPT_COST,
+    admin: { email: "admin@example.com", password: adminPassword },
   });
   let log = "";
   const child = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], {

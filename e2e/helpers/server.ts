@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { freePort, stopGroup } from "../../tests/helpers/processes";
+import { freePort, productionServerEnv, stopGroup } from "../../tests/helpers/processes";
 
 export { freePort };
 
@@ -38,24 +38,8 @@ export type AppServer = {
   close: () => Promise<void>;
 };
 
-function serverEnv(port: number, dataDir: string, overrides: Env): NodeJS.ProcessEnv {
-  const env: Env = { ...process.env };
-  // Nothing from the machine (or from the suite's own server) may leak into this one.
-  for (const name of Object.keys(env)) {
-    if (/^(AUTH_|DATABASE_URL$|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|E2E_)/.test(name)) delete env[name];
-  }
-  Object.assign(env, {
-    PORT: String(port),
-    HOSTNAME: "127.0.0.1",
-    DATA_DIR: dataDir,
-    BCRYPT_COST: "10",
-    FIRST_SUPERUSER: ADMIN_EMAIL,
-    FIRST_SUPERUSER_PASSWORD: ADMIN_PASSWORD,
-    ...overrides,
-  });
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return env as NodeJS.ProcessEnv;
-}
+const serverEnv = (port: number, dataDir: string, overrides: Env) =>
+  productionServerEnv({ port, dataDir, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }, overrides);
 
 /** Starts a production server with `env` on top of the defaults above (port from `options.port` or free). */
 export async function startAppServer(env: Env = {}, options: { port?: number } = {}): Promise<AppServer> {

@@ -74,7 +74,7 @@ export const errors = {
  * restarting, out of connections) is a 503 the client may retry; other unknown errors become a bare 500.
  */
 export function errorResponse(error: unknown): Response {
-  if (isDatabaseUnavailable(error)) {
+  if (!(error instanceof HttpError) && isDatabaseUnavailable(error)) {
     // One line, no stack: an outage would otherwise flood the log with identical traces.
     console.error(`Database unavailable: ${error instanceof Error ? error.message.trim().split("\n").pop() : error}`);
     error = new HttpError(503, "Database unavailable, try again shortly", { "Retry-After": "5" });

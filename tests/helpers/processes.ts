@@ -52,3 +52,41 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
   if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
 }
+
+/**
+ * Variables of the developer's shell that would make a test or bench server depend on the machine
+ * (its secret, database, data folder, token lifetime, first superuser, OpenID provider, the suite's
+ * own settings). Dropped before the server's own settings are applied.
+ */
+const MACHINE_SPECIFIC = /^(AUTH_|DATABASE_|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|E2E_|TEST_DATABASE_URL$|NODE_TEST_CONTEXT$)/;
+
+export type ServerSettings = {
+  port: number;
+  dataDir: string;
+  /** The first superuser start-up creates. */
+  admin: { email: string; password: string };
+  /** A PostgreSQL database; SQLite in `dataDir` when absent. */
+  databaseUrl?: string | null;
+  bcryptCost?: number;
+};
+
+/** The environment for `scripts/start.ts`: the user's, minus the machine's, plus `settings` and `overrides`. */
+export function productionServerEnv(
+  settings: ServerSettings,
+  overrides: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (MACHINE_SPECIFIC.test(name)) delete env[name];
+  Object.assign(env, {
+    PORT: String(settings.port),
+    HOSTNAME: "127.0.0.1",
+    DATA_DIR: settings.dataDir,
+    ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl } : {}),
+    BCRYPT_COST: String(settings.bcryptCost ?? 10),
+    FIRST_SUPERUSER: settings.admin.email,
+    FIRST_SUPERUSER_PASSWORD: settings.admin.password,
+    ...overrides,
+  });
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env as NodeJS.ProcessEnv;
+}

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { exited, freePort, groupAlive, stopGroup } from "./processes";
+import { exited, freePort, groupAlive, productionServerEnv, stopGroup } from "./processes";
 import { createTestDatabase, TEST_DATABASE_URL } from "./postgres";
 
 /** Which database this run's servers use. */
@@ -85,26 +85,8 @@ export type StartOptions = {
   sameDatabaseAs?: Server;
 };
 
-/** The environment a user would have, minus anything that would make the test depend on the machine. */
-function serverEnv(port: number, dataDir: string, databaseUrl: string | null, overrides: Env): NodeJS.ProcessEnv {
-  const env: Env = { ...process.env };
-  const inherited = ["AUTH_SECRET", "AUTH_SECRET_PREVIOUS", "DATABASE_URL", "DATA_DIR", "ACCESS_TOKEN_EXPIRE_MINUTES"];
-  for (const name of [...inherited, "NODE_TEST_CONTEXT", "TEST_DATABASE_URL", "DATABASE_POOL_SIZE"]) {
-    delete env[name];
-  }
-  Object.assign(env, {
-    PORT: String(port),
-    HOSTNAME: "127.0.0.1",
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    BCRYPT_COST: "10",
-    FIRST_SUPERUSER: ADMIN_EMAIL,
-    FIRST_SUPERUSER_PASSWORD: ADMIN_PASSWORD,
-    ...overrides,
-  });
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return env as NodeJS.ProcessEnv;
-}
+const serverEnv = (port: number, dataDir: string, databaseUrl: string | null, overrides: Env) =>
+  productionServerEnv({ port, dataDir, databaseUrl, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }, overrides);
 
 /** Servers and data folders not cleaned up yet; cleaned if the test process ends early (Ctrl-C, crash). */
 const running = new Set<number>();
