@@ -115,7 +115,7 @@ async function main() {
 
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname],
+    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname, JSON.stringify(config.trustProxy)],
     { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit"] },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
