@@ -18,6 +18,9 @@ import path from "node:path";
 import next from "next";
 import { compileTrust, resolveForwarding } from "../lib/http/trust-proxy.mjs";
 
+// Whatever this process creates (and the SQLite files it opens) stays owner-only, as in scripts/start.ts.
+process.umask(0o077);
+
 const SHUTDOWN_GRACE_MS = 10_000;
 // lib/shutdown.ts keeps the app's shutdown steps here (a global, because the app is a separate bundle).
 const HOOKS = Symbol.for("signin-system.shutdown-hooks");
