@@ -25,7 +25,8 @@ const nextConfig = {
       },
       {
         // HSTS only when the browser reached us over HTTPS (a TLS-terminating proxy says so in
-        // X-Forwarded-Proto): sent over plain HTTP it would be ignored, and on localhost it would stick.
+        // X-Forwarded-Proto, which scripts/serve.mjs lets through only from a proxy TRUST_PROXY names): sent
+        // over plain HTTP it would be ignored, and on localhost it would stick.
         source: "/:path*",
         has: [{ type: "header", key: "x-forwarded-proto", value: "(?:.*,\\s*)?https(?:\\s*,.*)?" }],
         headers: [{ key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }],

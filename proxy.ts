@@ -17,14 +17,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API answers are JSON and static assets carry no markup.
-  matcher: [
-    {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  // Pages only: API answers are JSON and static assets carry no markup. Prefetches included: a browser
+  // keeps a prefetched page and shows it later, so it must carry the policy (and its scripts the nonce).
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
 };

@@ -9,7 +9,7 @@ export function CompleteSignIn({ next }: { next?: string }) {
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     void mintFromSession().then((result) => {
-      if (result.ok) window.location.replace(safeNext(next));
+      if (result.ok) window.location.replace(safeNext(next, window.location.origin));
       else setFailed(true);
     });
   }, [next]);

@@ -47,7 +47,6 @@ export function LoginForm({
   // Counts failed attempts, so that each one moves focus to the error once it is on the page.
   const [failures, setFailures] = useState(0);
   const errorRef = useRef<HTMLParagraphElement>(null);
-  const destination = safeNext(next);
   // When the throttle answered: the moment signing in is allowed again, and the seconds left.
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [waitLeft, setWaitLeft] = useState(0);
@@ -104,7 +103,7 @@ export function LoginForm({
       fail("Signed in, but no access token could be issued. Please try again.");
       return;
     }
-    window.location.assign(destination);
+    window.location.assign(safeNext(next, window.location.origin));
   }
 
   const notice = signedOut ? "You have signed out." : reason ? reasonMessages[reason] : undefined;
@@ -137,14 +136,18 @@ export function LoginForm({
           <button
             type="button"
             className="button"
-            onClick={() => signIn(oidc.id, { redirectTo: `/login/complete?next=${encodeURIComponent(destination)}` })}
+            onClick={() => {
+              const destination = safeNext(next, window.location.origin);
+              void signIn(oidc.id, { redirectTo: `/login/complete?next=${encodeURIComponent(destination)}` });
+            }}
           >
             Sign in with {oidc.name}
           </button>
         </>
       )}
       <p className="muted small-print">
-        No account? <Link href={`/signup${next ? `?next=${encodeURIComponent(destination)}` : ""}`}>Sign up</Link>
+        {/* Passed on as it came: the sign-up page checks it where it navigates, as this page does. */}
+        No account? <Link href={`/signup${next ? `?next=${encodeURIComponent(next)}` : ""}`}>Sign up</Link>
       </p>
     </div>
   );

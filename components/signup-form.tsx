@@ -51,7 +51,7 @@ export function SignupForm({ next }: { next?: string }) {
       window.location.assign("/login");
       return;
     }
-    window.location.assign(safeNext(next));
+    window.location.assign(safeNext(next, window.location.origin));
   }
 
   return (

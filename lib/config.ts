@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxySetting } from "./http/trust-proxy.mjs";
 
 const MIN_SECRET_BYTES = 32;
 
@@ -64,6 +65,16 @@ const EnvSchema = z.object({
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   HOSTNAME: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
+  // Which peers may speak for the client in X-Forwarded-For/-Proto/-Host (lib/http/trust-proxy.mjs):
+  // none by default, so a client cannot choose its own address, protocol or host.
+  TRUST_PROXY: z.string().optional().transform((raw, ctx): TrustProxySetting => {
+    try {
+      return parseTrustProxy(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   // A generic OpenID Connect provider for the browser sign-in; on when issuer, id and secret are set.
   AUTH_OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url().optional()),
   AUTH_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -99,6 +110,8 @@ export type Config = {
   auditRetentionDays: number;
   port: number;
   hostname: string;
+  /** TRUST_PROXY, parsed; applied to every request by the server process (scripts/serve.mjs). */
+  trustProxy: TrustProxySetting;
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
 };
 
@@ -148,6 +161,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     port: e.PORT,
     hostname: e.HOSTNAME,
+    trustProxy: e.TRUST_PROXY,
     oidc:
       e.AUTH_OIDC_ISSUER && e.AUTH_OIDC_CLIENT_ID && e.AUTH_OIDC_CLIENT_SECRET
         ? {

@@ -9,6 +9,11 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
+import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/file-permissions";
+
+// Before anything is created: the data folder, the database (the Prisma CLI inherits the umask) and the
+// secret are no one else's business.
+process.umask(OWNER_ONLY_UMASK);
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
@@ -99,6 +104,7 @@ async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Prom
 
 async function main() {
   const config = loadConfig();
+  for (const change of restrictDataFiles(config)) console.log(`Permissions: ${change} (owner-only).`);
   console.log(describeSecret(config));
   console.log(
     config.databaseProvider === "postgresql"
@@ -115,7 +121,7 @@ async function main() {
 
   const child = spawn(
     process.execPath,
-    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname],
+    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname, JSON.stringify(config.trustProxy)],
     { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit"] },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

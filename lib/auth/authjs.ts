@@ -94,7 +94,8 @@ export function oidcProviderInfo(): { id: string; name: string } | null {
  * its own listening host in it, and NextRequest rewrites a loopback host (127.0.0.1, [::1]) to
  * "localhost". A browser on http://127.0.0.1:PORT, or on a real domain behind a proxy, would be sent to
  * localhost, where its cookies are not. So the URL is rebuilt from the Host header (X-Forwarded-Host and
- * X-Forwarded-Proto behind a proxy), which `trustHost` already trusts. AUTH_URL, when set, still wins.
+ * X-Forwarded-Proto behind a proxy), which `trustHost` already trusts: the server process
+ * (scripts/serve.mjs) lets those two through only from a proxy TRUST_PROXY names. AUTH_URL, when set, still wins.
  */
 function atBrowserOrigin(handler: (request: NextRequest) => Promise<Response>) {
   return (request: NextRequest) => {

@@ -137,6 +137,7 @@ export function requireSameOrigin(request: Request): void {
   if (site && site !== "same-origin" && site !== "none") throw errors.forbidden("Cross-site request refused");
   const origin = request.headers.get("origin");
   if (origin) {
+    // X-Forwarded-Host reaches here only from a trusted proxy (scripts/serve.mjs strips a client's own).
     const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
     let originHost: string | null = null;
     try {

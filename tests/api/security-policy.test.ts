@@ -8,7 +8,8 @@ import { errorLocations, login, newUser, signup, startServer, uniqueEmail, type 
 
 let server: Server;
 before(async () => {
-  server = await startServer();
+  // As behind a TLS-terminating proxy on this machine, which alone may say X-Forwarded-Proto (proxy-trust.test.ts).
+  server = await startServer({ TRUST_PROXY: "loopback" });
 });
 after(() => server?.close());
 

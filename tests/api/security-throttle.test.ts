@@ -14,13 +14,18 @@ const BASE_DELAY = 2;
 
 let server: Server;
 before(async () => {
-  server = await startServer({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: String(BASE_DELAY), LOGIN_THROTTLE_IP_FAILURES: "30" });
+  // The tests play clients behind a proxy on 127.0.0.1, each with an address of its own.
+  server = await startServer({
+    LOGIN_THROTTLE_BASE_DELAY_SECONDS: String(BASE_DELAY),
+    LOGIN_THROTTLE_IP_FAILURES: "30",
+    TRUST_PROXY: "loopback",
+  });
 });
 after(() => server?.close());
 
 let ipCounter = 1;
-/** A client address of its own per test (the Next.js server keeps a client's X-Forwarded-For), so the IP limit of
- * one test does not spill into another. */
+/** A client address of its own per test (X-Forwarded-For from the trusted "proxy"), so the IP limit of one test
+ * does not spill into another. */
 const newIp = () => `198.51.100.${ipCounter++}`;
 
 function tokenLogin(email: string, password: string, ip: string) {
@@ -133,7 +138,7 @@ describe("persistence", () => {
     assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
     // Restarted with a 10-minute base delay: the 10 failures, read back from the database, lock the
     // account for 10 minutes from the last one (a fresh counter would let the right password through).
-    await server.restart({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: "600", LOGIN_THROTTLE_IP_FAILURES: "30" });
+    await server.restart({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: "600", LOGIN_THROTTLE_IP_FAILURES: "30", TRUST_PROXY: "loopback" });
     assertThrottled(await tokenLogin(email, PASSWORD, ip), 600, 500);
   });
 });

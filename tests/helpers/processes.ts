@@ -55,10 +55,10 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
 
 /**
  * Variables of the developer's shell that would make a test or bench server depend on the machine
- * (its secret, database, data folder, token lifetime, first superuser, OpenID provider, the suite's
+ * (its secret, database, data folder, token lifetime, first superuser, OpenID provider, proxy trust, the suite's
  * own settings). Dropped before the server's own settings are applied.
  */
-const MACHINE_SPECIFIC = /^(AUTH_|DATABASE_|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|E2E_|TEST_DATABASE_URL$|NODE_TEST_CONTEXT$)/;
+const MACHINE_SPECIFIC = /^(AUTH_|DATABASE_|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|TRUST_PROXY$|E2E_|TEST_DATABASE_URL$|NODE_TEST_CONTEXT$)/;
 
 export type ServerSettings = {
   port: number;
