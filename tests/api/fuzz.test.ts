@@ -260,6 +260,8 @@ type AuthKind = "none" | "user" | "admin" | "junk" | "revoked";
 /** A generated request: plain data, printed as fast-check's counterexample. */
 type FuzzRequest = {
   variant: string;
+  /** A method the path does not document, instead of the operation's. */
+  otherMethod?: string;
   auth: AuthKind;
   junkAuthorization?: string;
   /** Path parameter values: a raw wire segment, or a placeholder for a real id. */
@@ -337,12 +339,18 @@ function requestArbitrary(o: Operation): fc.Arbitrary<FuzzRequest> {
     )
     .map((q) => (q ? `?${q}` : ""));
 
-  const common = { auth, junkAuthorization: junkAuthorization, params, query };
+  const undocumented = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !doc.paths[o.path][m.toLowerCase()]);
+  const method = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 12 },
+    { arbitrary: undocumented.length ? fc.constantFrom(...undocumented) : fc.constant(undefined), weight: 1 },
+  );
+  const common = { auth, junkAuthorization: junkAuthorization, params, query, method };
   const body = bodyVariants(o);
   return fc
     .tuple(fc.record(common), body)
     .map(([c, b]) => {
       const request: FuzzRequest = { variant: b.variant, auth: c.auth, params: c.params, query: c.query };
+      if (c.method) request.otherMethod = c.method;
       if (c.auth === "junk") request.junkAuthorization = c.junkAuthorization;
       if (b.contentType !== undefined) request.contentType = b.contentType;
       if (b.body !== undefined) request.body = b.body;
@@ -450,7 +458,7 @@ async function realize(o: Operation, r: FuzzRequest, as: Account | null): Promis
   else if (r.auth === "revoked") headers.authorization = `Bearer ${revokedToken}`;
   else if (as) headers.authorization = `Bearer ${as.token}`;
   if (r.contentType !== undefined) headers["content-type"] = r.contentType;
-  const sent: SentRequest = { method: o.method, url: `${server.url}${onTheWire(pathname + r.query)}`, headers };
+  const sent: SentRequest = { method: r.otherMethod ?? o.method, url: `${server.url}${onTheWire(pathname + r.query)}`, headers };
   if (r.body && "json" in r.body) sent.bodyText = JSON.stringify(fill(r.body.json, values)) ?? "";
   else if (r.body && "text" in r.body) sent.bodyText = r.body.text;
   else if (r.body && "bytes" in r.body) sent.bodyBytes = r.body.bytes;
@@ -553,7 +561,7 @@ async function exercise(o: Operation, r: FuzzRequest): Promise<void> {
       }
     }
   }
-  if (answer.status < 300 && o.method !== "GET") await followChanges(o, sent, answer);
+  if (answer.status < 300 && sent.method !== "GET") await followChanges(sent, answer);
 
   if (problems.length) {
     throw new Error(
@@ -563,12 +571,14 @@ async function exercise(o: Operation, r: FuzzRequest): Promise<void> {
 }
 
 /** After a successful change: learn the requesting account's new password or email, sign in again if needed. */
-async function followChanges(o: Operation, sent: SentRequest, answer: Answer): Promise<void> {
+async function followChanges(sent: SentRequest, answer: Answer): Promise<void> {
   const isAdmin = sent.headers.authorization === `Bearer ${admin.token}`;
   const isMain = sent.headers.authorization === `Bearer ${main.token}`;
   const account = isAdmin ? admin : isMain ? main : null;
-  if (account && o.path === "/api/v1/users/me/password") account.password = JSON.parse(sent.bodyText!).new_password;
-  if (account && o.path === "/api/v1/users/me" && o.method === "PATCH") account.email = answer.body.email;
+  // By the path sent, not the operation's: /users/{id} with the id "me" is /users/me.
+  const target = `${sent.method} ${new URL(sent.url).pathname}`;
+  if (account && target === "PATCH /api/v1/users/me/password") account.password = JSON.parse(sent.bodyText!).new_password;
+  if (account && target === "PATCH /api/v1/users/me") account.email = answer.body.email;
   admin = await resync(admin, () => {
     throw new Error("the superuser can no longer sign in");
   });
