@@ -138,7 +138,7 @@ const malformedStrings = [
 
 export const weirdString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...nastyStrings), weight: 4 },
-  { arbitrary: fc.constantFrom(...malformedStrings), weight: 2 },
+  { arbitrary: fc.constantFrom(...malformedStrings), weight: 3 },
   { arbitrary: fc.string({ unit: "binary", maxLength: 40 }), weight: 2 }, // any code point, lone surrogates too
   { arbitrary: fc.string({ unit: "grapheme", maxLength: 20 }), weight: 1 },
   { arbitrary: fc.string({ unit: fc.constantFrom("\ud800", "\udc00", "\u0000", "a", "é"), maxLength: 12 }), weight: 2 },
@@ -153,7 +153,7 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
 
 /** Any JSON value of the wrong kind, or a nasty string. */
 export const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: weirdString, weight: 5 },
+  { arbitrary: weirdString, weight: 7 },
   { arbitrary: fc.constantFrom(null, true, false, 0, -1, 1e308, -1e-308, Number.MAX_SAFE_INTEGER + 2, 1.5), weight: 2 },
   { arbitrary: fc.integer(), weight: 1 },
   { arbitrary: fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }), weight: 1 },
@@ -185,7 +185,9 @@ export function mutatedObject(valid: fc.Arbitrary<unknown>, properties: string[]
     const key = fc.constantFrom(...properties);
     mutations.push(
       fc.record({ kind: fc.constant("replace" as const), key, value: weirdValue }),
-      fc.record({ kind: fc.constant("replace" as const), key, value: weirdValue }), // twice: the main case
+      // three times: the main case
+      fc.record({ kind: fc.constant("replace" as const), key, value: weirdValue }),
+      fc.record({ kind: fc.constant("replace" as const), key, value: weirdValue }),
       fc.record({ kind: fc.constant("drop" as const), key }),
     );
   }
