@@ -61,6 +61,7 @@ export const errors = {
   forbidden: (detail: string) => new HttpError(403, detail),
   notFound: (detail: string) => new HttpError(404, detail),
   conflict: (detail: string) => new HttpError(409, detail),
+  methodNotAllowed: (allowed: string[]) => new HttpError(405, "Method Not Allowed", { Allow: allowed.join(", ") }),
   // The unread rest of the body is still on the connection: close it rather than reuse it.
   payloadTooLarge: (limit: number) =>
     new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`, { Connection: "close" }),

@@ -21,6 +21,21 @@ export function handle<P = unknown>(
   };
 }
 
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+
+/**
+ * Handlers for the methods a route does not serve: 405 in the API's shape with `Allow`, where Next.js
+ * would answer an empty 405. A route exports the ones it lacks:
+ * `export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");`
+ */
+export function otherMethods(...allowed: Method[]): Record<Method, ReturnType<typeof handle>> {
+  const refuse = handle(async () => {
+    throw errors.methodNotAllowed(allowed);
+  });
+  return Object.fromEntries(METHODS.map((m) => [m, refuse])) as Record<Method, ReturnType<typeof handle>>;
+}
+
 /** JSON response that is never cached: API answers carry user data or tokens. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });

@@ -107,3 +107,25 @@ describe("unknown API paths", () => {
     }
   });
 });
+
+describe("methods a route does not serve", () => {
+  // Found by the fuzz suite: PATCH /api/v1/users/signup (the users/{id} operation with id "signup")
+  // got Next.js's empty 405.
+  test("405 in the API's JSON shape, with Allow", async () => {
+    const cases: [string, string, string][] = [
+      ["PATCH", "/api/v1/users/signup", "POST"],
+      ["GET", "/api/v1/login/access-token", "POST"],
+      ["PUT", "/api/v1/users/me", "GET, PATCH, DELETE"],
+      ["POST", "/api/v1/sessions", "GET"],
+      ["DELETE", "/api/health", "GET"],
+      ["POST", "/api/openapi.json", "GET"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await server.api(path, { method });
+      assert.equal(res.status, 405, `${method} ${path}: ${res.text}`);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/, `${method} ${path}`);
+      assert.equal(res.body.detail, "Method Not Allowed", `${method} ${path}`);
+      assert.equal(res.headers.get("allow"), allow, `${method} ${path}`);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { Logout } from "@/lib/api/schemas";
 import { requireUser } from "@/lib/auth/current-user";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, parseJson } from "@/lib/http/handler";
+import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
 import { logout } from "@/lib/sessions";
 
 export const POST = handle(async (request) => {
@@ -10,3 +10,5 @@ export const POST = handle(async (request) => {
   const { revoked } = await logout(user.id, tokenId, everywhere, clientInfo(request));
   return json({ message: everywhere ? "Signed out everywhere" : "Signed out", revoked });
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

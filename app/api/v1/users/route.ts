@@ -1,6 +1,6 @@
 import { Pagination, UserCreate } from "@/lib/api/schemas";
 import { requireSuperuser } from "@/lib/auth/current-user";
-import { handle, json, parseJson, parseQuery } from "@/lib/http/handler";
+import { handle, json, otherMethods, parseJson, parseQuery } from "@/lib/http/handler";
 import { createUser, listUsers, toUserPublic } from "@/lib/users";
 
 export const GET = handle(async (request) => {
@@ -13,3 +13,5 @@ export const POST = handle(async (request) => {
   const user = await createUser(await parseJson(request, UserCreate));
   return json(toUserPublic(user), 201);
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");

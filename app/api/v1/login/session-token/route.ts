@@ -1,6 +1,6 @@
 import { auth } from "@/lib/auth/authjs";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, requireSameOrigin } from "@/lib/http/handler";
+import { handle, json, otherMethods, requireSameOrigin } from "@/lib/http/handler";
 import { mintBrowserSessionToken } from "@/lib/sessions";
 
 export const POST = handle(async (request) => {
@@ -8,3 +8,5 @@ export const POST = handle(async (request) => {
   const session = await auth();
   return json(await mintBrowserSessionToken(session, clientInfo(request)), 200, { Pragma: "no-cache" });
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

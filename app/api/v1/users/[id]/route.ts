@@ -1,6 +1,6 @@
 import { UserUpdate } from "@/lib/api/schemas";
 import { requireSuperuser } from "@/lib/auth/current-user";
-import { handle, json, parseJson } from "@/lib/http/handler";
+import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
 import { deleteUser, getUserById, toUserPublic, updateUser } from "@/lib/users";
 
 type Params = { id: string };
@@ -21,3 +21,5 @@ export const DELETE = handle<Params>(async (request, { id }) => {
   await deleteUser(user, id);
   return json({ message: "User deleted successfully" });
 });
+
+export const { POST, PUT } = otherMethods("GET", "PATCH", "DELETE");

@@ -1,6 +1,6 @@
 import { UpdateMe } from "@/lib/api/schemas";
 import { requireActiveUser } from "@/lib/auth/current-user";
-import { handle, json, parseJson } from "@/lib/http/handler";
+import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
 import { deleteMe, toUserPublic, updateMe } from "@/lib/users";
 
 export const GET = handle(async (request) => {
@@ -19,3 +19,5 @@ export const DELETE = handle(async (request) => {
   await deleteMe(user);
   return json({ message: "User deleted successfully" });
 });
+
+export const { POST, PUT } = otherMethods("GET", "PATCH", "DELETE");

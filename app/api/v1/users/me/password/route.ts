@@ -1,7 +1,7 @@
 import { UpdatePassword } from "@/lib/api/schemas";
 import { requireActiveUser } from "@/lib/auth/current-user";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, parseJson } from "@/lib/http/handler";
+import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
 import { changePassword } from "@/lib/users";
 
 export const PATCH = handle(async (request) => {
@@ -9,3 +9,5 @@ export const PATCH = handle(async (request) => {
   const { revoked } = await changePassword(user, tokenId, await parseJson(request, UpdatePassword), clientInfo(request));
   return json({ message: "Password updated successfully", revoked });
 });
+
+export const { GET, POST, PUT, DELETE } = otherMethods("PATCH");
