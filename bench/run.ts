@@ -1,20 +1,28 @@
 /**
- * `npm run bench`: builds, starts the production server (scripts/start.ts) on a temporary SQLite
- * database with BCRYPT_COST=12, and loads it with autocannon from this process (the server runs in
- * its own process group):
+ * `npm run bench`: builds, then starts, each in its own process group, our production server
+ * (scripts/start.ts, BCRYPT_COST=12, temporary SQLite databases) with one server process per core
+ * (npm start's default) and with one, and the seed's stack (FastAPI on uvicorn,
+ * ../shared/bench/fastapi-reference, when Debian's packages are there) with as many workers and with
+ * one. It loads them with autocannon from this process:
  *
- *   health      GET /api/health: the framework's own ceiling on this machine
+ *   comparison  GET /api/health and GET /api/v1/users/me on each of the four, in interleaved rounds:
+ *               req/s and requests per CPU-second of the server's processes (utime + stime of its
+ *               process group, from /proc), which hold on a shared machine where req/s do not
+ *   health      GET /api/health on the default server: the framework's own ceiling on this machine
  *   me          GET /api/v1/users/me with a valid token
  *   login       POST /api/v1/login/access-token with correct credentials
  *   me+login    users/me again while 4 clients keep logging in
  *
- * It prints a table, checks the targets (ratios from this one run) and writes everything to
+ * It prints tables and ratios, checks the targets (ratios from this one run) and writes everything to
  * bench/results/<timestamp>.json and bench/results/latest.json (latest-postgresql.json with --database).
- * The server is stopped at the end, whatever happens.
+ * The servers are stopped at the end, whatever happens.
  *
  * Options: --skip-build (use the existing .next), --quick (short phases, for trying the script),
- * --connections=N (users/me and health; default 50), --strict (exit 1 when a target is missed),
- * --database=postgresql://… (an empty or migrated PostgreSQL database instead of the temporary SQLite).
+ * --connections=N (users/me and health; default 50), --rounds=N (comparison rounds; default 2),
+ * --strict (exit 1 when a target is missed), --database=postgresql://… (an empty or migrated
+ * PostgreSQL database instead of the temporary SQLite; both of our servers use it),
+ * --peer (install the reference's Debian packages with apt-get when they are missing; without it the
+ * reference is skipped, saying so), --skip-peer, --peer-dir=… (where the reference's app.py is).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -23,7 +31,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import autocannon from "autocannon";
-import { freePort, groupAlive, productionServerEnv, signalGroup } from "../tests/helpers/processes";
+import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup } from "../tests/helpers/processes";
 import bcrypt from "bcryptjs";
 
 const require = createRequire(import.meta.url);
@@ -44,6 +52,8 @@ const option = (name: string) =>
 const quick = flag("quick");
 const phase = {
   warmup: quick ? 1 : 3,
+  compareRounds: Number(option("rounds") ?? (quick ? 1 : 2)),
+  compare: quick ? 2 : 5,
   health: quick ? 3 : 10,
   me: quick ? 3 : 10,
   login: quick ? 5 : 15,
@@ -57,78 +67,181 @@ const databaseKind = databaseUrl ? "postgresql" : "sqlite";
 const cores = os.availableParallelism();
 const loginConnections = Math.max(4, 2 * cores);
 
-// ── the server ──────────────────────────────────────────────────────────────────────────────────
+// ── the servers ─────────────────────────────────────────────────────────────────────────────────
 
-type Server = { url: string; child: ChildProcess; dataDir: string; log: () => string };
-let server: Server | undefined;
+/**
+ * A server under load, in its own process group (so its CPU time can be summed from /proc and one
+ * signal stops all of it): ours (scripts/start.ts with WEB_CONCURRENCY processes) or the reference
+ * (uvicorn with --workers).
+ */
+type Server = {
+  key: string;
+  label: string;
+  url: string;
+  workers: number;
+  child: ChildProcess;
+  dataDir: string | null;
+  log: () => string;
+  /** A bearer token for users/me. */
+  token: string;
+};
+const servers: Server[] = [];
+// Every process group and folder started, whatever happens (an error, Ctrl-C, an exit), goes too.
+const started: { pid: number; dataDir: string | null }[] = [];
+const tempDirs: string[] = [];
 
-async function startServer(adminPassword: string): Promise<Server> {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-bench-"));
-  const env = productionServerEnv({
-    port,
-    dataDir,
-    databaseUrl,
-    bcryptCost: BCRYPT_COST,
-    admin: { email: "admin@example.com", password: adminPassword },
-  });
+function spawnGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
   let log = "";
-  const child = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], {
-    cwd: root,
-    env,
-    detached: true, // its own process group: stopping it reaches the server process too
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
-  server = { url: `http://127.0.0.1:${port}`, child, dataDir, log: () => log };
-  started.push({ pid: child.pid!, dataDir });
+  return { child, log: () => log };
+}
 
-  const deadline = Date.now() + 120_000;
+async function waitUntil(what: string, child: ChildProcess, log: () => string, check: () => Promise<boolean>) {
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The server exited early:\n${log}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited early:\n${log()}`);
     try {
-      if ((await fetch(`${server.url}/api/health`)).status === 200) return server;
+      if (await check()) return;
     } catch {
       // not listening yet
     }
     await sleep(100);
   }
-  throw new Error(`The server was not healthy after 120 s:\n${log}`);
+  throw new Error(`${what} was not ready after 180 s:\n${log()}`);
+}
+
+/** Our production server, `workers` server processes, with a signed-up user and its token. */
+async function startOurs(key: string, workers: number, adminPassword: string): Promise<Server> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-bench-"));
+  const env = productionServerEnv(
+    { port, dataDir, databaseUrl, bcryptCost: BCRYPT_COST, admin: { email: "admin@example.com", password: adminPassword } },
+    { WEB_CONCURRENCY: String(workers) },
+  );
+  const { child, log } = spawnGroup(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], { cwd: root, env });
+  started.push({ pid: child.pid!, dataDir });
+  const url = `http://127.0.0.1:${port}`;
+  const label = `ours, ${workers} process${workers === 1 ? "" : "es"}`;
+  // Ready once every server process listens (the cluster primary says so), not just the first.
+  await waitUntil(label, child, log, async () =>
+    (workers === 1 || log().includes(`${workers} server processes listening`)) &&
+    (await fetch(`${url}/api/health`)).status === 200,
+  );
+  const email = `bench-${key}-${Date.now()}@example.com`;
+  const password = "bench password 1234";
+  const signup = await fetch(`${url}/api/v1/users/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password, full_name: "Bench" }),
+  });
+  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
+  const token = await loginFor(url, email, password);
+  const server = { key, label, url, workers, child, dataDir, log, token };
+  servers.push(server);
+  return server;
+}
+
+async function loginFor(url: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/login/access-token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username: email, password }).toString(),
+  });
+  if (response.status !== 200) throw new Error(`login at ${url}: ${response.status} ${await response.text()}`);
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const me = await fetch(`${url}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
+  if (me.status !== 200) throw new Error(`users/me at ${url}: ${me.status} ${await me.text()}`);
+  return token;
+}
+
+// ── the reference: the seed's stack (FastAPI on uvicorn) ────────────────────────────────────────
+
+const PEER_PACKAGES = ["python3-fastapi", "python3-uvicorn", "python3-jwt", "python3-passlib", "python3-multipart", "python3-bcrypt"];
+const peerDir = path.resolve(option("peer-dir") ?? path.join(root, "..", "shared", "bench", "fastapi-reference"));
+
+const pythonHasPeerModules = () =>
+  spawnSync("/usr/bin/python3", ["-c", "import fastapi, uvicorn, jwt, passlib, multipart, bcrypt"], { stdio: "ignore" })
+    .status === 0;
+
+/** Whether the reference can run here; installs Debian's packages only when asked (--peer). */
+function peerAvailable(): { ok: true } | { ok: false; why: string } {
+  if (flag("skip-peer")) return { ok: false, why: "--skip-peer" };
+  if (!fs.existsSync(path.join(peerDir, "app.py"))) return { ok: false, why: `no app.py in ${peerDir} (--peer-dir=…)` };
+  if (pythonHasPeerModules()) return { ok: true };
+  if (!flag("peer")) {
+    return { ok: false, why: `Debian's packages are missing; run with --peer to install them (apt-get install -y ${PEER_PACKAGES.join(" ")})` };
+  }
+  console.log(`Installing the reference's packages (apt-get install -y ${PEER_PACKAGES.join(" ")})…`);
+  const install = spawnSync("apt-get", ["install", "-y", ...PEER_PACKAGES], { stdio: "inherit" });
+  if (install.status !== 0 || !pythonHasPeerModules()) {
+    return { ok: false, why: "apt-get could not install its packages (as root? after apt-get update?)" };
+  }
+  return { ok: true };
+}
+
+/**
+ * The reference on uvicorn with `workers` processes. All reference servers share one database file
+ * and one SECRET_KEY; the first creates the table and the superuser (its workers would race to).
+ */
+async function startReference(key: string, workers: number, db: { file: string; secret: string; adminPassword: string }) {
+  const port = await freePort();
+  const args = ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"];
+  if (workers > 1) args.push("--workers", String(workers));
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: "production",
+    PATH: process.env.PATH,
+    REF_DB: db.file,
+    SECRET_KEY: db.secret,
+    BCRYPT_ROUNDS: String(BCRYPT_COST),
+    FIRST_SUPERUSER: "admin@example.com",
+    FIRST_SUPERUSER_PASSWORD: db.adminPassword,
+  };
+  const { child, log } = spawnGroup("/usr/bin/python3", args, { cwd: peerDir, env });
+  started.push({ pid: child.pid!, dataDir: null });
+  const url = `http://127.0.0.1:${port}`;
+  const label = `reference, ${workers} worker${workers === 1 ? "" : "s"}`;
+  await waitUntil(label, child, log, async () => (await fetch(`${url}/api/health`)).status === 200);
+  // uvicorn does not replace a worker that died starting; count them (the others: supervisor, tracker).
+  await sleep(1000);
+  const alive = groupProcesses(child.pid!).filter((p) => /spawn_main|uvicorn/.test(p.command) && p.pid !== child.pid).length;
+  if (workers > 1 && alive < workers) throw new Error(`${label}: only ${alive} worker(s) running:\n${log()}`);
+  const token = await loginFor(url, "admin@example.com", db.adminPassword);
+  const server = { key, label, url, workers, child, dataDir: null, log, token };
+  servers.push(server);
+  return server;
 }
 
 let stopping: Promise<void> | undefined;
 
-/** Stops the server's whole process group and removes its data folder; every caller waits for the same stop. */
-function stopServer(): Promise<void> {
-  const s = server;
-  if (!s) return stopping ?? Promise.resolve();
-  server = undefined;
-  stopping = (async () => {
-    const pid = s.child.pid!;
-    signalGroup(pid, "SIGTERM");
-    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(100);
-    if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
-    for (let i = 0; i < 20 && groupAlive(pid); i++) await sleep(100);
-    fs.rmSync(s.dataDir, { recursive: true, force: true });
+/** Stops every server's process group and removes its data folder; every caller waits for the same stop. */
+function stopServers(): Promise<void> {
+  stopping ??= (async () => {
+    const all = started.splice(0);
+    for (const { pid } of all) signalGroup(pid, "SIGTERM");
+    for (let i = 0; i < 100 && all.some(({ pid }) => groupAlive(pid)); i++) await sleep(100);
+    for (const { pid } of all) if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+    for (let i = 0; i < 20 && all.some(({ pid }) => groupAlive(pid)); i++) await sleep(100);
+    for (const { dataDir } of all) if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   })();
   return stopping;
 }
 
-// Whatever happens (an error, Ctrl-C, an exit), the server goes too.
-const started: { pid: number; dataDir: string }[] = [];
 process.on("exit", () => {
   for (const { pid, dataDir } of started) {
     if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(signal, () => {
     interrupted = true;
-    console.error(`\n${signal}: stopping the server`);
-    void stopServer().finally(() => process.exit(130));
+    console.error(`\n${signal}: stopping the servers`);
+    void stopServers().finally(() => process.exit(130));
   });
 }
 
@@ -142,35 +255,28 @@ const median = (xs: number[]) => {
 };
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** CPU seconds a server's process group has used so far (all its processes, and those they reaped). */
+function serverCpu(server: Server): number {
+  return groupProcesses(server.child.pid!).reduce((sum, p) => sum + p.cpuSeconds, 0);
+}
+
 /**
- * CPU seconds used so far by the whole machine and by this benchmark (this process, which runs the
- * load, and the server's process group). Linux only; elsewhere null. Their difference over a phase is
- * the other work the machine was doing meanwhile: these machines are shared.
+ * CPU seconds used so far by the whole machine, by this benchmark (this process, which runs the load,
+ * and every server's process group), and by each server. Linux only; elsewhere null. The machine's
+ * minus the benchmark's over a phase is the other work the machine was doing meanwhile: these
+ * machines are shared.
  */
-type CpuSnapshot = { at: number; machine: number; ours: number };
+type CpuSnapshot = { at: number; machine: number; ours: number; byServer: Map<string, number> };
 function cpuSnapshot(): CpuSnapshot | null {
-  const HZ = 100; // USER_HZ, the unit of /proc/stat and /proc/<pid>/stat
+  const HZ = 100; // USER_HZ, the unit of /proc/stat
   try {
     const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal
     const busy = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + (cpu[7] ?? 0);
-    const group = server?.child.pid;
-    let ours = 0;
-    for (const entry of fs.readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      } catch {
-        continue; // gone meanwhile
-      }
-      // [0] state, [2] pgrp, [11] utime, [12] stime, [13] cutime, [14] cstime (children it has reaped)
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(entry) === process.pid || Number(fields[2]) === group) {
-        ours += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      }
-    }
-    return { at: performance.now(), machine: busy / HZ, ours: ours / HZ };
+    const byServer = new Map(servers.map((s) => [s.key, serverCpu(s)]));
+    const self = process.cpuUsage();
+    const ours = (self.user + self.system) / 1e6 + [...byServer.values()].reduce((a, b) => a + b, 0);
+    return { at: performance.now(), machine: busy / HZ, ours, byServer };
   } catch {
     return null;
   }
@@ -240,6 +346,10 @@ type Summary = {
   rps: number;
   /** cores' worth of CPU used by other processes on the machine during the phase (Linux) */
   other_cpu_cores: number | null;
+  /** CPU seconds the loaded server's processes used during the phase (Linux) */
+  server_cpu_s: number | null;
+  /** successful responses per CPU-second of the server's processes: holds on a shared machine where rps does not */
+  rps_per_server_cpu_s: number | null;
   latency_ms: { mean: number; p50: number; p90: number; p99: number; max: number };
   raw: { requests: autocannon.Histogram; latency: autocannon.Histogram; statusCodeStats?: autocannon.Result["statusCodeStats"] };
 };
@@ -250,6 +360,7 @@ function summarize(
   p: string,
   r: autocannon.Result,
   otherCpuCores: number | null,
+  serverCpuSeconds: number | null = null,
 ): Summary {
   return {
     scenario,
@@ -264,6 +375,8 @@ function summarize(
     timeouts: r.timeouts,
     rps: round(r["2xx"] / r.duration, 1),
     other_cpu_cores: otherCpuCores,
+    server_cpu_s: serverCpuSeconds === null ? null : round(serverCpuSeconds, 3),
+    rps_per_server_cpu_s: serverCpuSeconds ? round(r["2xx"] / serverCpuSeconds, 1) : null,
     latency_ms: {
       mean: round(r.latency.mean),
       p50: r.latency.p50,
@@ -276,6 +389,53 @@ function summarize(
 }
 
 // ── the run ─────────────────────────────────────────────────────────────────────────────────────
+
+const ROUTES = [
+  { key: "health", path: "/api/health" },
+  { key: "me", path: "/api/v1/users/me" },
+] as const;
+type RouteKey = (typeof ROUTES)[number]["key"];
+
+/** One server's figures for one route over every round of the comparison. */
+type Compared = {
+  ok: number;
+  duration_s: number;
+  server_cpu_s: number | null;
+  rps: number;
+  rps_per_server_cpu_s: number | null;
+  /** the worst round's p99 */
+  p99_ms: number;
+  other_cpu_cores_max: number | null;
+  non2xx_or_errors: number;
+  rounds: Summary[];
+};
+
+function combine(rounds: Summary[]): Compared {
+  const ok = rounds.reduce((a, r) => a + r.ok, 0);
+  const duration = rounds.reduce((a, r) => a + r.duration_s, 0);
+  const cpu = rounds.every((r) => r.server_cpu_s !== null) ? rounds.reduce((a, r) => a + r.server_cpu_s!, 0) : null;
+  const others = rounds.map((r) => r.other_cpu_cores).filter((x): x is number => x !== null);
+  return {
+    ok,
+    duration_s: round(duration, 3),
+    server_cpu_s: cpu === null ? null : round(cpu, 3),
+    rps: round(ok / duration, 1),
+    rps_per_server_cpu_s: cpu ? round(ok / cpu, 1) : null,
+    p99_ms: Math.max(...rounds.map((r) => r.latency_ms.p99)),
+    other_cpu_cores_max: others.length ? Math.max(...others) : null,
+    non2xx_or_errors: rounds.reduce((a, r) => a + r.non2xx + r.errors, 0),
+    rounds,
+  };
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round(a / b, 3) : null);
+
+function printTable(rows: string[][]) {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(`\n${line(rows[0]!)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const row of rows.slice(1)) console.log(line(row));
+}
 
 async function main() {
   const startedAt = new Date();
@@ -299,81 +459,95 @@ async function main() {
     console.log(`  built in ${buildSeconds} s`);
   }
 
+  const peer = peerAvailable();
   const adminPassword = crypto.randomBytes(12).toString("base64url");
-  console.log(`Starting the production server (BCRYPT_COST=${BCRYPT_COST}, ${databaseKind}${databaseUrl ? "" : " in a temporary DATA_DIR"})…`);
-  const s = await startServer(adminPassword);
-  console.log(`  ${s.url}`);
+  console.log(
+    `Starting the servers (BCRYPT_COST=${BCRYPT_COST}, ${databaseKind}${databaseUrl ? "" : " in temporary DATA_DIRs"}): ` +
+      `ours with ${cores} processes (npm start's default) and with 1` +
+      (peer.ok ? `, the reference (${peerDir}) with ${cores} workers and with 1…` : "…"),
+  );
+  if (!peer.ok) console.log(`  Reference skipped: ${peer.why}.`);
 
   const results: Record<string, Summary> = {};
+  const comparison: Record<string, Record<RouteKey, Summary[]>> = {};
   let hashMs: number[] = [];
   let hashOtherCpu: number | null = null;
+  let oursN: Server | undefined;
   try {
-    // A user and a token.
-    const email = `bench-${Date.now()}@example.com`;
-    const password = "bench password 1234";
-    const signup = await fetch(`${s.url}/api/v1/users/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password, full_name: "Bench" }),
+    // Ours first on an empty machine; then each server's start-up is over before any phase.
+    oursN = await startOurs("ours_n", cores, adminPassword);
+    const ours1 = await startOurs("ours_1", 1, adminPassword);
+    const compared = [ours1, oursN];
+    if (peer.ok) {
+      const refDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-bench-reference-"));
+      tempDirs.push(refDir); // removed with the servers
+      const db = { file: path.join(refDir, "ref.db"), secret: crypto.randomBytes(32).toString("base64url"), adminPassword };
+      const ref1 = await startReference("ref_1", 1, db);
+      const refN = await startReference("ref_n", cores, db);
+      compared.push(ref1, refN);
+    }
+    for (const s of servers) console.log(`  ${s.label}: ${s.url}`);
+
+    const request = (s: Server, route: RouteKey): autocannon.Options => ({
+      url: `${s.url}${ROUTES.find((r) => r.key === route)!.path}`,
+      connections,
+      headers: route === "me" ? { authorization: `Bearer ${s.token}` } : {},
     });
-    if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-    const loginBody = new URLSearchParams({ username: email, password }).toString();
+
+    /** One phase against one server: its summary, with the CPU its processes used meanwhile. */
+    const measure = async (s: Server, label: string, method: "GET" | "POST", options: autocannon.Options) => {
+      const before = cpuSnapshot();
+      const result = await load(options).done;
+      const after = cpuSnapshot();
+      const cpu = before && after ? after.byServer.get(s.key)! - before.byServer.get(s.key)! : null;
+      return summarize(label, method, new URL(options.url as string).pathname, result, otherCpu(before, after), cpu);
+    };
+
+    console.log(`Warming up every server (${phase.warmup} s per route)…`);
+    for (const s of compared) for (const { key } of ROUTES) await load({ ...request(s, key), duration: phase.warmup }).done;
+
+    // Interleaved: a change in the machine's load during the run touches every server alike.
+    for (let r = 1; r <= phase.compareRounds; r++) {
+      console.log(`Comparison round ${r} of ${phase.compareRounds} (${phase.compare} s per server and route)…`);
+      for (const { key } of ROUTES) {
+        for (const s of compared) {
+          const summary = await measure(s, `${s.label}: ${key === "me" ? "users/me" : "health"}`, "GET", {
+            ...request(s, key),
+            duration: phase.compare,
+          });
+          ((comparison[s.key] ??= { health: [], me: [] })[key]).push(summary);
+        }
+      }
+    }
+
+    // The default server (npm start: one process per core) alone: the framework's ceiling, users/me,
+    // logins, and users/me while clients keep logging in.
+    const s = oursN;
+    const loginUrl = `${s.url}/api/v1/login/access-token`;
     const loginRequest = {
       method: "POST" as const,
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: loginBody,
+      body: new URLSearchParams({ username: "admin@example.com", password: adminPassword }).toString(),
     };
-    const tokenResponse = await fetch(`${s.url}/api/v1/login/access-token`, loginRequest);
-    if (tokenResponse.status !== 200) throw new Error(`login: ${tokenResponse.status} ${await tokenResponse.text()}`);
-    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-    const meHeaders = { authorization: `Bearer ${token}` };
-    const me = await fetch(`${s.url}/api/v1/users/me`, { headers: meHeaders });
-    if (me.status !== 200) throw new Error(`users/me: ${me.status} ${await me.text()}`);
-
-    const healthUrl = `${s.url}/api/health`;
-    const meUrl = `${s.url}/api/v1/users/me`;
-    const loginUrl = `${s.url}/api/v1/login/access-token`;
-
-    console.log(`Warming up (${phase.warmup} s each)…`);
-    await load({ url: healthUrl, connections, duration: phase.warmup }).done;
-    await load({ url: meUrl, connections, duration: phase.warmup, headers: meHeaders }).done;
     await load({ url: loginUrl, connections: loginConnections, amount: loginConnections * 2, ...loginRequest }).done;
-
-    const measure = async (
-      key: string,
-      label: string,
-      method: "GET" | "POST",
-      url: string,
-      options: Omit<autocannon.Options, "url">,
-    ) => {
-      console.log(`${method} ${new URL(url).pathname}, ${options.connections} connections, ${options.duration} s…`);
-      const before = cpuSnapshot();
-      const result = await load({ ...options, url }).done;
-      results[key] = summarize(label, method, new URL(url).pathname, result, otherCpu(before, cpuSnapshot()));
+    const phaseOn = async (key: string, label: string, method: "GET" | "POST", options: autocannon.Options) => {
+      console.log(`${s.label}: ${method} ${new URL(options.url as string).pathname}, ${options.connections} connections, ${options.duration} s…`);
+      results[key] = await measure(s, label, method, options);
     };
-
-    await measure("health", "health", "GET", healthUrl, { connections, duration: phase.health });
-    await measure("me", "users/me", "GET", meUrl, { connections, duration: phase.me, headers: meHeaders });
+    await phaseOn("health", "health", "GET", { ...request(s, "health"), duration: phase.health });
+    await phaseOn("me", "users/me", "GET", { ...request(s, "me"), duration: phase.me });
 
     console.log(`One bcrypt hash at cost ${BCRYPT_COST} in this process (5 samples)…`);
     const beforeHash = cpuSnapshot();
     hashMs = hashTimes(5);
     hashOtherCpu = otherCpu(beforeHash, cpuSnapshot());
 
-    await measure("login", "login", "POST", loginUrl, {
-      connections: loginConnections,
-      duration: phase.login,
-      ...loginRequest,
-    });
+    await phaseOn("login", "login", "POST", { url: loginUrl, connections: loginConnections, duration: phase.login, ...loginRequest });
 
     console.log(`While ${LOGIN_CLIENTS_DURING_ME} clients keep logging in:`);
     const logins = load({ url: loginUrl, connections: LOGIN_CLIENTS_DURING_ME, duration: 3600, ...loginRequest });
     await sleep(phase.mixedLead * 1000); // every login client is waiting on a hash by now
-    await measure("meUnderLogin", "users/me + 4 logins", "GET", meUrl, {
-      connections,
-      duration: phase.mixed,
-      headers: meHeaders,
-    });
+    await phaseOn("meUnderLogin", "users/me + 4 logins", "GET", { ...request(s, "me"), duration: phase.mixed });
     logins.stop();
     results.loginDuringMe = summarize(
       "  (those logins)",
@@ -383,13 +557,34 @@ async function main() {
       results.meUnderLogin!.other_cpu_cores,
     );
   } catch (error) {
-    console.error(`\nThe server's output:\n${s.log()}`);
+    for (const s of servers) console.error(`\n${s.label}'s output:\n${s.log()}`);
     throw error;
   } finally {
-    await stopServer();
-    console.log("Server stopped.");
+    await stopServers();
+    console.log("Servers stopped.");
   }
   if (interrupted) return new Promise<never>(() => {}); // the signal handler exits
+
+  // ── figures ─────────────────────────────────────────────────────────────────────────────────────
+  const byServer = Object.fromEntries(
+    Object.entries(comparison).map(([key, routes]) => [key, { health: combine(routes.health), me: combine(routes.me) }]),
+  ) as Record<string, Record<RouteKey, Compared>>;
+  const perCpu = (key: string, route: RouteKey) => byServer[key]?.[route].rps_per_server_cpu_s;
+  const rps = (key: string, route: RouteKey) => byServer[key]?.[route].rps;
+  const comparisonRatios = {
+    me_per_cpu_ours_1_over_reference_1: ratio(perCpu("ours_1", "me"), perCpu("ref_1", "me")),
+    me_per_cpu_ours_n_over_reference_n: ratio(perCpu("ours_n", "me"), perCpu("ref_n", "me")),
+    health_per_cpu_ours_1_over_reference_1: ratio(perCpu("ours_1", "health"), perCpu("ref_1", "health")),
+    me_per_cpu_ours_n_over_ours_1: ratio(perCpu("ours_n", "me"), perCpu("ours_1", "me")),
+    health_per_cpu_ours_n_over_ours_1: ratio(perCpu("ours_n", "health"), perCpu("ours_1", "health")),
+    me_per_cpu_reference_n_over_reference_1: ratio(perCpu("ref_n", "me"), perCpu("ref_1", "me")),
+    me_rps_ours_n_over_ours_1: ratio(rps("ours_n", "me"), rps("ours_1", "me")),
+    me_rps_reference_n_over_reference_1: ratio(rps("ref_n", "me"), rps("ref_1", "me")),
+    me_over_health_rps_ours_1: ratio(rps("ours_1", "me"), rps("ours_1", "health")),
+    me_over_health_rps_ours_n: ratio(rps("ours_n", "me"), rps("ours_n", "health")),
+    me_over_health_per_cpu_ours_1: ratio(perCpu("ours_1", "me"), perCpu("ours_1", "health")),
+    me_over_health_rps_reference_1: ratio(rps("ref_1", "me"), rps("ref_1", "health")),
+  };
 
   // ── targets ─────────────────────────────────────────────────────────────────────────────────────
   const { health, me, login, meUnderLogin } = results as Record<"health" | "me" | "login" | "meUnderLogin", Summary>;
@@ -418,35 +613,89 @@ async function main() {
       pass: login.rps >= loginTarget,
     },
   ];
-  const failures = Object.values(results).filter((r) => r.non2xx + r.errors > 0);
+  const nVsOne = comparisonRatios.me_per_cpu_ours_n_over_ours_1;
+  if (nVsOne !== null) {
+    targets.push({
+      name: `${cores} processes keep ≥ 90% of one process's users/me per CPU-second`,
+      value: nVsOne,
+      limit: 0.9,
+      detail: `${perCpu("ours_n", "me")} vs ${perCpu("ours_1", "me")} req/CPU-s`,
+      pass: nVsOne >= 0.9,
+    });
+  }
+  const vsPeer = comparisonRatios.me_per_cpu_ours_1_over_reference_1;
+  if (vsPeer !== null) {
+    targets.push({
+      name: "users/me per server CPU-second ≥ 50% of the reference's (1 process each)",
+      value: vsPeer,
+      limit: 0.5,
+      detail: `${perCpu("ours_1", "me")} vs ${perCpu("ref_1", "me")} req/CPU-s`,
+      pass: vsPeer >= 0.5,
+    });
+  }
+  const allPhases = [...Object.values(results), ...Object.values(comparison).flatMap((r) => [...r.health, ...r.me])];
+  const failures = allPhases.filter((r) => r.non2xx + r.errors > 0);
 
   // ── report ──────────────────────────────────────────────────────────────────────────────────────
-  const rows = [
-    ["scenario", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "non-2xx", "errors", "other CPU"],
+  const cpuCell = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(2)} cores`);
+  console.log(`\nComparison: ${phase.compareRounds} round(s) of ${phase.compare} s per server and route, interleaved, ${connections} connections`);
+  printTable([
+    ["server", "route", "req/s", "server CPU-s", "req/CPU-s", "worst p99 ms", "non-2xx+err", "other CPU (max)"],
+    ...servers
+      .filter((s) => byServer[s.key])
+      .flatMap((s) =>
+        ROUTES.map(({ key, path: p }) => {
+          const c = byServer[s.key]![key];
+          return [
+            s.label,
+            p,
+            c.rps.toFixed(1),
+            c.server_cpu_s === null ? "n/a" : c.server_cpu_s.toFixed(2),
+            c.rps_per_server_cpu_s === null ? "n/a" : c.rps_per_server_cpu_s.toFixed(1),
+            String(c.p99_ms),
+            String(c.non2xx_or_errors),
+            cpuCell(c.other_cpu_cores_max),
+          ];
+        }),
+      ),
+  ]);
+  console.log("\nRatios (this run):");
+  const shown: [string, number | null][] = [
+    ["users/me per CPU-s, ours ÷ reference (1 process each)", comparisonRatios.me_per_cpu_ours_1_over_reference_1],
+    [`users/me per CPU-s, ours ÷ reference (${cores} each)`, comparisonRatios.me_per_cpu_ours_n_over_reference_n],
+    [`users/me per CPU-s, ours ${cores} processes ÷ 1`, comparisonRatios.me_per_cpu_ours_n_over_ours_1],
+    [`users/me per CPU-s, reference ${cores} workers ÷ 1`, comparisonRatios.me_per_cpu_reference_n_over_reference_1],
+    [`users/me req/s, ours ${cores} processes ÷ 1`, comparisonRatios.me_rps_ours_n_over_ours_1],
+    ["users/me ÷ health req/s, ours (1 process)", comparisonRatios.me_over_health_rps_ours_1],
+    ["users/me ÷ health req/s, reference (1 worker)", comparisonRatios.me_over_health_rps_reference_1],
+  ];
+  for (const [name, value] of shown) console.log(`  ${name}: ${value ?? "n/a (not measured)"}`);
+
+  console.log(`\n${oursN!.label} (npm start's default) alone:`);
+  printTable([
+    ["scenario", "conns", "req/s", "req/CPU-s", "p50 ms", "p90 ms", "p99 ms", "max ms", "non-2xx", "errors", "other CPU"],
     ...Object.values(results).map((r) => [
       r.scenario,
       String(r.connections),
       r.rps.toFixed(1),
+      r.rps_per_server_cpu_s === null ? "n/a" : r.rps_per_server_cpu_s.toFixed(1),
       String(r.latency_ms.p50),
       String(r.latency_ms.p90),
       String(r.latency_ms.p99),
       String(r.latency_ms.max),
       String(r.non2xx),
       String(r.errors),
-      r.other_cpu_cores === null ? "n/a" : `${r.other_cpu_cores.toFixed(2)} cores`,
+      cpuCell(r.other_cpu_cores),
     ]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(`\n${line(rows[0]!)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
-  for (const row of rows.slice(1)) console.log(line(row));
+  ]);
   console.log(`\none hash at cost ${BCRYPT_COST}: ${round(hashMedianMs, 1)} ms (median of ${hashMs.map((x) => round(x, 0)).join(", ")})`);
   console.log("\nTargets (ratios from this run):");
   for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.detail}`);
-  const busiest = Math.max(...Object.values(results).map((r) => r.other_cpu_cores ?? 0), hashOtherCpu ?? 0);
+  const busiest = Math.max(...allPhases.map((r) => r.other_cpu_cores ?? 0), hashOtherCpu ?? 0);
   if (busiest > 0.25) {
     console.log(
-      `\nNote: other processes used up to ${busiest.toFixed(2)} of the ${cores} cores during a phase ("other CPU"); ratios from a quiet machine are more reliable.`,
+      `\nNote: other processes used up to ${busiest.toFixed(2)} of the ${cores} cores during a phase ("other CPU"); ` +
+        "requests per CPU-second hold up better than req/s, but ratios from a quiet machine are more reliable.",
     );
   }
   if (failures.length) {
@@ -466,6 +715,16 @@ async function main() {
       login_clients_during_me: LOGIN_CLIENTS_DURING_ME,
       phases_s: phase,
       build_s: buildSeconds,
+      default_server: { key: "ours_n", processes: cores },
+    },
+    reference: peer.ok
+      ? { included: true, dir: peerDir, python_packages: PEER_PACKAGES }
+      : { included: false, why: peer.why },
+    comparison: {
+      rounds: phase.compareRounds,
+      phase_s: phase.compare,
+      servers: servers.map((s) => ({ key: s.key, label: s.label, workers: s.workers })),
+      by_server: byServer,
     },
     hash: {
       cost: BCRYPT_COST,
@@ -478,6 +737,7 @@ async function main() {
       me_rps_over_health_rps: round(me.rps / health.rps, 3),
       me_p99_under_login_over_idle_p99: round(meUnderLogin.latency_ms.p99 / me.latency_ms.p99, 3),
       login_rps_over_cores_per_hash: round(login.rps / (cores / (hashMedianMs / 1000)), 3),
+      ...comparisonRatios,
     },
     targets,
     all_targets_met: targets.every((t) => t.pass),
@@ -503,7 +763,7 @@ main().then(
   (allMet) => process.exit(!allMet && flag("strict") ? 1 : 0),
   async (error) => {
     console.error(error instanceof Error ? error.message : error);
-    await stopServer();
+    await stopServers();
     process.exit(1);
   },
 );

@@ -2,6 +2,7 @@
  * The only module that reads `process.env`. Every setting is validated with zod once, on first use;
  * a bad value stops start-up with a message that names the variable.
  */
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxySetting } from "./http/trust-proxy.mjs";
@@ -52,6 +53,10 @@ const EnvSchema = z.object({
       .max(16)
       .default(12),
   ),
+  // Server processes `npm start` runs on the one port (scripts/cluster.mjs); one per core by default.
+  WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
+  // bcrypt worker threads per server process; by default `npm start` shares the cores out among them.
+  BCRYPT_THREADS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
   // Brute-force throttling (lib/auth/throttle.ts). The defaults are the policy; tests shrink the delays.
   LOGIN_THROTTLE_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(86_400).default(900)),
   LOGIN_THROTTLE_BASE_DELAY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3600).default(30)),
@@ -97,6 +102,10 @@ export type Config = {
   authSecretPrevious: string[];
   accessTokenTtlSeconds: number;
   bcryptCost: number;
+  /** Server processes `npm start` runs (WEB_CONCURRENCY; default one per core). */
+  webConcurrency: number;
+  /** bcrypt threads of this process (BCRYPT_THREADS); null: one per core (lib/auth/bcrypt-pool.ts). */
+  bcryptThreads: number | null;
   firstSuperuser: string;
   throttle: {
     windowSeconds: number;
@@ -148,6 +157,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     authSecretPrevious: e.AUTH_SECRET_PREVIOUS,
     accessTokenTtlSeconds: Math.max(1, Math.round(e.ACCESS_TOKEN_EXPIRE_MINUTES * 60)),
     bcryptCost: e.BCRYPT_COST,
+    webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
+    bcryptThreads: e.BCRYPT_THREADS ?? null,
     firstSuperuser: e.FIRST_SUPERUSER.toLowerCase(),
     throttle: {
       windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,

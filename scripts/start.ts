@@ -1,15 +1,18 @@
 /**
  * `npm start`: validate the configuration, make sure the signing secret exists, apply pending
  * migrations (to SQLite or PostgreSQL, from DATABASE_URL), create the first superuser, build when there
- * is no build, then serve (scripts/serve.mjs, which shuts down cleanly on SIGTERM).
+ * is no build, then serve: one server process (scripts/serve.mjs, which shuts down cleanly on SIGTERM)
+ * per core, or WEB_CONCURRENCY of them, under a cluster primary (scripts/cluster.mjs) when more than one.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
 import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/file-permissions";
+import { planWorkers } from "../lib/workers";
 
 // Before anything is created: the data folder, the database (the Prisma CLI inherits the umask) and the
 // secret are no one else's business.
@@ -102,13 +105,16 @@ async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Prom
   return false;
 }
 
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 async function main() {
   const config = loadConfig();
   for (const change of restrictDataFiles(config)) console.log(`Permissions: ${change} (owner-only).`);
+  const workers = planWorkers(config, os.availableParallelism());
   console.log(describeSecret(config));
   console.log(
     config.databaseProvider === "postgresql"
-      ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${config.databasePoolSize} connections.`
+      ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${sum(workers.map((w) => w.databasePoolSize))} connections.`
       : `Database: SQLite (${path.relative(root, config.sqlitePath!) || config.sqlitePath}).`,
   );
   const admin = await prepareDatabase(config);
@@ -119,11 +125,21 @@ async function main() {
     run(nextBin, ["build", "--webpack"], "next build", false);
   }
 
-  const child = spawn(
-    process.execPath,
-    [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname, JSON.stringify(config.trustProxy)],
-    { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit"] },
-  );
+  // Each server process's share of the machine, in the variables lib/config.ts reads.
+  const workerEnvs = workers.map((w) => ({
+    BCRYPT_THREADS: String(w.bcryptThreads),
+    DATABASE_POOL_SIZE: String(w.databasePoolSize),
+  }));
+  const trustProxy = JSON.stringify(config.trustProxy);
+  const serverArgs =
+    workers.length === 1
+      ? [path.join(root, "scripts", "serve.mjs"), String(config.port), config.hostname, trustProxy]
+      : [path.join(root, "scripts", "cluster.mjs"), String(config.port), config.hostname, trustProxy, JSON.stringify(workerEnvs)];
+  const child = spawn(process.execPath, serverArgs, {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", ...(workers.length === 1 ? workerEnvs[0] : {}) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => child.kill(signal));
   }
@@ -132,8 +148,11 @@ async function main() {
   const shownHost = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(config.hostname) ? "localhost" : config.hostname;
   const url = `http://${shownHost}:${config.port}`;
   if (await waitForHealth(`http://${config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname}:${config.port}`, child)) {
+    const threads = workers.map((w) => w.bcryptThreads);
     const lines = [
       `Ready: ${url}`,
+      `${workers.length} server process${workers.length === 1 ? "" : "es"} (WEB_CONCURRENCY; one per core by default), ` +
+        `${sum(threads)} bcrypt thread${sum(threads) === 1 ? "" : "s"} in all (${threads.join(" + ")})`,
       `Sign in: ${url}/login · API docs: ${url}/docs (OpenAPI: ${url}/api/openapi.json)`,
     ];
     if (admin.generatedPassword) {

@@ -1,6 +1,7 @@
 /**
  * A pool of worker threads that runs bcrypt, so the thread serving requests never does: a burst of
- * logins costs worker CPU, not event-loop time. Sized to the machine (os.availableParallelism()).
+ * logins costs worker CPU, not event-loop time. Sized to the machine (os.availableParallelism()), or
+ * to BCRYPT_THREADS, this process's share of the cores when `npm start` runs several (lib/workers.ts).
  *
  * The worker's source is the string below, started with `new Worker(source, { eval: true })`: no
  * worker file has to survive the Next.js bundler (webpack or Turbopack) or be found at run time. In
@@ -15,6 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { getConfig } from "../config";
 
 export type BcryptJob =
   | { op: "hash"; password: string; cost: number }
@@ -203,7 +205,7 @@ const holder = globalThis as unknown as { [POOL]?: BcryptPool };
 
 /** The process's pool, created on first use. */
 export function getBcryptPool(): BcryptPool {
-  holder[POOL] ??= new BcryptPool({ niceness: WORKER_NICENESS });
+  holder[POOL] ??= new BcryptPool({ size: getConfig().bcryptThreads ?? undefined, niceness: WORKER_NICENESS });
   return holder[POOL];
 }
 

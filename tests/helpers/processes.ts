@@ -4,6 +4,7 @@
  * server's whole process group (the start script, the server process scripts/serve.mjs and its workers).
  */
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 
 /** A port nobody listens on right now, on the loopback interface. */
@@ -58,7 +59,8 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
  * (its secret, database, data folder, token lifetime, first superuser, OpenID provider, proxy trust, the suite's
  * own settings). Dropped before the server's own settings are applied.
  */
-const MACHINE_SPECIFIC = /^(AUTH_|DATABASE_|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|TRUST_PROXY$|E2E_|TEST_DATABASE_URL$|NODE_TEST_CONTEXT$)/;
+const MACHINE_SPECIFIC =
+  /^(AUTH_|DATABASE_|DATA_DIR$|ACCESS_TOKEN_|FIRST_SUPERUSER|TRUST_PROXY$|E2E_|TEST_DATABASE_URL$|NODE_TEST_CONTEXT$|WEB_CONCURRENCY$|BCRYPT_THREADS$)/;
 
 export type ServerSettings = {
   port: number;
@@ -83,10 +85,75 @@ export function productionServerEnv(
     DATA_DIR: settings.dataDir,
     ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl } : {}),
     BCRYPT_COST: String(settings.bcryptCost ?? 10),
+    // One server process unless a test or the bench asks for more: half the start-up work and memory
+    // on a small shared machine; tests/api/cluster.test.ts covers several.
+    WEB_CONCURRENCY: "1",
     FIRST_SUPERUSER: settings.admin.email,
     FIRST_SUPERUSER_PASSWORD: settings.admin.password,
     ...overrides,
   });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env as NodeJS.ProcessEnv;
+}
+
+/** A live process of a group, from /proc (Linux). */
+export type GroupProcess = {
+  pid: number;
+  ppid: number;
+  /** Its command line, arguments joined by spaces. */
+  command: string;
+  /** CPU seconds used: its own user and system time plus that of the children it has reaped. */
+  cpuSeconds: number;
+};
+
+const CLOCK_TICKS = 100; // USER_HZ, the unit of /proc/<pid>/stat's times
+
+/** The processes of process group `pgid` (a server started with `detached: true`), from /proc. */
+export function groupProcesses(pgid: number): GroupProcess[] {
+  const found: GroupProcess[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // After "(comm) ": [0] state, [1] ppid, [2] pgrp, [11] utime, [12] stime, [13] cutime, [14] cstime
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid || fields[0] === "Z") continue;
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      found.push({ pid: Number(entry), ppid: Number(fields[1]), command, cpuSeconds: ticks / CLOCK_TICKS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Open TCP connections process `pid` holds whose local port is `port` (IPv4 and IPv6), from /proc. */
+export function connectionsOnPort(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = fs.readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const localPort = parseInt(cols[1]!.split(":")[1]!, 16);
+      if (localPort === port && cols[3] === "01" /* ESTABLISHED */ && inodes.has(cols[9]!)) count++;
+    }
+  }
+  return count;
 }

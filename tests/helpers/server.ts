@@ -62,6 +62,8 @@ export type Server = {
   dataDir: string;
   /** The PostgreSQL database's URL; null on SQLite (the database is in dataDir). */
   databaseUrl: string | null;
+  /** The start script's pid, which is also its process group's id (none while stopped). */
+  pid: () => number | undefined;
   /** Everything the start script printed so far (stdout and stderr). */
   output: () => string;
   api: (path: string, init?: ApiInit) => Promise<ApiResponse>;
@@ -200,6 +202,7 @@ export async function startServer(overrides: Env = {}, options: StartOptions = {
     port,
     dataDir,
     databaseUrl: database.url,
+    pid: () => current?.child.pid,
     output: () => pastOutput + (current?.output() ?? ""),
     api: (p, init) => api(url, p, init),
     stop,
