@@ -7,31 +7,21 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import { login, newUser, startServer, type Server } from "../helpers/server";
+import {
+  browserSignIn as signInAt,
+  login,
+  mintFromCookie,
+  newUser,
+  SESSION_COOKIE,
+  startServer,
+  type Server,
+} from "../helpers/server";
 
 let server: Server;
 before(async () => {
   server = await startServer();
 });
 after(() => server?.close());
-
-const SESSION_COOKIE = "authjs.session-token";
-
-/** Signs in on the sign-in page's Credentials provider; returns the Auth.js session cookie's value. */
-async function browserSignIn(email: string, password: string): Promise<string> {
-  const csrf = await fetch(`${server.url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: server.url }).toString(),
-    redirect: "manual",
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  assert.ok(session, `no session cookie: ${res.status} ${res.headers.getSetCookie().join(" | ")}`);
-  return session.split(";")[0]!.slice(SESSION_COOKIE.length + 1);
-}
 
 /** GET /api/auth/session with that cookie: the body and any session cookie it sets. */
 async function authjsSession(cookie: string) {
@@ -44,8 +34,8 @@ async function authjsSession(cookie: string) {
   return { status: res.status, body: (await res.json()) as { user?: { email?: string } } | null, set };
 }
 
-const mint = (cookie: string) =>
-  server.api("/api/v1/login/session-token", { method: "POST", headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });
+const browserSignIn = (email: string, password: string) => signInAt(server, email, password);
+const mint = (cookie: string) => mintFromCookie(server, cookie);
 
 describe("an Auth.js cookie whose Session row is gone", () => {
   test("signed out everywhere: GET /api/auth/session says no user and re-issues no cookie", async () => {
