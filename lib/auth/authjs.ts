@@ -13,6 +13,7 @@ import type { Adapter } from "next-auth/adapters";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import { NextRequest } from "next/server";
 import { z } from "zod";
+import { Text } from "../api/schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { LoginThrottledError } from "../http/errors";
@@ -39,7 +40,7 @@ class ThrottledSignin extends CredentialsSignin {
   }
 }
 
-const CredentialsInput = z.object({ email: z.string().max(1024), password: z.string().max(1024) });
+const CredentialsInput = z.object({ email: Text.max(1024), password: Text.max(1024) });
 
 function credentialsProvider(): Provider {
   return Credentials({
@@ -157,6 +158,50 @@ export async function browserSignInFromCookie(request: Request): Promise<{ sid: 
   return token ? { sid: token.sid, userId: token.sub } : null;
 }
 
+/** Auth.js's own test of a callback URL: http(s), absolute or a path. */
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value, value.startsWith("/") ? "http://localhost" : undefined).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const CALLBACK_URL_COOKIE = /^(__Secure-)?authjs\.callback-url$/;
+
+/**
+ * Auth.js refuses a callback URL that is not http(s) — in the `callbackUrl` query parameter or in its
+ * `authjs.callback-url` cookie — as a server misconfiguration: 500 on every one of its endpoints, for
+ * as long as the browser keeps the cookie. Such a parameter is the client's mistake (400); such a cookie
+ * is dropped before Auth.js sees it, and Auth.js then sets a good one.
+ */
+function withSaneCallbackUrl(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest) => {
+    const param = request.nextUrl.searchParams.get("callbackUrl");
+    if (param !== null && !isHttpUrl(param)) return Response.json({ detail: "Invalid callback URL" }, { status: 400 });
+    const cookie = request.headers.get("cookie");
+    if (!cookie) return handler(request);
+    const pairs = cookie.split(";");
+    const kept = pairs.filter((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 0 || !CALLBACK_URL_COOKIE.test(pair.slice(0, eq).trim())) return true;
+      let value: string;
+      try {
+        value = decodeURIComponent(pair.slice(eq + 1).trim());
+      } catch {
+        return false;
+      }
+      return isHttpUrl(value);
+    });
+    if (kept.length === pairs.length) return handler(request);
+    const headers = new Headers(request.headers);
+    headers.set("cookie", kept.join(";"));
+    const sane = new NextRequest(request, { headers });
+    Object.defineProperty(sane, "url", { value: request.url });
+    return handler(sane);
+  };
+}
+
 // Built per request (lazily), so that `next build` never reads the secret or opens the database.
 const nextAuth = NextAuth((request): NextAuthConfig => {
   const { current, previous } = getSecrets();
@@ -216,6 +261,6 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
 
 export const { auth, signIn, signOut } = nextAuth;
 export const handlers = {
-  GET: atBrowserOrigin(nextAuth.handlers.GET),
-  POST: atBrowserOrigin(nextAuth.handlers.POST),
+  GET: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.GET)),
+  POST: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.POST)),
 };
