@@ -166,6 +166,15 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   await expect(activity.locator('[data-event-type="account_linked"]')).toContainText("Sign-in method linked");
   await screenshot(page, "profile-linked-account");
 
+  // A password change does not remove it, and says so.
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password").fill("another horse battery 2");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Password changed." })).toContainText(
+    "1 linked sign-in method still signs in without the password",
+  );
+  await expect(items).toHaveCount(1);
+
   await linked.getByRole("button", { name: /^Remove/ }).click();
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();
   expect(linkedTo(linkerEmail)).toEqual([]);
