@@ -11,6 +11,8 @@ const labels: Record<string, string> = {
   token_revoked: "Session revoked",
   password_changed: "Password changed",
   signed_out_everywhere: "Signed out everywhere",
+  account_linked: "Sign-in method linked",
+  account_unlinked: "Sign-in method removed",
 };
 
 const methods: Record<string, string> = {

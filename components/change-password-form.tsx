@@ -27,13 +27,22 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
     }
     setPending(true);
     try {
-      const result = await apiJson<{ revoked: number }>("/api/v1/users/me/password", {
-        method: "PATCH",
-        body: JSON.stringify(input),
-      });
+      const result = await apiJson<{ revoked: number; linked_accounts?: unknown[] }>(
+        "/api/v1/users/me/password",
+        {
+          method: "PATCH",
+          body: JSON.stringify(input),
+        },
+      );
       setErrors({});
       formElement.reset();
-      setDone(`Password changed. ${result.revoked} other session${result.revoked === 1 ? "" : "s"} signed out.`);
+      const linked = result.linked_accounts?.length ?? 0;
+      setDone(
+        `Password changed. ${result.revoked} other session${result.revoked === 1 ? "" : "s"} signed out.` +
+          (linked
+            ? ` ${linked} linked sign-in method${linked === 1 ? " still signs" : "s still sign"} in without the password: see Linked sign-in methods.`
+            : ""),
+      );
       onChanged();
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());

@@ -5,9 +5,10 @@ import { TokenCard } from "./token-card";
 import { SessionsList } from "./sessions-list";
 import { ChangePasswordForm } from "./change-password-form";
 import { AuthEvents } from "./auth-events";
+import { LinkedAccounts } from "./linked-accounts";
 import { signOut } from "@/lib/client/token-store";
 
-export function ProfileView() {
+export function ProfileView({ oidc }: { oidc: { id: string; name: string } | null }) {
   const auth = useRequireAuth();
   const [busy, setBusy] = useState(false);
   const [sessionsVersion, setSessionsVersion] = useState(0);
@@ -55,6 +56,11 @@ export function ProfileView() {
       </section>
       <TokenCard token={token} />
       <SessionsList refreshKey={`${token.jti}:${sessionsVersion}`} />
+      <LinkedAccounts
+        refreshKey={`${token.jti}:${sessionsVersion}`}
+        oidc={oidc}
+        onRemoved={() => setSessionsVersion((v) => v + 1)}
+      />
       <ChangePasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
       <AuthEvents refreshKey={`${token.jti}:${sessionsVersion}`} />
     </div>

@@ -17,6 +17,8 @@ export const AUTH_EVENT_TYPES = [
   "token_revoked",
   "password_changed",
   "signed_out_everywhere",
+  "account_linked",
+  "account_unlinked",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

@@ -105,6 +105,24 @@ export async function endBrowserSession(sessionId: string): Promise<void> {
 }
 
 /**
+ * Whether a browser sign-in still counts: its Session row exists, belongs to `userId`, has not expired,
+ * and its user is active. Auth.js's cookie decoding and the token minting below both ask this.
+ */
+export async function browserSessionState(
+  sessionId: string,
+  userId: unknown,
+): Promise<"live" | "revoked" | "expired" | "inactive"> {
+  const row = await getDb().session.findUnique({
+    where: { sessionToken: sessionId },
+    select: { userId: true, expires: true, user: { select: { isActive: true } } },
+  });
+  if (!row || row.userId !== userId) return "revoked";
+  if (row.expires.getTime() <= Date.now()) return "expired";
+  if (!row.user.isActive) return "inactive";
+  return "live";
+}
+
+/**
  * Mints an access token for a signed-in browser (the Auth.js session cookie's `sid` and user id).
  * Refused (401) when there is no sign-in, when it was ended (signed out, revoked) or has expired.
  */
@@ -115,11 +133,10 @@ export async function mintBrowserSessionToken(
   if (!session || typeof session.sid !== "string" || typeof session.userId !== "string") {
     throw errors.notAuthenticated();
   }
-  const row = await getDb().session.findUnique({ where: { sessionToken: session.sid }, include: { user: true } });
-  if (!row || row.userId !== session.userId) throw errors.invalidToken("revoked");
-  if (row.expires.getTime() <= Date.now()) throw errors.invalidToken("expired");
-  if (!row.user.isActive) throw errors.inactiveUser();
-  return issueAccessToken(row.userId, client, { method: "session", sessionId: row.sessionToken });
+  const state = await browserSessionState(session.sid, session.userId);
+  if (state === "revoked" || state === "expired") throw errors.invalidToken(state);
+  if (state === "inactive") throw errors.inactiveUser();
+  return issueAccessToken(session.userId, client, { method: "session", sessionId: session.sid });
 }
 
 /** Signs out: this token, or with `everywhere` every token of the user. */

@@ -140,9 +140,9 @@ export async function getUserById(id: string): Promise<User> {
 }
 
 /**
- * A superuser's change to any account. A new password revokes the user's tokens, so it takes effect
- * everywhere at once. A deactivation needs no revocation: the current-user chain answers 403
- * "Inactive user" to every token of an inactive account, and reactivating brings them back.
+ * A superuser's change to any account. A new password or a deactivation revokes every token and ends
+ * every browser sign-in of the user, so it takes effect everywhere at once, and a later reactivation
+ * brings none of them back (stolen ones included): the user signs in again.
  */
 export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
   if (input.password) refuseCommonPassword(input.password, "password");
@@ -157,7 +157,7 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
     isSuperuser: input.is_superuser,
   };
   if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
-  const revoke = Boolean(input.password);
+  const revoke = Boolean(input.password) || input.is_active === false;
   return uniqueEmail(() =>
     getDb().$transaction(async (tx) => {
       const updated = await tx.user.update({ where: { id }, data });
@@ -174,13 +174,28 @@ export async function deleteUser(actor: User, id: string): Promise<void> {
 }
 
 /**
- * Creates the first superuser when no account has its email. Returns the generated password when none
- * was configured, so start-up can print it once.
+ * Creates the first superuser (FIRST_SUPERUSER) only while there is no superuser at all: once one
+ * exists, renaming or deleting that address must not bring a second, unasked-for superuser back on the
+ * next start. Two instances starting together on an empty database both try the same address, and the
+ * unique email index lets one of them create it. Returns the generated password when none was
+ * configured, so start-up can print it once.
  */
-export async function ensureFirstSuperuser(): Promise<{ created: boolean; email: string; generatedPassword?: string }> {
+export async function ensureFirstSuperuser(): Promise<{
+  created: boolean;
+  email: string;
+  /** Why nothing was created: a superuser exists, or the address belongs to an ordinary account. */
+  skipped?: "superuser-exists" | "email-taken";
+  generatedPassword?: string;
+}> {
   const { firstSuperuser: email, firstSuperuserPassword } = getConfig();
-  const existing = await getDb().user.findUnique({ where: { email } });
-  if (existing) return { created: false, email };
+  const db = getDb();
+  if (await db.user.findFirst({ where: { isSuperuser: true }, select: { id: true } })) {
+    return { created: false, email, skipped: "superuser-exists" };
+  }
+  // No superuser, but the address is an ordinary account: never promote it (whoever holds it is not
+  // known to be the operator).
+  const holder = await db.user.findUnique({ where: { email }, select: { isSuperuser: true } });
+  if (holder) return { created: false, email, skipped: holder.isSuperuser ? "superuser-exists" : "email-taken" };
   const generatedPassword = firstSuperuserPassword ? undefined : crypto.randomBytes(12).toString("base64url");
   try {
     await createUser({
@@ -192,7 +207,9 @@ export async function ensureFirstSuperuser(): Promise<{ created: boolean; email:
     }, { checkCommon: false }); // the operator's own choice, set in the environment
   } catch (error) {
     // Another instance starting at the same moment created it first.
-    if (error instanceof Error && "status" in error && error.status === 409) return { created: false, email };
+    if (error instanceof Error && "status" in error && error.status === 409) {
+      return { created: false, email, skipped: "superuser-exists" };
+    }
     throw error;
   }
   return { created: true, email, generatedPassword };

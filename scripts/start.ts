@@ -70,6 +70,12 @@ async function prepareDatabase(config: Config) {
     await getDb().$queryRawUnsafe("PRAGMA journal_mode=WAL");
   }
   const admin = await ensureFirstSuperuser();
+  if (admin.created) console.log(`No superuser yet: created ${admin.email} (FIRST_SUPERUSER).`);
+  else if (admin.skipped === "email-taken") {
+    console.warn(
+      `No superuser, but ${admin.email} (FIRST_SUPERUSER) is an ordinary account: not promoted, no superuser created.`,
+    );
+  } else console.log("A superuser exists: FIRST_SUPERUSER not created.");
   const { describePrune, pruneStaleRecords } = await import("../lib/maintenance");
   const pruned = describePrune(await pruneStaleRecords());
   if (pruned) console.log(`Pruned ${pruned}.`);
@@ -163,7 +169,7 @@ async function main() {
     } else if (admin.created) {
       lines.push(`Sign in as ${admin.email} with FIRST_SUPERUSER_PASSWORD.`);
     } else {
-      lines.push(`Sign in as ${admin.email} (its password was printed on the first start), or sign up a new account.`);
+      lines.push("Sign in as a superuser (the first one's password was printed on its first start), or sign up a new account.");
     }
     lines.push(
       `Try: curl -s -X POST ${url}/api/v1/login/access-token -d 'username=${admin.email}&password=…'`,

@@ -1,7 +1,10 @@
 import { ProfileView } from "@/components/profile-view";
+import { oidcProviderInfo } from "@/lib/auth/authjs";
 
+// The "Link …" button depends on the OpenID Connect settings read at run time.
+export const dynamic = "force-dynamic";
 export const metadata = { title: "Profile · Sign-in system" };
 
 export default function ProfilePage() {
-  return <ProfileView />;
+  return <ProfileView oidc={oidcProviderInfo()} />;
 }

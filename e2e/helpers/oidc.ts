@@ -1,6 +1,6 @@
 /**
  * A real OpenID Provider (`oidc-provider`, a certified implementation) on 127.0.0.1 for one spec:
- * one confidential client for the app, one fixed account, the provider's own development login and
+ * one confidential client for the app, fixed accounts, the provider's own development login and
  * consent pages. Everything else is the provider's defaults (so, like most conformant providers, the ID
  * token of the code flow carries only `sub`; email and name come from the userinfo endpoint).
  */
@@ -20,7 +20,12 @@ export type OidcProvider = {
   close: () => Promise<void>;
 };
 
-export async function startOidcProvider(options: { redirectUri: string; account: OidcAccount }): Promise<OidcProvider> {
+export async function startOidcProvider(options: {
+  redirectUri: string;
+  account: OidcAccount;
+  /** More accounts, signed in by typing their `sub` as the login; any other login is `account`. */
+  others?: OidcAccount[];
+}): Promise<OidcProvider> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = "signin-e2e-app";
@@ -38,10 +43,10 @@ export async function startOidcProvider(options: { redirectUri: string; account:
         token_endpoint_auth_method: "client_secret_basic",
       },
     ],
-    // The account signed in on the development login page (type `account.sub` as the login).
+    // The account signed in on the development login page (type its `sub` as the login).
     findAccount: (_ctx, id) => ({
       accountId: id,
-      claims: () => ({ ...account, sub: id }),
+      claims: () => options.others?.find((other) => other.sub === id) ?? { ...account, sub: id },
     }),
     claims: {
       openid: ["sub"],

@@ -140,7 +140,8 @@ const paths = {
       tags: ["login"],
       summary: "Sign out",
       description:
-        "Revokes the bearer token. With `{\"everywhere\": true}` revokes every token of the user. " +
+        "Revokes the bearer token. With `{\"everywhere\": true}` revokes every token and browser sign-in of " +
+        "the user, and lists the linked provider accounts (`linked_accounts`), which still sign in. " +
         "Revocation is stored in the database, so it survives restarts.",
       security: secured,
       requestBody: jsonBody("LogoutRequest", false),
@@ -191,7 +192,9 @@ const paths = {
     patch: {
       tags: ["users"],
       summary: "Change my password",
-      description: "Revokes every other token of the user; the token used for this request stays valid.",
+      description:
+        "Revokes every other token of the user; the token used for this request stays valid. The answer lists " +
+        "the linked provider accounts (`linked_accounts`), which sign in without the password.",
       security: secured,
       requestBody: jsonBody("UpdatePassword"),
       responses: {
@@ -211,6 +214,37 @@ const paths = {
         "tokens issued and revoked, password changes, sign-outs everywhere. Never holds a password or a token.",
       security: secured,
       responses: { "200": ok("Recent events", "AuthEventsPublic"), ...bearerFailures },
+    },
+  },
+  "/api/v1/users/me/accounts": {
+    get: {
+      tags: ["users"],
+      summary: "My linked sign-in methods",
+      description:
+        "Provider accounts (OpenID Connect) linked to this user. Each signs in as the user without the " +
+        "password, and survives password changes and signing out everywhere.",
+      security: secured,
+      responses: { "200": ok("Linked accounts", "LinkedAccountsPublic"), ...bearerFailures },
+    },
+  },
+  "/api/v1/users/me/accounts/{id}": {
+    delete: {
+      tags: ["users"],
+      summary: "Remove a linked sign-in method",
+      description:
+        "Unlinks the provider account and ends every other token and browser sign-in of the user (whoever " +
+        "holds that provider account may be signed in through it); the token used for this request stays valid.",
+      security: secured,
+      parameters: idParam("The linked account's id, `<provider>:<provider_account_id>`"),
+      responses: {
+        "200": ok("Removed; `revoked` counts the other tokens revoked", "LogoutResponse"),
+        ...bearerFailures,
+        "404": { description: "No such linked account of this user", content: jsonContent("HTTPError") },
+        "409": {
+          description: "The only way to sign in to an account without a password",
+          content: jsonContent("HTTPError"),
+        },
+      },
     },
   },
   "/api/v1/sessions": {

@@ -5,6 +5,24 @@
 import { z } from "zod";
 import { passwordPolicyProblem, MAX_PASSWORD_BYTES } from "../auth/password-policy";
 
+/**
+ * Strings every layer below can store and compare: well-formed Unicode (no lone surrogate, which UTF-8
+ * cannot encode) and no NUL (which PostgreSQL text cannot hold). Every request string is checked
+ * against this once, before its schema (lib/http/handler.ts: bodies, query strings, path parameters),
+ * and the sign-in page's Credentials input through `Text`.
+ */
+export function illFormedTextProblem(value: string): string | null {
+  if (!value.isWellFormed()) return "Text must be well-formed Unicode (no lone surrogate)";
+  if (value.includes("\u0000")) return "Text must not contain NUL characters";
+  return null;
+}
+
+/** A string that passes `illFormedTextProblem`. */
+export const Text = z.string().superRefine((value, ctx) => {
+  const problem = illFormedTextProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 export const Email = z
   .string()
   .trim()
@@ -137,7 +155,8 @@ export const AuthEventPublic = z
     id: z.string(),
     type: z.string().meta({
       description:
-        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed or signed_out_everywhere",
+        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, " +
+        "signed_out_everywhere, account_linked or account_unlinked",
       example: "login_success",
     }),
     method: z.string().nullable().meta({ description: '"password" (token endpoint), "credentials" (browser), "session"' }),
@@ -152,10 +171,35 @@ export const AuthEventsPublic = z
   .object({ data: z.array(AuthEventPublic), count: z.number().int() })
   .meta({ id: "AuthEventsPublic" });
 
+export const LinkedAccountPublic = z
+  .object({
+    id: z.string().meta({ description: "`<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
+    provider: z.string().meta({ example: "oidc" }),
+    provider_name: z.string().meta({ example: "OpenID Connect" }),
+    provider_account_id: z.string().meta({ description: "The account's id at the provider (`sub`)" }),
+    linked_at: z.iso.datetime(),
+  })
+  .meta({
+    id: "LinkedAccountPublic",
+    description: "A provider account that signs in as this user without the password.",
+  });
+
+export const LinkedAccountsPublic = z
+  .object({ data: z.array(LinkedAccountPublic), count: z.number().int() })
+  .meta({ id: "LinkedAccountsPublic" });
+
 export const Message = z.object({ message: z.string() }).meta({ id: "Message" });
 
 export const LogoutResponse = z
-  .object({ message: z.string(), revoked: z.number().int() })
+  .object({
+    message: z.string(),
+    revoked: z.number().int(),
+    linked_accounts: z.array(LinkedAccountPublic).optional().meta({
+      description:
+        "After signing out everywhere or changing the password: the provider accounts still linked, which " +
+        "sign in without the password. Remove any you do not recognise (DELETE /users/me/accounts/{id}).",
+    }),
+  })
   .meta({ id: "LogoutResponse" });
 
 export const Health = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
@@ -167,3 +211,4 @@ export type UpdateMeInput = z.output<typeof UpdateMe>;
 export type UserPublicT = z.output<typeof UserPublic>;
 export type SessionPublicT = z.output<typeof SessionPublic>;
 export type AuthEventPublicT = z.output<typeof AuthEventPublic>;
+export type LinkedAccountPublicT = z.output<typeof LinkedAccountPublic>;

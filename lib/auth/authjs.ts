@@ -2,21 +2,30 @@
  * Auth.js, configured once: the browser's sign-in. Credentials (the same password check as the token
  * endpoint), an optional OpenID Connect provider, the Prisma adapter for users and linked accounts,
  * and JWT sessions signed with the app's own secret. Each sign-in is also recorded as a Session row
- * (`sid` in the cookie) so that signing out everywhere, or revoking it, ends it on the server.
+ * (`sid` in the cookie) so that signing out everywhere, or revoking it, ends it on the server: the row,
+ * not the cookie's signature, decides whether Auth.js sees a signed-in user (`decodeSessionCookie`).
  */
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import { decode as decodeJwt, getToken, type JWT, type JWTDecodeParams } from "next-auth/jwt";
 import Credentials from "next-auth/providers/credentials";
 import type { Provider } from "next-auth/providers";
 import type { Adapter } from "next-auth/adapters";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import { NextRequest } from "next/server";
 import { z } from "zod";
+import { Text } from "../api/schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { LoginThrottledError } from "../http/errors";
-import { clientInfo } from "../http/client";
+import { clientInfo, type ClientInfo } from "../http/client";
+import { recordAuthEvent } from "../audit";
 import { passwordSignIn } from "./throttle";
-import { BROWSER_SESSION_MAX_AGE_SECONDS, endBrowserSession, startBrowserSession } from "../sessions";
+import {
+  BROWSER_SESSION_MAX_AGE_SECONDS,
+  browserSessionState,
+  endBrowserSession,
+  startBrowserSession,
+} from "../sessions";
 import { getSecrets } from "./secret";
 
 class InactiveUserSignin extends CredentialsSignin {
@@ -31,7 +40,7 @@ class ThrottledSignin extends CredentialsSignin {
   }
 }
 
-const CredentialsInput = z.object({ email: z.string().max(1024), password: z.string().max(1024) });
+const CredentialsInput = z.object({ email: Text.max(1024), password: Text.max(1024) });
 
 function credentialsProvider(): Provider {
   return Credentials({
@@ -117,13 +126,93 @@ function atBrowserOrigin(handler: (request: NextRequest) => Promise<Response>) {
   };
 }
 
-// Built per request (lazily), so that `next build` never reads the secret or opens the database.
-const nextAuth = NextAuth((): NextAuthConfig => {
+/**
+ * Every place Auth.js reads its session cookie goes through `jwt.decode`: the session endpoint (and
+ * `auth()`), sign-out, and — the one that matters most — the OAuth callback, which links the provider
+ * account it just verified to whichever user the cookie names (`handleLoginOrRegister` decodes the
+ * cookie itself; the `jwt` callback is not consulted there). So the Session row is checked here: a
+ * cookie whose row is gone (signed out everywhere, revoked, password changed), expired, or belongs to
+ * an inactive user decodes to a token naming nobody (`ended`, no `sub`), and nothing is linked to
+ * anyone on its strength. The `jwt` callback then ends it: no user, and the cookie is cleared rather
+ * than refreshed.
+ */
+async function decodeSessionCookie(params: JWTDecodeParams): Promise<JWT | null> {
+  const token = await decodeJwt(params);
+  if (!token) return null;
+  const state = typeof token.sid === "string" ? await browserSessionState(token.sid, token.sub) : "revoked";
+  if (state === "live") return token;
+  return { sid: token.sid, ended: state === "expired" ? "expired" : "revoked" };
+}
+
+/**
+ * The browser sign-in the request's Auth.js cookie names, `{ sid, userId }`: signature and expiry
+ * verified, the Session row not yet consulted — `POST /login/session-token` checks it, so that it can
+ * say whether the sign-in was revoked or expired (Auth.js's own view only says "no session").
+ */
+export async function browserSignInFromCookie(request: Request): Promise<{ sid: unknown; userId: unknown } | null> {
+  const cookie = request.headers.get("cookie") ?? "";
+  // Auth.js names the cookie `__Secure-authjs.session-token` over HTTPS (browsers accept that name only there).
+  const secureCookie = /(?:^|;\s*)__Secure-authjs\.session-token(?:\.\d+)?=/.test(cookie);
   const { current, previous } = getSecrets();
+  // Only the cookie is passed on: getToken would otherwise take an Authorization header for a cookie.
+  const token = await getToken({ req: { headers: { cookie } }, secret: [current, ...previous], secureCookie });
+  return token ? { sid: token.sid, userId: token.sub } : null;
+}
+
+/** Auth.js's own test of a callback URL: http(s), absolute or a path. */
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value, value.startsWith("/") ? "http://localhost" : undefined).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const CALLBACK_URL_COOKIE = /^(__Secure-)?authjs\.callback-url$/;
+
+/**
+ * Auth.js refuses a callback URL that is not http(s) — in the `callbackUrl` query parameter or in its
+ * `authjs.callback-url` cookie — as a server misconfiguration: 500 on every one of its endpoints, for
+ * as long as the browser keeps the cookie. Such a parameter is the client's mistake (400); such a cookie
+ * is dropped before Auth.js sees it, and Auth.js then sets a good one.
+ */
+function withSaneCallbackUrl(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest) => {
+    const param = request.nextUrl.searchParams.get("callbackUrl");
+    if (param !== null && !isHttpUrl(param)) return Response.json({ detail: "Invalid callback URL" }, { status: 400 });
+    const cookie = request.headers.get("cookie");
+    if (!cookie) return handler(request);
+    const pairs = cookie.split(";");
+    const kept = pairs.filter((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 0 || !CALLBACK_URL_COOKIE.test(pair.slice(0, eq).trim())) return true;
+      let value: string;
+      try {
+        value = decodeURIComponent(pair.slice(eq + 1).trim());
+      } catch {
+        return false;
+      }
+      return isHttpUrl(value);
+    });
+    if (kept.length === pairs.length) return handler(request);
+    const headers = new Headers(request.headers);
+    headers.set("cookie", kept.join(";"));
+    const sane = new NextRequest(request, { headers });
+    Object.defineProperty(sane, "url", { value: request.url });
+    return handler(sane);
+  };
+}
+
+// Built per request (lazily), so that `next build` never reads the secret or opens the database.
+const nextAuth = NextAuth((request): NextAuthConfig => {
+  const { current, previous } = getSecrets();
+  // Who is calling, for the audit trail of account links (absent when `auth()` runs without a request).
+  const client: ClientInfo | null = request ? clientInfo(request) : null;
   return {
     adapter: adapter(),
     providers: [credentialsProvider(), ...oidcProvider()],
     session: { strategy: "jwt", maxAge: BROWSER_SESSION_MAX_AGE_SECONDS },
+    jwt: { decode: decodeSessionCookie },
     secret: [current, ...previous],
     trustHost: true,
     logger: {
@@ -147,7 +236,10 @@ const nextAuth = NextAuth((): NextAuthConfig => {
         if (user?.id) {
           token.sub = user.id;
           token.sid = await startBrowserSession(user.id);
+          return token;
         }
+        // A cookie whose Session row ended (see decodeSessionCookie): signed out, never refreshed.
+        if (token.ended) return null;
         return token;
       },
       session({ session, token }) {
@@ -155,6 +247,11 @@ const nextAuth = NextAuth((): NextAuthConfig => {
       },
     },
     events: {
+      // Linking a provider account gives its holder a way into this user: the user sees it happen.
+      async linkAccount({ user, account }) {
+        if (!user.id) return;
+        await recordAuthEvent({ type: "account_linked", userId: user.id, method: account.provider, client });
+      },
       async signOut(message) {
         const sid = "token" in message ? message.token?.sid : undefined;
         if (typeof sid === "string") await endBrowserSession(sid);
@@ -165,6 +262,6 @@ const nextAuth = NextAuth((): NextAuthConfig => {
 
 export const { auth, signIn, signOut } = nextAuth;
 export const handlers = {
-  GET: atBrowserOrigin(nextAuth.handlers.GET),
-  POST: atBrowserOrigin(nextAuth.handlers.POST),
+  GET: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.GET)),
+  POST: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.POST)),
 };

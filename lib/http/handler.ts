@@ -3,6 +3,7 @@
  * read with a size limit and validated with zod before a handler sees them.
  */
 import type { z } from "zod";
+import { illFormedTextProblem } from "../api/schemas";
 import { errorResponse, errors, type FieldError } from "./errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,7 +15,9 @@ export function handle<P = unknown>(
 ): (request: Request, context: RouteContext<P>) => Promise<Response> {
   return async (request, context) => {
     try {
-      return await fn(request, await context.params);
+      const params = await context.params;
+      refuseIllFormedStrings(params, "path");
+      return await fn(request, params);
     } catch (error) {
       return errorResponse(error);
     }
@@ -74,7 +77,33 @@ export function toFieldErrors(error: z.ZodError, root: string): FieldError[] {
   }));
 }
 
+/**
+ * 422 for every string in `data` (at any depth, keys included) that is not well-formed Unicode or holds
+ * a NUL: one check for every input, before any schema, database or hash sees it.
+ */
+function refuseIllFormedStrings(data: unknown, root: string): void {
+  const found: FieldError[] = [];
+  const walk = (value: unknown, loc: (string | number)[]) => {
+    if (typeof value === "string") {
+      const problem = illFormedTextProblem(value);
+      if (problem) found.push({ loc: [root, ...loc], msg: problem, type: "ill_formed_string" });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...loc, i]));
+    } else if (value && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        // An ill-formed key cannot be named in `loc` either: it is reported by its position.
+        if (illFormedTextProblem(key)) {
+          found.push({ loc: [root, ...loc], msg: "Field names must be well-formed Unicode without NUL", type: "ill_formed_string" });
+        } else walk(item, [...loc, key]);
+      }
+    }
+  };
+  walk(data, []);
+  if (found.length) throw errors.validation(found);
+}
+
 export function validate<S extends z.ZodType>(schema: S, data: unknown, root = "body"): z.output<S> {
+  refuseIllFormedStrings(data, root);
   const result = schema.safeParse(data);
   if (!result.success) throw errors.validation(toFieldErrors(result.error, root));
   return result.data;

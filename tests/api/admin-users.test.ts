@@ -4,8 +4,10 @@ import { after, before, describe, test } from "node:test";
 import {
   ADMIN_EMAIL,
   adminToken,
+  browserSignIn,
   errorLocations,
   login,
+  mintFromCookie,
   newUser,
   startServer,
   uniqueEmail,
@@ -127,8 +129,9 @@ describe("PATCH /users/{id}", () => {
     assert.equal((await server.api("/api/v1/users/me", { token: admin })).status, 200, "the admin's token is untouched");
   });
 
-  test("is_active false: the user's requests get 403 Inactive user", async () => {
-    const { user, token } = await newUser(server, "deactivated");
+  test("is_active false: the user cannot sign in, and every token and browser sign-in of theirs is revoked", async () => {
+    const { user, token, email, password } = await newUser(server, "deactivated");
+    const cookie = await browserSignIn(server, email, password);
     const res = await server.api(`/api/v1/users/${user.id}`, { method: "PATCH", token: admin, json: { is_active: false } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.is_active, false);
@@ -139,9 +142,30 @@ describe("PATCH /users/{id}", () => {
     ] as const;
     for (const [method, path] of requests) {
       const r = await server.api(path, { method, token });
-      assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
-      assert.deepEqual(r.body, { detail: "Inactive user" });
+      assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
+      assert.deepEqual(r.body, { detail: "Could not validate credentials", reason: "revoked" });
     }
+    assert.equal((await server.api(TOKEN_URL, { method: "POST", form: { username: email, password } })).status, 400);
+    assert.equal((await mintFromCookie(server, cookie)).body.reason, "revoked");
+  });
+
+  test("reactivating brings back no token or browser sign-in from before the deactivation", async () => {
+    const { user, token, email, password } = await newUser(server, "reactivated");
+    const cookie = await browserSignIn(server, email, password);
+    const path = `/api/v1/users/${user.id}`;
+    assert.equal((await server.api(path, { method: "PATCH", token: admin, json: { is_active: false } })).status, 200);
+    assert.equal((await server.api(path, { method: "PATCH", token: admin, json: { is_active: true } })).status, 200);
+
+    const old = await server.api("/api/v1/users/me", { token });
+    assert.equal(old.status, 401, old.text);
+    assert.deepEqual(old.body, { detail: "Could not validate credentials", reason: "revoked" });
+    const minted = await mintFromCookie(server, cookie);
+    assert.equal(minted.status, 401, minted.text);
+    assert.equal(minted.body.reason, "revoked");
+    // Signing in again works, and that is the only live session.
+    const fresh = await login(server, email, password);
+    const sessions = await server.api("/api/v1/sessions", { token: fresh });
+    assert.equal(sessions.body.count, 1, sessions.text);
   });
 
   test("409 for a taken email, 404 for an unknown id, 422 for an unknown field", async () => {

@@ -189,3 +189,112 @@ describe("a refused request writes nothing", () => {
     assert.equal(login.body.error, "invalid_grant");
   });
 });
+
+describe("ill-formed strings: lone surrogates and NUL are 422, on every database", () => {
+  const LONE = "\ud800";
+  const NUL = "a\u0000b";
+  /** The JSON text of `value`: JSON.stringify writes a lone surrogate as the escape `\ud800`. */
+  const jsonOf = (value: unknown) => JSON.stringify(value);
+  const expect422 = (res: ApiResponse, loc: string, what: string) => {
+    assert.ok(errorLocations(res).includes(loc), `${what}: ${res.text}`);
+  };
+
+  test("in full_name at sign-up, PATCH /users/me and the superuser's create and update", async () => {
+    const before = await userCount();
+    for (const bad of [LONE, NUL, `Ada ${LONE}`, "\udc00x"]) {
+      const what = JSON.stringify(bad);
+      const body = (extra: object) => jsonOf({ email: uniqueEmail("illformed"), password: "password-1234", ...extra });
+      expect422(await post(SIGNUP, body({ full_name: bad }), "application/json"), "body.full_name", `signup ${what}`);
+      expect422(
+        await post("/api/v1/users/me", jsonOf({ full_name: bad }), "application/json", "PATCH", token),
+        "body.full_name",
+        `PATCH me ${what}`,
+      );
+      expect422(
+        await post("/api/v1/users", body({ full_name: bad }), "application/json", "POST", admin),
+        "body.full_name",
+        `create ${what}`,
+      );
+    }
+    assert.equal(await userCount(), before);
+    // A well-formed name with characters outside the BMP (a valid surrogate pair) is fine.
+    const ok = await post("/api/v1/users/me", jsonOf({ full_name: "Ada 🦄" }), "application/json", "PATCH", token);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.full_name, "Ada 🦄");
+  });
+
+  test("in the login username and password, as JSON and as a form", async () => {
+    for (const bad of [LONE, NUL]) {
+      const what = JSON.stringify(bad);
+      expect422(
+        await post(TOKEN_URL, jsonOf({ username: bad, password: "password-1234" }), "application/json"),
+        "body.username",
+        `JSON username ${what}`,
+      );
+      expect422(
+        await post(TOKEN_URL, jsonOf({ username: "someone@example.com", password: `pw-${bad}-1234` }), "application/json"),
+        "body.password",
+        `JSON password ${what}`,
+      );
+    }
+    const form = await post(TOKEN_URL, "username=x%00y&password=password-1234", "application/x-www-form-urlencoded");
+    expect422(form, "body.username", "form x%00y");
+  });
+
+  test("in path ids", async () => {
+    for (const [method, path, bearer] of [
+      ["DELETE", "/api/v1/sessions/a%00b", token],
+      ["GET", "/api/v1/users/a%00b", admin],
+      ["PATCH", "/api/v1/users/a%00b", admin],
+      ["DELETE", "/api/v1/users/a%00b", admin],
+      ["DELETE", "/api/v1/users/me/accounts/oidc:a%00b", token],
+    ] as const) {
+      const res = await server.api(path, { method, token: bearer, json: method === "PATCH" ? { full_name: "x" } : undefined });
+      expect422(res, "path.id", `${method} ${path}`);
+    }
+  });
+
+  test("in the sign-in page's Credentials sign-in: refused as a wrong password, never a server error", async () => {
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    for (const email of ["x\u0000y@example.com", `x${LONE}@example.com`]) {
+      const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie },
+        body: new URLSearchParams({ email, password: "password-1234", csrfToken, callbackUrl: server.url }).toString(),
+        redirect: "manual",
+      });
+      assert.ok(res.status < 500, `${JSON.stringify(email)}: ${res.status}`);
+      const { url } = (await res.json()) as { url: string };
+      assert.equal(new URL(url).searchParams.get("error"), "CredentialsSignin", url);
+    }
+  });
+});
+
+describe("a callback URL that is not http(s) never makes Auth.js answer 500", () => {
+  test("in the authjs.callback-url cookie: the Auth.js endpoints answer as without it", async () => {
+    for (const value of ["javascript:alert(1)", "data:text/html,x", "%ZZ", "ftp://example.com/"]) {
+      const cookie = `authjs.callback-url=${encodeURIComponent(value)}`;
+      for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers", "/api/auth/signin"]) {
+        const res = await fetch(`${server.url}${path}`, { headers: { cookie }, redirect: "manual" });
+        assert.ok(res.status < 500, `${path} with ${value}: ${res.status} ${await res.text()}`);
+        // Whatever callback URL Auth.js remembers now is one of its own origin.
+        for (const set of res.headers.getSetCookie().filter((c) => c.startsWith("authjs.callback-url="))) {
+          const kept = decodeURIComponent(set.split(";")[0]!.slice("authjs.callback-url=".length));
+          assert.ok(kept.startsWith(server.url), `${path}: ${kept}`);
+        }
+      }
+    }
+  });
+
+  test("in the callbackUrl query parameter: 400 with a detail, not 500", async () => {
+    for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/signin"]) {
+      const res = await fetch(`${server.url}${path}?callbackUrl=${encodeURIComponent("javascript:alert(1)")}`, {
+        redirect: "manual",
+      });
+      assert.equal(res.status, 400, `${path}: ${res.status}`);
+      assert.equal(typeof ((await res.json()) as { detail?: unknown }).detail, "string");
+    }
+  });
+});

@@ -49,24 +49,6 @@ import {
 } from "../helpers/fuzz";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startServer, uniqueEmail, type Json, type Server } from "../helpers/server";
 
-// ─────────────────────────────────────────────────────────────────────────────────────────────────
-// KNOWN ISSUES: 5xx answers this fuzzer finds that are filed and being fixed elsewhere. A 5xx to a
-// request that matches one of these is reported in the log but does not fail the suite. Delete an
-// entry once its fix is merged (and delete this constant once it is empty).
-// ─────────────────────────────────────────────────────────────────────────────────────────────────
-const KNOWN_ISSUES: { issue: string; what: string; matches: (request: SentRequest) => boolean }[] = [
-  {
-    issue: "#18 item 5",
-    what: "a lone surrogate, or (on PostgreSQL) a NUL, in a string field or path id → 500",
-    matches: (r) => hasLoneSurrogateOrNul(r.bodyText ?? "") || /%00/.test(r.url),
-  },
-];
-
-function hasLoneSurrogateOrNul(text: string): boolean {
-  // JSON escapes (\ud800, \u0000) as sent, raw NUL, and form-encoded NUL
-  return /\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\u0000|\u0000|%00/.test(text);
-}
-
 function envInteger(name: string, fallback: number, min: number): number {
   const raw = process.env[name]?.trim();
   if (!raw) return fallback;
@@ -99,7 +81,6 @@ let victimId: string | null = null;
 let spareSessionId: string | null = null;
 /** A token that was signed out: valid signature, revoked row. */
 let revokedToken: string;
-const knownIssueHits: string[] = [];
 /** How the current operation's requests were answered: shows the valid ones get through, too. */
 const statuses = new Map<number, number>();
 
@@ -124,9 +105,6 @@ before(async () => {
 after(async () => {
   await database?.close();
   await server?.close();
-  if (knownIssueHits.length) {
-    console.log(`\n${knownIssueHits.length} 5xx answer(s) matched KNOWN_ISSUES (not failed):\n${knownIssueHits.slice(0, 20).join("\n")}`);
-  }
 });
 
 async function createUser(email: string, password: string): Promise<string> {
@@ -523,11 +501,6 @@ async function exercise(o: Operation, r: FuzzRequest): Promise<void> {
   const problems: string[] = [];
 
   if (answer.status >= 500) {
-    const issue = KNOWN_ISSUES.find((k) => k.matches(sent));
-    if (issue) {
-      knownIssueHits.push(`  ${issue.issue}: ${o.method} ${o.path} [${r.variant}] → ${answer.status}`);
-      return;
-    }
     problems.push(`answered ${answer.status}: a 5xx to a client's request`);
   }
   if (answer.status >= 400) {

@@ -307,3 +307,26 @@ export async function newUser(server: Server, label = "user", password = "passwo
 }
 
 export const adminToken = (server: Server) => login(server, ADMIN_EMAIL, ADMIN_PASSWORD);
+
+/** The Auth.js session cookie's name over plain HTTP. */
+export const SESSION_COOKIE = "authjs.session-token";
+
+/** Signs in on the sign-in page's Credentials provider, as the page does; returns the session cookie's value. */
+export async function browserSignIn(server: Server, email: string, password: string): Promise<string> {
+  const csrf = await fetch(`${server.url}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: server.url }).toString(),
+    redirect: "manual",
+  });
+  const session = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  assert.ok(session, `no session cookie: ${res.status} ${res.headers.getSetCookie().join(" | ")}`);
+  return session.split(";")[0]!.slice(SESSION_COOKIE.length + 1);
+}
+
+/** POST /login/session-token with a session cookie: what the pages do to get an access token. */
+export const mintFromCookie = (server: Server, cookie: string) =>
+  server.api("/api/v1/login/session-token", { method: "POST", headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });

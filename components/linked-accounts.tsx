@@ -1,0 +1,87 @@
+"use client";
+import { useCallback, useEffect, useState } from "react";
+import { signIn } from "next-auth/react";
+import type { LinkedAccountPublicT } from "@/lib/api/schemas";
+import { apiJson, ApiError } from "@/lib/client/api";
+
+/**
+ * Provider accounts that sign in as this user without the password, each with a remove button, and a
+ * button to link one. Signing out everywhere and changing the password leave them in place, so they
+ * are shown next to those actions.
+ */
+export function LinkedAccounts({
+  refreshKey,
+  oidc,
+  onRemoved,
+}: {
+  refreshKey: string;
+  oidc: { id: string; name: string } | null;
+  onRemoved: () => void;
+}) {
+  const [accounts, setAccounts] = useState<LinkedAccountPublicT[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setAccounts((await apiJson<{ data: LinkedAccountPublicT[] }>("/api/v1/users/me/accounts")).data);
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, refreshKey]);
+
+  async function remove(id: string) {
+    setError(null);
+    try {
+      await apiJson(`/api/v1/users/me/accounts/${encodeURIComponent(id)}`, { method: "DELETE" });
+      onRemoved();
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+    await load();
+  }
+
+  return (
+    <section className="card" aria-labelledby="linked-heading">
+      <h2 id="linked-heading">Linked sign-in methods</h2>
+      <p className="muted small-print">
+        Each of these signs in as you without your password, even after you change it or sign out everywhere.
+        Remove any you do not recognise: that also signs out every other browser and token.
+      </p>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {!accounts && !error && <p className="muted">Loading…</p>}
+      {accounts && accounts.length === 0 && <p className="muted">None: you sign in with your password only.</p>}
+      {accounts && accounts.length > 0 && (
+        <ul className="sessions" data-testid="linked-accounts">
+          {accounts.map((a) => (
+            <li key={a.id} className="session">
+              <div>
+                <strong>{a.provider_name}</strong>
+                <div className="muted small-print">
+                  account {a.provider_account_id} · linked {new Date(a.linked_at).toLocaleString()}
+                </div>
+              </div>
+              <button type="button" className="button small danger" onClick={() => remove(a.id)}>
+                Remove<span className="visually-hidden"> {a.provider_name} account {a.provider_account_id}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {oidc && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            onClick={() => signIn(oidc.id, { redirectTo: "/login/complete?next=%2Fprofile" })}
+          >
+            Link {oidc.name}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Provider accounts linked to a user (Auth.js's `Account` rows): each one signs in as the user without
+ * the password, and survives password changes and signing out everywhere. So the user can see them
+ * (the profile, and the answers of those two actions) and remove them.
+ */
+import type { Account } from "@prisma/client";
+import { getConfig } from "./config";
+import { getDb } from "./db";
+import { errors } from "./http/errors";
+import type { ClientInfo } from "./http/client";
+import type { LinkedAccountPublicT } from "./api/schemas";
+import { recordAuthEvent } from "./audit";
+import { revokeAllTokens } from "./sessions";
+
+function providerName(provider: string): string {
+  if (provider === "oidc") return getConfig().oidc?.name ?? "OpenID Connect";
+  return provider;
+}
+
+function toLinkedAccountPublic(account: Account): LinkedAccountPublicT {
+  return {
+    id: `${account.provider}:${account.providerAccountId}`,
+    provider: account.provider,
+    provider_name: providerName(account.provider),
+    provider_account_id: account.providerAccountId,
+    linked_at: account.createdAt.toISOString(),
+  };
+}
+
+export async function listLinkedAccounts(userId: string): Promise<LinkedAccountPublicT[]> {
+  const accounts = await getDb().account.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
+  return accounts.map(toLinkedAccountPublic);
+}
+
+/**
+ * Removes one of the user's linked accounts (`<provider>:<provider account id>`). Whoever holds that
+ * provider account may already be signed in through it, so every other token and browser sign-in of
+ * the user ends too (the calling one stays, like a password change). The last way to sign in of an
+ * account without a password is kept: removing it would lock the user out.
+ */
+export async function unlinkAccount(
+  userId: string,
+  id: string,
+  currentTokenId: string,
+  client: ClientInfo | null,
+): Promise<{ revoked: number }> {
+  const colon = id.indexOf(":");
+  const where = { provider: id.slice(0, colon), providerAccountId: id.slice(colon + 1) };
+  const db = getDb();
+  const account = colon > 0 ? await db.account.findFirst({ where: { ...where, userId } }) : null;
+  if (!account) throw errors.notFound("Linked account not found");
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { hashedPassword: true } });
+  if (!user.hashedPassword && (await db.account.count({ where: { userId } })) === 1) {
+    throw errors.conflict("This is the only way to sign in to this account; it cannot be removed");
+  }
+  const result = await db.$transaction(async (tx) => {
+    await tx.account.delete({ where: { provider_providerAccountId: where } });
+    return revokeAllTokens(userId, { except: currentTokenId, tx });
+  });
+  await recordAuthEvent({ type: "account_unlinked", userId, method: account.provider, client });
+  return result;
+}
