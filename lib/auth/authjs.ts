@@ -197,7 +197,15 @@ function withSaneCallbackUrl(handler: (request: NextRequest) => Promise<Response
     if (kept.length === pairs.length) return handler(request);
     const headers = new Headers(request.headers);
     headers.set("cookie", kept.join(";"));
-    const sane = new NextRequest(request, { headers });
+    // From the URL and an init, not `new NextRequest(request, …)`: on Node 22+ a Request built from a
+    // request of another realm's Request class throws ("Cannot read private member #state").
+    const sane = new NextRequest(request.url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      // A streamed body (Auth.js's POST forms) needs half-duplex; not in the DOM typings yet.
+      ...({ duplex: "half" } as object),
+    });
     Object.defineProperty(sane, "url", { value: request.url });
     return handler(sane);
   };
