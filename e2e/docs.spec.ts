@@ -37,6 +37,96 @@ async function localStorageText(page: Page): Promise<string> {
 
 test.describe.configure({ timeout: 60_000 });
 
+/** Expands an operation (once) and returns its block. */
+async function expand(page: Page, id: string) {
+  const op = page.locator(`#${id}`);
+  await op.locator(".opblock-summary").waitFor();
+  if ((await op.locator(".opblock-summary-control").getAttribute("aria-expanded")) !== "true") {
+    await op.locator(".opblock-summary").click();
+  }
+  await expect(op.locator(".responses-table")).toBeVisible();
+  return op;
+}
+
+/** The Example Value and, after switching tabs, the Schema of one documented response. */
+async function documentedResponse(page: Page, operationId: string, code: string) {
+  const op = await expand(page, operationId);
+  const row = op.locator(`.responses-table tr.response[data-code="${code}"]`);
+  const example = (await row.locator(".highlight-code").innerText()).trim();
+  await row.getByRole("tab", { name: "Schema" }).click();
+  const schema = row.locator('[data-name="modelPanel"]');
+  return { example, schema };
+}
+
+/** A documented example must be an object with these fields, not the placeholder "string". */
+function expectExampleObject(text: string, fields: string[]) {
+  expect(text).not.toBe('"string"');
+  const value = JSON.parse(text) as Record<string, unknown>;
+  expect(typeof value).toBe("object");
+  for (const field of fields) expect(Object.keys(value), `${field} in ${text}`).toContain(field);
+}
+
+test.describe("the documented schemas and examples", () => {
+  const SIGNUP = "operations-users-post_api_v1_users_signup";
+  const ME = "operations-users-get_api_v1_users_me";
+  const LOGIN = "operations-login-post_api_v1_login_access_token";
+
+  test("sign-up: the request body is pre-filled with a real object, and try-it-out sends it as it is", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, SIGNUP);
+    const prefilled = await op.locator("textarea.body-param__text").inputValue();
+    expectExampleObject(prefilled, ["email", "password", "full_name"]);
+    expect(JSON.parse(prefilled).email).toBe("user@example.com");
+
+    const { example, schema } = await documentedResponse(page, SIGNUP, "201");
+    expectExampleObject(example, ["id", "email", "full_name", "is_active", "is_superuser", "created_at"]);
+    for (const field of ["email", "full_name", "is_superuser", "created_at"]) await expect(schema).toContainText(field);
+    await expect(schema).not.toContainText("$ref");
+
+    // The request body's own Schema tab is resolved too.
+    await op.locator(".opblock-section-request-body").getByRole("tab", { name: "Schema" }).click();
+    await expect(op.locator(".opblock-section-request-body")).toContainText("password");
+
+    const sent = page.waitForRequest((r) => r.url().endsWith("/api/v1/users/signup") && r.method() === "POST");
+    await op.getByRole("button", { name: "Execute" }).click();
+    const body = (await sent).postDataJSON() as Record<string, unknown>;
+    expect(body).toMatchObject({ email: "user@example.com", full_name: "Ada Lovelace" });
+    expect(typeof body.password).toBe("string");
+    // 201 the first time, 409 once the example account exists: never a validation error.
+    await expect(op.locator(".live-responses-table tr.response .response-col_status").first()).toHaveText(/^(201|409)$/);
+  });
+
+  test("users/me: the 200 and 401 examples and schemas show the real fields", async ({ page }) => {
+    await page.goto("/docs");
+    const ok = await documentedResponse(page, ME, "200");
+    expectExampleObject(ok.example, ["id", "email", "full_name", "is_active", "is_superuser", "created_at"]);
+    for (const field of ["email", "full_name", "is_active"]) await expect(ok.schema).toContainText(field);
+    await expect(ok.schema).not.toContainText("$ref");
+    const refused = await documentedResponse(page, ME, "401");
+    expectExampleObject(refused.example, ["detail"]);
+    // One of the two error bodies, with the fields of each once expanded.
+    await expect(refused.schema).toContainText("One of");
+    await refused.schema.getByRole("button", { name: "Expand all" }).first().click();
+    await expect(refused.schema).toContainText("detail");
+    await expect(refused.schema).toContainText("reason");
+    await expect(refused.schema).not.toContainText("$ref");
+  });
+
+  test("login/access-token: the token example and the form fields are real", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, LOGIN);
+    // The OAuth2 form shows the login fields, not a single "string" box.
+    await expect(op.locator(".opblock-section-request-body")).toContainText("username");
+    await expect(op.locator(".opblock-section-request-body")).toContainText("password");
+    const token = await documentedResponse(page, LOGIN, "200");
+    expectExampleObject(token.example, ["access_token", "token_type", "expires_in"]);
+    expect(JSON.parse(token.example).token_type).toBe("bearer");
+    for (const field of ["access_token", "token_type", "expires_in"]) await expect(token.schema).toContainText(field);
+    const wrong = await documentedResponse(page, LOGIN, "400");
+    expectExampleObject(wrong.example, ["detail", "error", "error_description"]);
+  });
+});
+
 test("pre-authorized with the app's token on load and after a refresh; try it out on users/me gives 200", async ({ page }) => {
   const email = uniqueEmail("docs");
   await signUpInBrowser(page, email);

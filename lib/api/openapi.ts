@@ -26,15 +26,15 @@ const ValidationError = z
 const TokenError = z
   .object({
     detail: z.literal("Could not validate credentials"),
-    reason: z.enum(["invalid", "expired", "revoked"]),
+    reason: z.enum(["invalid", "expired", "revoked"]).meta({ example: "expired" }),
   })
   .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
 
 const OAuth2Error = z
   .object({
-    detail: z.string(),
+    detail: z.string().meta({ example: "Incorrect email or password" }),
     error: z.literal("invalid_grant"),
-    error_description: z.string(),
+    error_description: z.string().meta({ example: "Incorrect email or password" }),
   })
   .meta({ id: "OAuth2Error" });
 
@@ -318,6 +318,13 @@ const paths = {
   },
 };
 
+/**
+ * The registered schemas as `components.schemas`, referencing each other by `#/components/schemas/<id>`.
+ * zod also stamps each one with `"$id": "#/components/schemas/<id>"`; that `$id` is dropped, because in
+ * JSON Schema 2020-12 it sets the base URI that every `$ref` inside the schema resolves against, and
+ * Swagger UI's OpenAPI 3.1 resolver then finds nothing: each schema shows as `any` and each example
+ * as "string" (tests/unit/openapi.test.ts checks that no `$id` is left and that every `$ref` resolves).
+ */
 function componentSchemas(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: "draft-2020-12",
@@ -327,8 +334,9 @@ function componentSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
-    out[id] = rest;
+    const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+    // The title names the schema where Swagger UI shows it inline, e.g. a `oneOf` as "HTTPError | TokenError".
+    out[id] = { title: id, ...rest };
   }
   return out;
 }
