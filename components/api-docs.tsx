@@ -52,7 +52,11 @@ function authorizeWith(system: System, token: string) {
 }
 
 function dropAuthorization(system: System) {
-  system.authActions.logout([OAUTH2, BEARER]);
+  // Swagger's logout assumes every name it is given is authorized: an absent one throws inside it
+  // ("t.getIn is not a function", "reading 'withMutations'"), so only the authorized ones are dropped.
+  const authorized = system.authSelectors.authorized();
+  const names = [OAUTH2, BEARER].filter((name) => authorized?.has?.(name));
+  if (names.length > 0) system.authActions.logout(names);
   window.localStorage.removeItem(SWAGGER_AUTH_KEY);
 }
 
