@@ -10,6 +10,7 @@
 import dynamic from "next/dynamic";
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-react/swagger-ui.css";
+import "./api-docs.css";
 import {
   clearToken,
   ensureToken,
@@ -76,9 +77,27 @@ const scrubSecretsPlugin = () => ({
   },
 });
 
+/**
+ * Swagger UI's own dark theme applies under `html.dark-mode`; it is switched with the system's colour
+ * scheme, as the rest of the app is (app/globals.css), while this page is open.
+ */
+function useSwaggerDarkMode() {
+  useEffect(() => {
+    const dark = window.matchMedia("(prefers-color-scheme: dark)");
+    const apply = () => document.documentElement.classList.toggle("dark-mode", dark.matches);
+    apply();
+    dark.addEventListener("change", apply);
+    return () => {
+      dark.removeEventListener("change", apply);
+      document.documentElement.classList.remove("dark-mode");
+    };
+  }, []);
+}
+
 export function ApiDocs() {
   const systemRef = useRef<System>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  useSwaggerDarkMode();
 
   // Token changes from elsewhere (sign-out, refresh in another tab) reach Swagger's state.
   useEffect(

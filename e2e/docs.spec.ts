@@ -222,3 +222,35 @@ test.describe("with tokens that live 6 seconds", () => {
     await expect(authorizeButton(page)).not.toHaveClass(LOCKED);
   });
 });
+
+test.describe("in dark mode", () => {
+  test.use({ colorScheme: "dark" });
+
+  /** Relative luminance (0 black … 1 white) of a computed CSS colour. */
+  function luminance(color: string): number {
+    const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  }
+  const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+  test("Swagger UI takes the app's dark theme, with readable text", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, "operations-users-post_api_v1_users_signup");
+    const style = (selector: string, property: "color" | "backgroundColor") =>
+      page.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
+    const card = luminance(await style(".api-docs", "backgroundColor"));
+    expect(card, "the docs card is dark").toBeLessThan(0.05);
+    // Text on the card: the title, a tag, an operation's path and description, a response code.
+    for (const selector of [".swagger-ui .info .title", ".swagger-ui .opblock-tag", ".swagger-ui .opblock-summary-path", ".swagger-ui .opblock-summary-description", ".swagger-ui .response-col_status"]) {
+      expect(contrast(luminance(await style(selector, "color")), card), selector).toBeGreaterThan(7);
+    }
+    // Boxes Swagger paints white in its light theme.
+    for (const selector of [".swagger-ui .scheme-container", ".swagger-ui textarea.body-param__text", ".swagger-ui select"]) {
+      expect(luminance(await style(selector, "backgroundColor")), selector).toBeLessThan(0.1);
+    }
+    await expect(op.locator("textarea.body-param__text")).toBeVisible();
+  });
+});
