@@ -19,5 +19,5 @@ export function proxy(request: NextRequest) {
 export const config = {
   // Pages only: API answers are JSON and static assets carry no markup. Prefetches included: a browser
   // keeps a prefetched page and shows it later, so it must carry the policy (and its scripts the nonce).
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

@@ -10,6 +10,7 @@
 import dynamic from "next/dynamic";
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-react/swagger-ui.css";
+import "./api-docs.css";
 import {
   clearToken,
   ensureToken,
@@ -52,7 +53,11 @@ function authorizeWith(system: System, token: string) {
 }
 
 function dropAuthorization(system: System) {
-  system.authActions.logout([OAUTH2, BEARER]);
+  // Swagger's logout assumes every name it is given is authorized: an absent one throws inside it
+  // ("t.getIn is not a function", "reading 'withMutations'"), so only the authorized ones are dropped.
+  const authorized = system.authSelectors.authorized();
+  const names = [OAUTH2, BEARER].filter((name) => authorized?.has?.(name));
+  if (names.length > 0) system.authActions.logout(names);
   window.localStorage.removeItem(SWAGGER_AUTH_KEY);
 }
 
@@ -72,9 +77,27 @@ const scrubSecretsPlugin = () => ({
   },
 });
 
+/**
+ * Swagger UI's own dark theme applies under `html.dark-mode`; it is switched with the system's colour
+ * scheme, as the rest of the app is (app/globals.css), while this page is open.
+ */
+function useSwaggerDarkMode() {
+  useEffect(() => {
+    const dark = window.matchMedia("(prefers-color-scheme: dark)");
+    const apply = () => document.documentElement.classList.toggle("dark-mode", dark.matches);
+    apply();
+    dark.addEventListener("change", apply);
+    return () => {
+      dark.removeEventListener("change", apply);
+      document.documentElement.classList.remove("dark-mode");
+    };
+  }, []);
+}
+
 export function ApiDocs() {
   const systemRef = useRef<System>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  useSwaggerDarkMode();
 
   // Token changes from elsewhere (sign-out, refresh in another tab) reach Swagger's state.
   useEffect(

@@ -37,6 +37,96 @@ async function localStorageText(page: Page): Promise<string> {
 
 test.describe.configure({ timeout: 60_000 });
 
+/** Expands an operation (once) and returns its block. */
+async function expand(page: Page, id: string) {
+  const op = page.locator(`#${id}`);
+  await op.locator(".opblock-summary").waitFor();
+  if ((await op.locator(".opblock-summary-control").getAttribute("aria-expanded")) !== "true") {
+    await op.locator(".opblock-summary").click();
+  }
+  await expect(op.locator(".responses-table")).toBeVisible();
+  return op;
+}
+
+/** The Example Value and, after switching tabs, the Schema of one documented response. */
+async function documentedResponse(page: Page, operationId: string, code: string) {
+  const op = await expand(page, operationId);
+  const row = op.locator(`.responses-table tr.response[data-code="${code}"]`);
+  const example = (await row.locator(".highlight-code").innerText()).trim();
+  await row.getByRole("tab", { name: "Schema" }).click();
+  const schema = row.locator('[data-name="modelPanel"]');
+  return { example, schema };
+}
+
+/** A documented example must be an object with these fields, not the placeholder "string". */
+function expectExampleObject(text: string, fields: string[]) {
+  expect(text).not.toBe('"string"');
+  const value = JSON.parse(text) as Record<string, unknown>;
+  expect(typeof value).toBe("object");
+  for (const field of fields) expect(Object.keys(value), `${field} in ${text}`).toContain(field);
+}
+
+test.describe("the documented schemas and examples", () => {
+  const SIGNUP = "operations-users-post_api_v1_users_signup";
+  const ME = "operations-users-get_api_v1_users_me";
+  const LOGIN = "operations-login-post_api_v1_login_access_token";
+
+  test("sign-up: the request body is pre-filled with a real object, and try-it-out sends it as it is", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, SIGNUP);
+    const prefilled = await op.locator("textarea.body-param__text").inputValue();
+    expectExampleObject(prefilled, ["email", "password", "full_name"]);
+    expect(JSON.parse(prefilled).email).toBe("user@example.com");
+
+    const { example, schema } = await documentedResponse(page, SIGNUP, "201");
+    expectExampleObject(example, ["id", "email", "full_name", "is_active", "is_superuser", "created_at"]);
+    for (const field of ["email", "full_name", "is_superuser", "created_at"]) await expect(schema).toContainText(field);
+    await expect(schema).not.toContainText("$ref");
+
+    // The request body's own Schema tab is resolved too.
+    await op.locator(".opblock-section-request-body").getByRole("tab", { name: "Schema" }).click();
+    await expect(op.locator(".opblock-section-request-body")).toContainText("password");
+
+    const sent = page.waitForRequest((r) => r.url().endsWith("/api/v1/users/signup") && r.method() === "POST");
+    await op.getByRole("button", { name: "Execute" }).click();
+    const body = (await sent).postDataJSON() as Record<string, unknown>;
+    expect(body).toMatchObject({ email: "user@example.com", full_name: "Ada Lovelace" });
+    expect(typeof body.password).toBe("string");
+    // 201 the first time, 409 once the example account exists: never a validation error.
+    await expect(op.locator(".live-responses-table tr.response .response-col_status").first()).toHaveText(/^(201|409)$/);
+  });
+
+  test("users/me: the 200 and 401 examples and schemas show the real fields", async ({ page }) => {
+    await page.goto("/docs");
+    const ok = await documentedResponse(page, ME, "200");
+    expectExampleObject(ok.example, ["id", "email", "full_name", "is_active", "is_superuser", "created_at"]);
+    for (const field of ["email", "full_name", "is_active"]) await expect(ok.schema).toContainText(field);
+    await expect(ok.schema).not.toContainText("$ref");
+    const refused = await documentedResponse(page, ME, "401");
+    expectExampleObject(refused.example, ["detail"]);
+    // One of the two error bodies, with the fields of each once expanded.
+    await expect(refused.schema).toContainText("One of");
+    await refused.schema.getByRole("button", { name: "Expand all" }).first().click();
+    await expect(refused.schema).toContainText("detail");
+    await expect(refused.schema).toContainText("reason");
+    await expect(refused.schema).not.toContainText("$ref");
+  });
+
+  test("login/access-token: the token example and the form fields are real", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, LOGIN);
+    // The OAuth2 form shows the login fields, not a single "string" box.
+    await expect(op.locator(".opblock-section-request-body")).toContainText("username");
+    await expect(op.locator(".opblock-section-request-body")).toContainText("password");
+    const token = await documentedResponse(page, LOGIN, "200");
+    expectExampleObject(token.example, ["access_token", "token_type", "expires_in"]);
+    expect(JSON.parse(token.example).token_type).toBe("bearer");
+    for (const field of ["access_token", "token_type", "expires_in"]) await expect(token.schema).toContainText(field);
+    const wrong = await documentedResponse(page, LOGIN, "400");
+    expectExampleObject(wrong.example, ["detail", "error", "error_description"]);
+  });
+});
+
 test("pre-authorized with the app's token on load and after a refresh; try it out on users/me gives 200", async ({ page }) => {
   const email = uniqueEmail("docs");
   await signUpInBrowser(page, email);
@@ -130,5 +220,37 @@ test.describe("with tokens that live 6 seconds", () => {
 
     await page.reload();
     await expect(authorizeButton(page)).not.toHaveClass(LOCKED);
+  });
+});
+
+test.describe("in dark mode", () => {
+  test.use({ colorScheme: "dark" });
+
+  /** Relative luminance (0 black … 1 white) of a computed CSS colour. */
+  function luminance(color: string): number {
+    const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  }
+  const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+  test("Swagger UI takes the app's dark theme, with readable text", async ({ page }) => {
+    await page.goto("/docs");
+    const op = await expand(page, "operations-users-post_api_v1_users_signup");
+    const style = (selector: string, property: "color" | "backgroundColor") =>
+      page.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
+    const card = luminance(await style(".api-docs", "backgroundColor"));
+    expect(card, "the docs card is dark").toBeLessThan(0.05);
+    // Text on the card: the title, a tag, an operation's path and description, a response code.
+    for (const selector of [".swagger-ui .info .title", ".swagger-ui .opblock-tag", ".swagger-ui .opblock-summary-path", ".swagger-ui .opblock-summary-description", ".swagger-ui .response-col_status"]) {
+      expect(contrast(luminance(await style(selector, "color")), card), selector).toBeGreaterThan(7);
+    }
+    // Boxes Swagger paints white in its light theme.
+    for (const selector of [".swagger-ui .scheme-container", ".swagger-ui textarea.body-param__text", ".swagger-ui select"]) {
+      expect(luminance(await style(selector, "backgroundColor")), selector).toBeLessThan(0.1);
+    }
+    await expect(op.locator("textarea.body-param__text")).toBeVisible();
   });
 });

@@ -26,15 +26,15 @@ const ValidationError = z
 const TokenError = z
   .object({
     detail: z.literal("Could not validate credentials"),
-    reason: z.enum(["invalid", "expired", "revoked"]),
+    reason: z.enum(["invalid", "expired", "revoked"]).meta({ example: "expired" }),
   })
   .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
 
 const OAuth2Error = z
   .object({
-    detail: z.string(),
+    detail: z.string().meta({ example: "Incorrect email or password" }),
     error: z.literal("invalid_grant"),
-    error_description: z.string(),
+    error_description: z.string().meta({ example: "Incorrect email or password" }),
   })
   .meta({ id: "OAuth2Error" });
 
@@ -43,6 +43,9 @@ void [ErrorDetail, ValidationError, TokenError, OAuth2Error];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const jsonContent = (id: string) => ({ "application/json": { schema: ref(id) } });
+/** An error body with the `detail` this response really carries, as Swagger UI's Example Value. */
+const errorContent = (detail: string) => ({ "application/json": { schema: ref("HTTPError"), example: { detail } } });
+const errorResponse = (description: string, detail: string) => ({ description, content: errorContent(detail) });
 
 const bearerFailures = {
   "401": {
@@ -57,15 +60,18 @@ const bearerFailures = {
     },
     content: { "application/json": { schema: { oneOf: [ref("HTTPError"), ref("TokenError")] } } },
   },
-  "403": { description: "Inactive user", content: jsonContent("HTTPError") },
+  "403": errorResponse("Inactive user", "Inactive user"),
 };
 const superuserFailures = {
   ...bearerFailures,
-  "403": { description: "Inactive user, or not a superuser", content: jsonContent("HTTPError") },
+  "403": errorResponse("Inactive user, or not a superuser", "The user doesn't have enough privileges"),
 };
 const badInput = {
-  "400": { description: "The body is not valid JSON", content: jsonContent("HTTPError") },
-  "413": { description: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, content: jsonContent("HTTPError") },
+  "400": errorResponse("The body is not valid JSON", "Request body is not valid JSON"),
+  "413": errorResponse(
+    `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+    `Request body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+  ),
   "422": { description: "Missing or invalid fields, or the wrong content type", content: jsonContent("HTTPValidationError") },
 };
 const secured = [{ OAuth2PasswordBearer: [] }, { HTTPBearer: [] }];
@@ -97,7 +103,7 @@ const paths = {
           description:
             "Too many failed sign-in attempts for this account or address; `Retry-After` says how many seconds to wait",
           headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
-          content: jsonContent("HTTPError"),
+          content: errorContent("Too many failed sign-in attempts. Try again in 30 seconds."),
         },
         "400": {
           description: "Incorrect email or password (or an inactive user, or a body that is not JSON)",
@@ -122,7 +128,7 @@ const paths = {
           description: "No browser sign-in, or one that ended (`reason`: `revoked` or `expired`)",
           content: { "application/json": { schema: { oneOf: [ref("HTTPError"), ref("TokenError")] } } },
         },
-        "403": { description: "Cross-site request refused, or inactive user", content: jsonContent("HTTPError") },
+        "403": errorResponse("Cross-site request refused, or inactive user", "Cross-site request refused"),
       },
     },
   },
@@ -155,7 +161,7 @@ const paths = {
       requestBody: jsonBody("UserRegister"),
       responses: {
         "201": ok("The new user", "UserPublic"),
-        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
         ...badInput,
       },
     },
@@ -176,7 +182,7 @@ const paths = {
       responses: {
         "200": ok("The updated user", "UserPublic"),
         ...bearerFailures,
-        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
         ...badInput,
       },
     },
@@ -201,7 +207,7 @@ const paths = {
         "200": ok("Changed; `revoked` counts the other tokens revoked", "LogoutResponse"),
         ...bearerFailures,
         ...badInput,
-        "400": { description: "Incorrect current password, or the same password again", content: jsonContent("HTTPError") },
+        "400": errorResponse("Incorrect current password, or the same password again", "Incorrect password"),
       },
     },
   },
@@ -265,7 +271,7 @@ const paths = {
       responses: {
         "200": ok("Revoked", "Message"),
         ...bearerFailures,
-        "404": { description: "No such live session of this user", content: jsonContent("HTTPError") },
+        "404": errorResponse("No such live session of this user", "Session not found"),
       },
     },
   },
@@ -288,7 +294,7 @@ const paths = {
       responses: {
         "201": ok("The new user", "UserPublic"),
         ...superuserFailures,
-        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
         ...badInput,
       },
     },
@@ -302,7 +308,7 @@ const paths = {
       responses: {
         "200": ok("The user", "UserPublic"),
         ...superuserFailures,
-        "404": { description: "No such user", content: jsonContent("HTTPError") },
+        "404": errorResponse("No such user", "The user with this id does not exist in the system"),
       },
     },
     patch: {
@@ -315,8 +321,8 @@ const paths = {
       responses: {
         "200": ok("The updated user", "UserPublic"),
         ...superuserFailures,
-        "404": { description: "No such user", content: jsonContent("HTTPError") },
-        "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "404": errorResponse("No such user", "The user with this id does not exist in the system"),
+        "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
         ...badInput,
       },
     },
@@ -328,7 +334,7 @@ const paths = {
       responses: {
         "200": ok("Deleted", "Message"),
         ...superuserFailures,
-        "404": { description: "No such user", content: jsonContent("HTTPError") },
+        "404": errorResponse("No such user", "The user with this id does not exist in the system"),
       },
     },
   },
@@ -339,7 +345,7 @@ const paths = {
       description: "`{\"status\": \"ok\"}` once the database answers.",
       responses: {
         "200": ok("Healthy", "Health"),
-        "503": { description: "The database does not answer", content: jsonContent("HTTPError") },
+        "503": errorResponse("The database does not answer", "Database unavailable, try again shortly"),
       },
     },
   },
@@ -352,6 +358,13 @@ const paths = {
   },
 };
 
+/**
+ * The registered schemas as `components.schemas`, referencing each other by `#/components/schemas/<id>`.
+ * zod also stamps each one with `"$id": "#/components/schemas/<id>"`; that `$id` is dropped, because in
+ * JSON Schema 2020-12 it sets the base URI that every `$ref` inside the schema resolves against, and
+ * Swagger UI's OpenAPI 3.1 resolver then finds nothing: each schema shows as `any` and each example
+ * as "string" (tests/unit/openapi.test.ts checks that no `$id` is left and that every `$ref` resolves).
+ */
 function componentSchemas(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: "draft-2020-12",
@@ -361,8 +374,9 @@ function componentSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
-    out[id] = rest;
+    const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+    // The title names the schema where Swagger UI shows it inline, e.g. a `oneOf` as "HTTPError | TokenError".
+    out[id] = { title: id, ...rest };
   }
   return out;
 }

@@ -44,18 +44,30 @@ export const NewPassword = z
   });
 
 /** A password being checked, not set: no policy, only a sanity bound. */
-const GivenPassword = z.string().min(1, { message: "Password is required" }).max(1024);
+const GivenPassword = z
+  .string()
+  .min(1, { message: "Password is required" })
+  .max(1024)
+  .meta({ example: "correct horse battery staple" });
 
 const FullName = z.string().trim().max(255).nullable().meta({ example: "Ada Lovelace" });
 
+// Examples for the documentation (Swagger UI's Example Value and its pre-filled request bodies).
+const ID_EXAMPLE = "cmb0x1y2z0000abcd1234efgh";
+const TIME_EXAMPLE = "2026-01-01T12:00:00.000Z";
+const Id = z.string().meta({ example: ID_EXAMPLE });
+// Response times: the server writes them (toISOString), nothing parses them, so the format says enough
+// (z.iso.datetime() would add a regular expression of several lines to every time in the docs).
+const Time = z.string().meta({ format: "date-time", example: TIME_EXAMPLE });
+
 export const UserPublic = z
   .object({
-    id: z.string(),
-    email: z.string(),
-    full_name: z.string().nullable(),
+    id: Id,
+    email: z.string().meta({ example: "user@example.com" }),
+    full_name: z.string().nullable().meta({ example: "Ada Lovelace" }),
     is_active: z.boolean(),
     is_superuser: z.boolean(),
-    created_at: z.iso.datetime(),
+    created_at: Time,
   })
   .meta({ id: "UserPublic", description: "A user as the API shows it: never a password hash." });
 
@@ -65,7 +77,7 @@ export const UsersPublic = z
 
 export const LoginRequest = z
   .object({
-    username: z.string().max(1024).meta({ description: "The account's email address" }),
+    username: z.string().max(1024).meta({ description: "The account's email address", example: "user@example.com" }),
     password: GivenPassword,
     grant_type: z.literal("password").optional(),
     scope: z.string().max(1024).optional(),
@@ -79,9 +91,12 @@ export const LoginRequest = z
 
 export const AccessTokenResponse = z
   .object({
-    access_token: z.string(),
+    access_token: z.string().meta({
+      description: "A JWT; send it as `Authorization: Bearer <access_token>`",
+      example: "eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+    }),
     token_type: z.literal("bearer"),
-    expires_in: z.number().int().meta({ description: "Seconds until the token expires" }),
+    expires_in: z.number().int().meta({ description: "Seconds until the token expires", example: 1800 }),
   })
   .meta({ id: "Token" });
 
@@ -133,15 +148,17 @@ export const Pagination = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const USER_AGENT_EXAMPLE = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
 export const SessionPublic = z
   .object({
-    id: z.string(),
+    id: Id,
     device: z.string().meta({ example: "Chrome on Linux" }),
-    user_agent: z.string().nullable(),
-    method: z.string().meta({ description: '"password" (token endpoint) or "session" (browser sign-in)' }),
-    created_at: z.iso.datetime(),
-    expires_at: z.iso.datetime(),
-    last_used_at: z.iso.datetime().nullable(),
+    user_agent: z.string().nullable().meta({ example: USER_AGENT_EXAMPLE }),
+    method: z.string().meta({ description: '"password" (token endpoint) or "session" (browser sign-in)', example: "password" }),
+    created_at: Time,
+    expires_at: Time.meta({ example: "2026-01-01T12:30:00.000Z" }),
+    last_used_at: Time.nullable(),
     current: z.boolean().meta({ description: "True for the token that made this request" }),
   })
   .meta({ id: "SessionPublic" });
@@ -152,18 +169,21 @@ export const SessionsPublic = z
 
 export const AuthEventPublic = z
   .object({
-    id: z.string(),
+    id: Id,
     type: z.string().meta({
       description:
         "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, " +
         "signed_out_everywhere, account_linked or account_unlinked",
       example: "login_success",
     }),
-    method: z.string().nullable().meta({ description: '"password" (token endpoint), "credentials" (browser), "session"' }),
-    ip: z.string().nullable(),
-    user_agent: z.string().nullable(),
+    method: z
+      .string()
+      .nullable()
+      .meta({ description: '"password" (token endpoint), "credentials" (browser), "session"', example: "password" }),
+    ip: z.string().nullable().meta({ example: "203.0.113.7" }),
+    user_agent: z.string().nullable().meta({ example: USER_AGENT_EXAMPLE }),
     device: z.string().meta({ example: "Chrome on Linux" }),
-    created_at: z.iso.datetime(),
+    created_at: Time,
   })
   .meta({ id: "AuthEventPublic", description: "An authentication event of the account; never a password or token." });
 
@@ -176,7 +196,7 @@ export const LinkedAccountPublic = z
     id: z.string().meta({ description: "`<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
     provider: z.string().meta({ example: "oidc" }),
     provider_name: z.string().meta({ example: "OpenID Connect" }),
-    provider_account_id: z.string().meta({ description: "The account's id at the provider (`sub`)" }),
+    provider_account_id: z.string().meta({ description: "The account's id at the provider (`sub`)", example: "248289761001" }),
     linked_at: z.iso.datetime(),
   })
   .meta({
@@ -188,12 +208,12 @@ export const LinkedAccountsPublic = z
   .object({ data: z.array(LinkedAccountPublic), count: z.number().int() })
   .meta({ id: "LinkedAccountsPublic" });
 
-export const Message = z.object({ message: z.string() }).meta({ id: "Message" });
+export const Message = z.object({ message: z.string().meta({ example: "Session revoked" }) }).meta({ id: "Message" });
 
 export const LogoutResponse = z
   .object({
-    message: z.string(),
-    revoked: z.number().int(),
+    message: z.string().meta({ example: "Signed out" }),
+    revoked: z.number().int().meta({ example: 1 }),
     linked_accounts: z.array(LinkedAccountPublic).optional().meta({
       description:
         "After signing out everywhere or changing the password: the provider accounts still linked, which " +

@@ -91,12 +91,25 @@ export type MintResult =
 let minting: Promise<MintResult> | null = null;
 
 /**
+ * Whether this browser holds an Auth.js sign-in. Its cookie is httpOnly, so Auth.js is asked: its session
+ * endpoint answers 200 with `null` when there is none. Asking session-token directly would answer 401,
+ * which the browser logs as an error on every page a signed-out visitor opens.
+ */
+async function hasBrowserSignIn(): Promise<boolean> {
+  const response = await fetch("/api/auth/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) return true; // unsure: let session-token decide
+  const session = (await response.json().catch(() => null)) as unknown;
+  return session !== null && typeof session === "object" && Object.keys(session).length > 0;
+}
+
+/**
  * Exchanges the Auth.js session cookie for a fresh access token. One request at a time per tab.
  * `reason` is null when there simply is no sign-in, else why the sign-in no longer counts.
  */
 export function mintFromSession(): Promise<MintResult> {
   minting ??= (async (): Promise<MintResult> => {
     try {
+      if (!(await hasBrowserSignIn())) return { ok: false, reason: null };
       const response = await fetch("/api/v1/login/session-token", {
         method: "POST",
         credentials: "same-origin",

@@ -58,3 +58,53 @@ test("protected operations declare both security schemes and the 401 challenge",
   assert.deepEqual(me.security, [{ OAuth2PasswordBearer: [] }, { HTTPBearer: [] }]);
   assert.ok(me.responses["401"]?.headers && "WWW-Authenticate" in me.responses["401"].headers);
 });
+
+/** Every value in `node` with its JSON pointer, depth first. */
+function* walk(node: unknown, pointer = "#"): Generator<[string, unknown]> {
+  yield [pointer, node];
+  if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      yield* walk(value, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+    }
+  }
+}
+
+/** What a local `$ref` ("#/a/b") points at in the document, or undefined. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  if (!ref.startsWith("#/")) return undefined;
+  let node = root;
+  for (const raw of ref.slice(2).split("/")) {
+    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    if (!node || typeof node !== "object" || !(key in node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+test("no schema carries $id, and every $ref resolves within the document", () => {
+  // A `$id` changes the base that a `$ref` beside or below it resolves against; Swagger UI's OpenAPI 3.1
+  // resolver then finds nothing and shows every schema as `any` and every example as "string".
+  const refs: string[] = [];
+  for (const [pointer, node] of walk(doc)) {
+    if (!node || typeof node !== "object" || Array.isArray(node)) continue;
+    assert.ok(!("$id" in node), `${pointer} carries $id`);
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (ref === undefined) continue;
+    assert.equal(typeof ref, "string", `${pointer}/$ref is not a string`);
+    assert.ok(resolvePointer(doc, ref as string) !== undefined, `${pointer}/$ref ${String(ref)} does not resolve in the document`);
+    refs.push(ref as string);
+  }
+  assert.ok(refs.includes("#/components/schemas/UserPublic"), "the operations reference the component schemas");
+});
+
+test("the request bodies Swagger UI pre-fills carry real examples", () => {
+  const schemas = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, { example?: unknown; examples?: unknown[] }> }> } }).components.schemas;
+  const example = (schema: string, field: string) => {
+    const property = schemas[schema]!.properties[field]!;
+    return property.examples?.[0] ?? property.example;
+  };
+  assert.equal(example("UserRegister", "email"), "user@example.com");
+  assert.equal(typeof example("UserRegister", "password"), "string");
+  assert.equal(example("LoginRequest", "username"), "user@example.com");
+  assert.equal(example("UserPublic", "email"), "user@example.com");
+});
