@@ -197,7 +197,7 @@ export const LinkedAccountPublic = z
     provider: z.string().meta({ example: "oidc" }),
     provider_name: z.string().meta({ example: "OpenID Connect" }),
     provider_account_id: z.string().meta({ description: "The account's id at the provider (`sub`)", example: "248289761001" }),
-    linked_at: z.iso.datetime(),
+    linked_at: Time,
   })
   .meta({
     id: "LinkedAccountPublic",
