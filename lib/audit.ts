@@ -1,5 +1,6 @@
 /**
- * The audit trail of authentication events: who (user id when known, the email given at sign-in), what,
+ * The audit trail of authentication events: who (user id when known, the email given at sign-in when it
+ * is an email address, never other text typed into that field), what,
  * when, from where (IP, user agent). Never a password, a hash or a token. Writing an event never fails
  * the request that caused it: a lost audit row is logged, not thrown.
  */
@@ -7,7 +8,13 @@ import type { AuthEvent } from "@prisma/client";
 import { getDb } from "./db";
 import type { ClientInfo } from "./http/client";
 import { deviceLabel } from "./sessions";
-import type { AuthEventPublicT } from "./api/schemas";
+import { Email, type AuthEventPublicT } from "./api/schemas";
+
+/**
+ * Whether a submitted identifier is a syntactically valid email address (the schemas' own check). Only
+ * such an identifier is ever stored: people type their password into the email field.
+ */
+export const isEmailAddress = (identifier: string) => Email.safeParse(identifier).success;
 
 export const AUTH_EVENT_TYPES = [
   "login_success",
@@ -27,12 +34,15 @@ export async function recordAuthEvent(event: {
   method?: string | null;
   client?: ClientInfo | null;
 }): Promise<void> {
+  const given = event.email?.trim() || null;
+  const email = given && isEmailAddress(given) ? given.toLowerCase() : null;
   try {
     await getDb().authEvent.create({
       data: {
         type: event.type,
         userId: event.userId ?? null,
-        email: event.email ? event.email.slice(0, 254) : null,
+        email,
+        emailOmitted: given !== null && email === null,
         method: event.method ?? null,
         ip: event.client?.ip ?? null,
         userAgent: event.client?.userAgent ?? null,

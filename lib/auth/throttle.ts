@@ -14,18 +14,27 @@
  * locked, so concurrent attempts cannot all slip under a limit; a success takes it back. An attempt
  * refused with 429 checks no password and counts as nothing.
  */
+import crypto from "node:crypto";
 import type { LoginThrottle, Prisma, User } from "@prisma/client";
 import { getConfig } from "../config";
 import { getDb, rawSql } from "../db";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
+import { isEmailAddress, recordAuthEvent } from "../audit";
 import { authenticateDetailed } from "../users";
 
 const HOUR_MS = 60 * 60 * 1000;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-const accountKey = (email: string) => `account:${normalizeEmail(email).slice(0, 320)}`;
+/**
+ * An account's key: its normalized email, or, for an identifier that is not an email address (maybe a
+ * password typed into the wrong field), that identifier's SHA-256, so the table never holds it.
+ */
+function accountKey(identifier: string): string {
+  const normalized = normalizeEmail(identifier);
+  if (isEmailAddress(normalized)) return `account:${normalized}`;
+  return `account:sha256:${crypto.createHash("sha256").update(normalized).digest("hex")}`;
+}
 const ipKey = (ip: string | null) => (ip ? `ip:${ip}` : null);
 
 function delayMs(failures: number, threshold: number): number {

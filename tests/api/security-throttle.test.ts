@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { credentialsSignIn as signInWithCredentials } from "../helpers/authjs";
 import { signup, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
 
 const TOKEN_URL = "/api/v1/login/access-token";
@@ -45,27 +46,7 @@ function assertThrottled(res: ApiResponse, maxSeconds: number, minSeconds = 1): 
 
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000 + 250));
 
-/** The Auth.js Credentials sign-in, as the sign-in page does it; returns the `code` of a failure, or "ok". */
-async function credentialsSignIn(email: string, password: string, ip: string): Promise<string> {
-  const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-auth-return-redirect": "1",
-      "x-forwarded-for": ip,
-      cookie,
-    },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: server.url }).toString(),
-    redirect: "manual",
-  });
-  const { url } = (await res.json()) as { url: string };
-  const parsed = new URL(url);
-  if (!parsed.searchParams.get("error")) return "ok";
-  return parsed.searchParams.get("code") ?? parsed.searchParams.get("error")!;
-}
+const credentialsSignIn = (email: string, password: string, ip: string) => signInWithCredentials(server, email, password, ip);
 
 describe("per account", () => {
   test("10 failures → 429 with Retry-After, even with the right password; after the wait the user signs in", async () => {

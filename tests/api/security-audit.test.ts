@@ -1,0 +1,94 @@
+/**
+ * What the audit trail and the throttle table keep, over HTTP against a production server and then
+ * straight from its database: no password typed into the email field, on any sign-in path.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { credentialsSignIn } from "../helpers/authjs";
+import { runSql } from "../helpers/database";
+import { DATABASE, startServer, uniqueEmail, type Server } from "../helpers/server";
+
+const TOKEN_URL = "/api/v1/login/access-token";
+const ACCOUNT_FAILURES = 3;
+
+let server: Server;
+before(async () => {
+  server = await startServer({
+    LOGIN_THROTTLE_ACCOUNT_FAILURES: String(ACCOUNT_FAILURES),
+    LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60",
+  });
+});
+after(() => server?.close());
+
+let ipCounter = 1;
+const newIp = () => `192.0.2.${ipCounter++}`;
+
+/** Every file of the SQLite database (the file, its WAL and shared memory), as one buffer. */
+function sqliteBytes(): Buffer {
+  const files = fs.readdirSync(server.dataDir).filter((f) => f.startsWith("app.db"));
+  assert.ok(files.includes("app.db"), files.join(", "));
+  return Buffer.concat(files.map((f) => fs.readFileSync(path.join(server.dataDir, f))));
+}
+
+describe("a password typed into the email field", () => {
+  const SECRET = "MySecretPassw0rd!";
+
+  test("is kept nowhere: token endpoint (form and JSON), Credentials sign-in, throttled attempts", async () => {
+    const ip = newIp();
+    const form = await server.api(TOKEN_URL, {
+      method: "POST",
+      form: { username: SECRET, password: "some-password-1" },
+      headers: { "x-forwarded-for": ip },
+    });
+    assert.equal(form.status, 400, form.text);
+    const json = await server.api(TOKEN_URL, {
+      method: "POST",
+      json: { username: SECRET, password: "some-password-2" },
+      headers: { "x-forwarded-for": ip },
+    });
+    assert.equal(json.status, 400, json.text);
+    assert.equal(await credentialsSignIn(server, SECRET, "some-password-3", ip), "credentials");
+    // The same identifier is still throttled like any other (3 failures here), and its refusals are recorded too.
+    const throttled = await server.api(TOKEN_URL, {
+      method: "POST",
+      form: { username: SECRET, password: "some-password-4" },
+      headers: { "x-forwarded-for": ip },
+    });
+    assert.equal(throttled.status, 429, throttled.text);
+    assert.match(await credentialsSignIn(server, SECRET, "some-password-5", ip), /^throttled:\d+$/);
+
+    // Nothing in either table holds the string, in any case.
+    const events = await runSql(server, `SELECT * FROM "auth_events" WHERE "ip" = ?`, [ip]);
+    const throttles = await runSql(server, `SELECT * FROM "login_throttles"`);
+    const stored = JSON.stringify([events, throttles]).toLowerCase();
+    assert.ok(!stored.includes(SECRET.toLowerCase()), `the secret is stored: ${stored}`);
+    if (DATABASE === "sqlite") {
+      const bytes = sqliteBytes().toString("latin1").toLowerCase();
+      assert.ok(!bytes.includes(SECRET.toLowerCase()), "the secret is somewhere in the database files");
+    }
+    // What is recorded instead: each attempt, without an email, flagged as not one.
+    const types = events.map((e) => e.type).sort();
+    assert.deepEqual(types, ["login_failure", "login_failure", "login_failure", "login_throttled", "login_throttled"]);
+    for (const e of events) {
+      assert.equal(e.email, null);
+      assert.ok(e.email_omitted === true || e.email_omitted === 1 || e.email_omitted === 1n, JSON.stringify(e, (_, v) => (typeof v === "bigint" ? Number(v) : v)));
+    }
+  });
+
+  test("an email address is still recorded as given (normalized)", async () => {
+    const ip = newIp();
+    const email = uniqueEmail("Nobody");
+    const res = await server.api(TOKEN_URL, {
+      method: "POST",
+      form: { username: ` ${email.toUpperCase()} `, password: "some-password-1" },
+      headers: { "x-forwarded-for": ip },
+    });
+    assert.equal(res.status, 400, res.text);
+    const events = await runSql(server, `SELECT "email", "email_omitted" FROM "auth_events" WHERE "ip" = ?`, [ip]);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.email, email.toLowerCase());
+    assert.ok(!events[0]!.email_omitted);
+  });
+});
