@@ -11,12 +11,16 @@ const labels: Record<string, string> = {
   token_revoked: "Session revoked",
   password_changed: "Password changed",
   signed_out_everywhere: "Signed out everywhere",
+  password_check_failure: "Wrong current password given",
+  password_check_throttled: "Password check refused: too many failed attempts",
+  password_change_refused: "Password change refused: new password same as current",
 };
 
 const methods: Record<string, string> = {
   password: "API password login",
   credentials: "sign-in page",
   session: "browser sign-in",
+  password_change: "password change",
 };
 
 /** The account's recent authentication events (the audit trail), newest first. */

@@ -24,6 +24,11 @@ export const AUTH_EVENT_TYPES = [
   "token_revoked",
   "password_changed",
   "signed_out_everywhere",
+  // A password asked again of a signed-in user (password change): wrong, throttled.
+  "password_check_failure",
+  "password_check_throttled",
+  /** A password change refused before any check (the new password is the current one). */
+  "password_change_refused",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

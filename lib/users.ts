@@ -7,7 +7,8 @@ import type { Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb, isUniqueViolation } from "./db";
 import { errors } from "./http/errors";
-import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import { hashPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import { confirmPassword } from "./auth/throttle";
 import type {
   SignupInput,
   UpdateMeInput,
@@ -100,15 +101,19 @@ export async function changePassword(
   user: User,
   currentTokenId: string,
   input: { current_password: string; new_password: string },
-  client: ClientInfo | null = null,
+  client: ClientInfo,
 ): Promise<{ revoked: number }> {
-  if (!user.hashedPassword || !(await verifyPassword(input.current_password, user.hashedPassword))) {
-    throw errors.badRequest("Incorrect password");
-  }
+  // Refused before the current password is checked, so the answer says nothing about it (sending one
+  // guess as both fields would otherwise confirm it).
   if (input.current_password === input.new_password) {
+    await recordAuthEvent({ type: "password_change_refused", userId: user.id, method: "password_change", client });
     throw errors.badRequest("New password cannot be the same as the current one");
   }
   refuseCommonPassword(input.new_password, "new_password");
+  // The throttled, audited check every password re-check goes through (429 when throttled).
+  if (!(await confirmPassword(user, input.current_password, client, "password_change"))) {
+    throw errors.badRequest("Incorrect password");
+  }
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
   const result = await getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });

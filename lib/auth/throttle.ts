@@ -20,7 +20,8 @@ import { getConfig } from "../config";
 import { getDb, rawSql } from "../db";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { isEmailAddress, recordAuthEvent } from "../audit";
+import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
+import { verifyPasswordOrDummy } from "./passwords";
 import { authenticateDetailed } from "../users";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -210,8 +211,27 @@ export async function settleAttempt(attempt: Attempt, ok: boolean): Promise<void
 }
 
 /**
+ * Reserves an attempt for a password check (see `reserveAttempt`); a refusal is recorded as `throttledType`
+ * (the caller's account, when `userId` finds one) before the 429 goes out.
+ */
+async function reserveOrRecord(
+  identifier: string,
+  client: ClientInfo,
+  method: string,
+  throttledType: AuthEventType,
+  userId: () => Promise<string | undefined>,
+): Promise<Attempt> {
+  try {
+    return await reserveAttempt(identifier, client.ip);
+  } catch (error) {
+    await recordAuthEvent({ type: throttledType, userId: await userId(), email: identifier, method, client });
+    throw error;
+  }
+}
+
+/**
  * The one password sign-in used by the token endpoint and the browser's Credentials sign-in: throttle
- * check, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
+ * reservation, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
  * Returns the user when the password is right (active or not: the caller decides), null otherwise;
  * throws 429 when throttled.
  */
@@ -222,14 +242,10 @@ export async function passwordSignIn(
   method: "password" | "credentials",
 ): Promise<User | null> {
   const normalized = normalizeEmail(email);
-  let attempt: Attempt;
-  try {
-    attempt = await reserveAttempt(normalized, client.ip);
-  } catch (error) {
+  const attempt = await reserveOrRecord(normalized, client, method, "login_throttled", async () => {
     const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
-    await recordAuthEvent({ type: "login_throttled", userId: user?.id, email: normalized, method, client });
-    throw error;
-  }
+    return user?.id;
+  });
   const { user, ok } = await authenticateDetailed(normalized, password);
   await settleAttempt(attempt, ok);
   await recordAuthEvent({
@@ -240,4 +256,18 @@ export async function passwordSignIn(
     client,
   });
   return ok ? user : null;
+}
+
+/**
+ * The password asked again of a signed-in user (`method` says why, e.g. "password_change"): the same
+ * throttle counters as sign-in (the account's email and the client's IP), so a stolen token is no
+ * password oracle. A wrong password is recorded as `password_check_failure`, a refusal as
+ * `password_check_throttled`; throws 429 when throttled.
+ */
+export async function confirmPassword(user: User, password: string, client: ClientInfo, method: string): Promise<boolean> {
+  const attempt = await reserveOrRecord(user.email, client, method, "password_check_throttled", async () => user.id);
+  const ok = await verifyPasswordOrDummy(password, user.hashedPassword, getConfig().bcryptCost);
+  await settleAttempt(attempt, ok);
+  if (!ok) await recordAuthEvent({ type: "password_check_failure", userId: user.id, method, client });
+  return ok;
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { credentialsSignIn } from "../helpers/authjs";
 import { runSql } from "../helpers/database";
-import { DATABASE, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { DATABASE, newUser, startServer, uniqueEmail, type Server } from "../helpers/server";
 
 const TOKEN_URL = "/api/v1/login/access-token";
 const ACCOUNT_FAILURES = 3;
@@ -90,5 +90,59 @@ describe("a password typed into the email field", () => {
     assert.equal(events.length, 1);
     assert.equal(events[0]!.email, email.toLowerCase());
     assert.ok(!events[0]!.email_omitted);
+  });
+});
+
+type Event = { type: string; method: string | null; count?: number };
+async function eventsOf(token: string): Promise<Event[]> {
+  const res = await server.api("/api/v1/users/me/events", { token });
+  assert.equal(res.status, 200, res.text);
+  return res.body.data as Event[];
+}
+const countOf = (events: Event[], type: string) =>
+  events.filter((e) => e.type === type).reduce((n, e) => n + (e.count ?? 1), 0);
+
+describe("PATCH /users/me/password checks the current password like a sign-in", () => {
+  const PASSWORD_URL = "/api/v1/users/me/password";
+  const change = (token: string, current: string, next: string, ip: string) =>
+    server.api(PASSWORD_URL, {
+      method: "PATCH",
+      token,
+      json: { current_password: current, new_password: next },
+      headers: { "x-forwarded-for": ip },
+    });
+
+  test("wrong guesses count toward the account's throttle, then 429 (sign-in too), each one audited", async () => {
+    const { email, password, token } = await newUser(server, "oracle");
+    const ip = newIp();
+    for (let i = 0; i < ACCOUNT_FAILURES; i++) {
+      const res = await change(token, `wrong-guess-${i}-abc`, "a-brand-new-password-1", ip);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.detail, "Incorrect password");
+    }
+    const right = await change(token, password, "a-brand-new-password-1", ip);
+    assert.equal(right.status, 429, right.text);
+    assert.ok(Number(right.headers.get("retry-after")) > 0);
+    // The same counter as sign-in: the account is locked there too.
+    const signIn = await server.api(TOKEN_URL, { method: "POST", form: { username: email, password }, headers: { "x-forwarded-for": newIp() } });
+    assert.equal(signIn.status, 429, signIn.text);
+    const events = await eventsOf(token);
+    assert.equal(countOf(events, "password_check_failure"), ACCOUNT_FAILURES, JSON.stringify(events));
+    assert.equal(countOf(events, "password_check_throttled"), 1, JSON.stringify(events));
+    assert.equal(countOf(events, "password_changed"), 0);
+  });
+
+  test("the same password in both fields is refused before any check, whether it is right or not, and audited", async () => {
+    const { password, token } = await newUser(server, "same");
+    const ip = newIp();
+    const right = await change(token, password, password, ip);
+    const wrong = await change(token, "not-my-password-9", "not-my-password-9", ip);
+    for (const res of [right, wrong]) {
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.detail, "New password cannot be the same as the current one");
+    }
+    const events = await eventsOf(token);
+    assert.equal(countOf(events, "password_change_refused"), 2, JSON.stringify(events));
+    assert.equal(countOf(events, "password_check_failure"), 0, "no password was checked");
   });
 });
