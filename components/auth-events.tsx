@@ -23,7 +23,11 @@ const methods: Record<string, string> = {
   password_change: "password change",
 };
 
-/** The account's recent authentication events (the audit trail), newest first. */
+/**
+ * The account's recent authentication events (the audit trail), newest first: the server lists sign-ins
+ * and security changes apart from failed attempts, so many failures never hide a sign-in; repeated
+ * refusals come as one event with a count.
+ */
 export function AuthEvents({ refreshKey }: { refreshKey: string }) {
   const [events, setEvents] = useState<AuthEventPublicT[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -50,8 +54,10 @@ export function AuthEvents({ refreshKey }: { refreshKey: string }) {
             <li key={e.id} className="session" data-event-type={e.type}>
               <div>
                 <strong>{labels[e.type] ?? e.type}</strong>
+                {e.count > 1 && <> ×{e.count}</>}
                 <div className="muted small-print">
-                  {new Date(e.created_at).toLocaleString()} · {e.device}
+                  {new Date(e.created_at).toLocaleString()}
+                  {e.count > 1 && <> to {new Date(e.last_at).toLocaleString()}</>} · {e.device}
                   {e.ip && <> · {e.ip}</>}
                   {e.method && methods[e.method] && <> · {methods[e.method]}</>}
                 </div>

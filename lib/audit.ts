@@ -5,6 +5,7 @@
  * the request that caused it: a lost audit row is logged, not thrown.
  */
 import type { AuthEvent } from "@prisma/client";
+import { getConfig } from "./config";
 import { getDb } from "./db";
 import type { ClientInfo } from "./http/client";
 import { deviceLabel } from "./sessions";
@@ -32,6 +33,29 @@ export const AUTH_EVENT_TYPES = [
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
+/**
+ * Refusals that cost the requester nothing (no password checked): repeated ones with the same type,
+ * account and address within the throttle window add to one row's `count` instead of a row each, so
+ * they cannot flood the table.
+ */
+const AGGREGATED: ReadonlySet<AuthEventType> = new Set(["login_throttled", "password_check_throttled"]);
+
+/**
+ * What anyone can cause with no credentials or a wrong one: failed and refused attempts. The activity
+ * view lists the newest of these apart from everything else (sign-ins, security changes), so many of
+ * them never push a sign-in out of it.
+ */
+const ATTEMPTS: ReadonlySet<string> = new Set([
+  "login_failure",
+  "login_throttled",
+  "password_check_failure",
+  "password_check_throttled",
+  "password_change_refused",
+]);
+
+/** Stored user agents are cut to this many characters: enough to tell browsers and devices apart. */
+const USER_AGENT_MAX = 256;
+
 export async function recordAuthEvent(event: {
   type: AuthEventType;
   userId?: string | null;
@@ -41,18 +65,34 @@ export async function recordAuthEvent(event: {
 }): Promise<void> {
   const given = event.email?.trim() || null;
   const email = given && isEmailAddress(given) ? given.toLowerCase() : null;
+  const data = {
+    type: event.type,
+    userId: event.userId ?? null,
+    email,
+    emailOmitted: given !== null && email === null,
+    method: event.method ?? null,
+    ip: event.client?.ip ?? null,
+    userAgent: event.client?.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+  };
   try {
-    await getDb().authEvent.create({
-      data: {
-        type: event.type,
-        userId: event.userId ?? null,
-        email,
-        emailOmitted: given !== null && email === null,
-        method: event.method ?? null,
-        ip: event.client?.ip ?? null,
-        userAgent: event.client?.userAgent ?? null,
-      },
-    });
+    const db = getDb();
+    if (AGGREGATED.has(event.type)) {
+      const now = new Date();
+      const since = new Date(now.getTime() - getConfig().throttle.windowSeconds * 1000);
+      const open = await db.authEvent.findFirst({
+        where: { ip: data.ip, createdAt: { gte: since }, type: data.type, userId: data.userId },
+        orderBy: { createdAt: "desc" },
+        select: { id: true },
+      });
+      // updateMany: a row pruned in between is no error, just a new row.
+      const added = open
+        ? await db.authEvent.updateMany({ where: { id: open.id }, data: { count: { increment: 1 }, lastAt: now } })
+        : { count: 0 };
+      if (added.count) return;
+      await db.authEvent.create({ data: { ...data, createdAt: now, lastAt: now } });
+      return;
+    }
+    await db.authEvent.create({ data });
   } catch (error) {
     console.error("Could not record an auth event:", event.type, error instanceof Error ? error.message : error);
   }
@@ -67,15 +107,22 @@ function toAuthEventPublic(e: AuthEvent): AuthEventPublicT {
     user_agent: e.userAgent,
     device: deviceLabel(e.userAgent),
     created_at: e.createdAt.toISOString(),
+    count: e.count,
+    last_at: (e.lastAt ?? e.createdAt).toISOString(),
   };
 }
 
-/** The user's most recent events, newest first. */
+/**
+ * The user's recent events, newest first: the `limit` newest sign-ins and security changes, and apart
+ * from them the `limit` newest failed or refused attempts, so a flood of attempts cannot hide a sign-in.
+ */
 export async function listAuthEvents(userId: string, limit = 50) {
-  const events = await getDb().authEvent.findMany({
-    where: { userId },
-    orderBy: { createdAt: "desc" },
-    take: limit,
-  });
+  const db = getDb();
+  const attempts = [...ATTEMPTS];
+  const [activity, failures] = await Promise.all([
+    db.authEvent.findMany({ where: { userId, type: { notIn: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
+    db.authEvent.findMany({ where: { userId, type: { in: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
+  ]);
+  const events = [...activity, ...failures].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return { data: events.map(toAuthEventPublic), count: events.length };
 }

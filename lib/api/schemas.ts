@@ -137,7 +137,7 @@ export const AuthEventPublic = z
     id: z.string(),
     type: z.string().meta({
       description:
-        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed or signed_out_everywhere",
+        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, signed_out_everywhere, password_check_failure, password_check_throttled, password_change_refused, ...",
       example: "login_success",
     }),
     method: z.string().nullable().meta({ description: '"password" (token endpoint), "credentials" (browser), "session"' }),
@@ -145,6 +145,8 @@ export const AuthEventPublic = z
     user_agent: z.string().nullable(),
     device: z.string().meta({ example: "Chrome on Linux" }),
     created_at: z.iso.datetime(),
+    count: z.number().int().meta({ description: "How many: repeated refusals within a few minutes share one event" }),
+    last_at: z.iso.datetime().meta({ description: "When the last of them came (created_at when count is 1)" }),
   })
   .meta({ id: "AuthEventPublic", description: "An authentication event of the account; never a password or token." });
 

@@ -69,8 +69,8 @@ describe("a password typed into the email field", () => {
       assert.ok(!bytes.includes(SECRET.toLowerCase()), "the secret is somewhere in the database files");
     }
     // What is recorded instead: each attempt, without an email, flagged as not one.
-    const types = events.map((e) => e.type).sort();
-    assert.deepEqual(types, ["login_failure", "login_failure", "login_failure", "login_throttled", "login_throttled"]);
+    const types = events.map((e) => `${e.type}×${Number(e.count)}`).sort();
+    assert.deepEqual(types, ["login_failure×1", "login_failure×1", "login_failure×1", "login_throttled×2"]);
     for (const e of events) {
       assert.equal(e.email, null);
       assert.ok(e.email_omitted === true || e.email_omitted === 1 || e.email_omitted === 1n, JSON.stringify(e, (_, v) => (typeof v === "bigint" ? Number(v) : v)));
@@ -144,5 +144,44 @@ describe("PATCH /users/me/password checks the current password like a sign-in", 
     const events = await eventsOf(token);
     assert.equal(countOf(events, "password_change_refused"), 2, JSON.stringify(events));
     assert.equal(countOf(events, "password_check_failure"), 0, "no password was checked");
+  });
+});
+
+describe("flooding the audit trail", () => {
+  test("300 throttled attempts make one row with a count, and the sign-in stays in the user's view", async () => {
+    const { email, token } = await newUser(server, "flood");
+    const ip = newIp();
+    const attempt = (pw: string) =>
+      server.api(TOKEN_URL, { method: "POST", form: { username: email, password: pw }, headers: { "x-forwarded-for": ip } });
+    for (let i = 0; i < ACCOUNT_FAILURES; i++) assert.equal((await attempt("wrong-password-123")).status, 400);
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => attempt("wrong-password-123")));
+      assert.ok(answers.every((r) => r.status === 429), answers.map((r) => r.status).join(" "));
+    }
+    const events = await eventsOf(token);
+    assert.ok(events.some((e) => e.type === "login_success"), `the sign-in was pushed out: ${events.map((e) => e.type).join(", ")}`);
+    assert.equal(countOf(events, "login_throttled"), 300);
+    assert.equal(countOf(events, "login_failure"), ACCOUNT_FAILURES);
+    const [row] = await runSql<{ n: number | bigint | string }>(
+      server,
+      `SELECT COUNT(*) AS n FROM "auth_events" WHERE "ip" = ? AND "type" = 'login_throttled'`,
+      [ip],
+    );
+    // Two requests can race to open the window's row; never one row per attempt.
+    assert.ok(Number(row?.n) <= 2, `${row?.n} rows for 300 throttled attempts`);
+  });
+
+  test("a long user agent is stored cut to 256 characters", async () => {
+    const { email } = await newUser(server, "agent");
+    const ip = newIp();
+    const userAgent = `Mozilla/5.0 ${"x".repeat(600)}`;
+    const res = await server.api(TOKEN_URL, {
+      method: "POST",
+      form: { username: email, password: "wrong-password-123" },
+      headers: { "x-forwarded-for": ip, "user-agent": userAgent },
+    });
+    assert.equal(res.status, 400);
+    const [row] = await runSql<{ user_agent: string }>(server, `SELECT "user_agent" FROM "auth_events" WHERE "ip" = ?`, [ip]);
+    assert.equal(row!.user_agent, userAgent.slice(0, 256));
   });
 });
