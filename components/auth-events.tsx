@@ -14,6 +14,9 @@ const labels: Record<string, string> = {
   password_check_failure: "Wrong current password given",
   password_check_throttled: "Password check refused: too many failed attempts",
   password_change_refused: "Password change refused: new password same as current",
+  email_changed: "Email address changed",
+  email_change_refused: "Email change refused: address already in use",
+  email_change_throttled: "Email change refused: too many changes",
 };
 
 const methods: Record<string, string> = {

@@ -30,6 +30,11 @@ export const AUTH_EVENT_TYPES = [
   "password_check_throttled",
   /** A password change refused before any check (the new password is the current one). */
   "password_change_refused",
+  // PATCH /users/me with a new email: done (the new address), refused as taken (the address tried),
+  // refused by the hourly limit.
+  "email_changed",
+  "email_change_refused",
+  "email_change_throttled",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -38,7 +43,11 @@ export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
  * account and address within the throttle window add to one row's `count` instead of a row each, so
  * they cannot flood the table.
  */
-const AGGREGATED: ReadonlySet<AuthEventType> = new Set(["login_throttled", "password_check_throttled"]);
+const AGGREGATED: ReadonlySet<AuthEventType> = new Set([
+  "login_throttled",
+  "password_check_throttled",
+  "email_change_throttled",
+]);
 
 /**
  * What anyone can cause with no credentials or a wrong one: failed and refused attempts. The activity
@@ -51,6 +60,8 @@ const ATTEMPTS: ReadonlySet<string> = new Set([
   "password_check_failure",
   "password_check_throttled",
   "password_change_refused",
+  "email_change_refused",
+  "email_change_throttled",
 ]);
 
 /** Stored user agents are cut to this many characters: enough to tell browsers and devices apart. */

@@ -176,6 +176,12 @@ const paths = {
         "200": ok("The updated user", "UserPublic"),
         ...bearerFailures,
         "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "429": {
+          description:
+            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: jsonContent("HTTPError"),
+        },
         ...badInput,
       },
     },
@@ -191,7 +197,9 @@ const paths = {
     patch: {
       tags: ["users"],
       summary: "Change my password",
-      description: "Revokes every other token of the user; the token used for this request stays valid.",
+      description:
+        "Revokes every other token of the user; the token used for this request stays valid. A wrong current " +
+        "password counts as a failed sign-in of the account (the same throttle).",
       security: secured,
       requestBody: jsonBody("UpdatePassword"),
       responses: {
@@ -199,6 +207,11 @@ const paths = {
         ...bearerFailures,
         ...badInput,
         "400": { description: "Incorrect current password, or the same password again", content: jsonContent("HTTPError") },
+        "429": {
+          description: "Too many failed password attempts for this account or address; `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: jsonContent("HTTPError"),
+        },
       },
     },
   },
@@ -283,6 +296,12 @@ const paths = {
         ...superuserFailures,
         "404": { description: "No such user", content: jsonContent("HTTPError") },
         "409": { description: "The email is taken", content: jsonContent("HTTPError") },
+        "429": {
+          description:
+            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: jsonContent("HTTPError"),
+        },
         ...badInput,
       },
     },

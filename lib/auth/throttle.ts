@@ -77,8 +77,13 @@ type Limits = { threshold: number; hourlyMax: number };
 /** The largest INTEGER both databases take: "no hourly cap" for a key. */
 const NO_HOURLY_CAP = 2_147_483_647;
 
+/** Email changes a user may make (or try) per hour: enough for typos, too few to probe addresses. */
+export const EMAIL_CHANGES_PER_HOUR = 5;
+const emailChangeKey = (userId: string) => `email_change:${userId}`;
+
 function limitsFor(key: string): Limits {
   const t = getConfig().throttle;
+  if (key.startsWith("email_change:")) return { threshold: NO_HOURLY_CAP, hourlyMax: EMAIL_CHANGES_PER_HOUR };
   return key.startsWith("ip:")
     ? { threshold: t.ipFailures, hourlyMax: NO_HOURLY_CAP }
     : { threshold: t.accountFailures, hourlyMax: t.accountHourlyMax };
@@ -270,4 +275,18 @@ export async function confirmPassword(user: User, password: string, client: Clie
   await settleAttempt(attempt, ok);
   if (!ok) await recordAuthEvent({ type: "password_check_failure", userId: user.id, method, client });
   return ok;
+}
+
+/**
+ * Counts one attempt of the user to change their email, taken address or not, in the throttle table
+ * (`email_change:<user id>`, the same atomic reservation as sign-in): a token holder cannot use the 409
+ * for a taken address to probe which addresses have accounts. Throws 429 past `EMAIL_CHANGES_PER_HOUR`.
+ */
+export async function reserveEmailChange(userId: string): Promise<void> {
+  const key = emailChangeKey(userId);
+  const now = new Date();
+  if (await reserve(key, now)) return;
+  const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
+  const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
+  throw errors.tooManyRequests("Too many email changes", Math.max(1, Math.ceil(waitMs / 1000)));
 }

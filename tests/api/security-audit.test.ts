@@ -185,3 +185,35 @@ describe("flooding the audit trail", () => {
     assert.equal(row!.user_agent, userAgent.slice(0, 256));
   });
 });
+
+describe("PATCH /users/me changing the email", () => {
+  test("a few changes an hour (5), taken or not, then 429; each change and refusal audited", async () => {
+    const { token } = await newUser(server, "mover");
+    const { email: taken } = await newUser(server, "taken");
+    const patch = (email: string) => server.api("/api/v1/users/me", { method: "PATCH", token, json: { email } });
+    for (let i = 0; i < 3; i++) {
+      const res = await patch(taken);
+      assert.equal(res.status, 409, res.text);
+    }
+    for (let i = 0; i < 2; i++) {
+      const res = await patch(uniqueEmail(`moved${i}`));
+      assert.equal(res.status, 200, res.text);
+    }
+    // Only a change counts: the name alone, or the address it already has, does not.
+    const me = (await server.api("/api/v1/users/me", { token })).body;
+    assert.equal((await patch(me.email)).status, 200);
+    assert.equal((await server.api("/api/v1/users/me", { method: "PATCH", token, json: { full_name: "Mover" } })).status, 200);
+    for (const email of [taken, uniqueEmail("moved-again")]) {
+      const res = await patch(email);
+      assert.equal(res.status, 429, res.text);
+      const retryAfter = Number(res.headers.get("retry-after"));
+      assert.ok(retryAfter > 3000 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+      assert.deepEqual(res.body, { detail: `Too many email changes. Try again in ${retryAfter} seconds.` });
+    }
+    assert.equal((await server.api("/api/v1/users/me", { token })).body.email, me.email, "the refused change changed nothing");
+    const events = await eventsOf(token);
+    assert.equal(countOf(events, "email_change_refused"), 3, JSON.stringify(events));
+    assert.equal(countOf(events, "email_changed"), 2, JSON.stringify(events));
+    assert.equal(countOf(events, "email_change_throttled"), 2, JSON.stringify(events));
+  });
+});
