@@ -1,7 +1,8 @@
 /**
- * Brute-force limits on password sign-in, kept in the database so they survive restarts and hold
+ * Brute-force limits on password checks, kept in the database so they survive restarts and hold
  * across instances. Used by every password sign-in path (the token endpoint and the Auth.js Credentials
- * provider) through `passwordSignIn`.
+ * provider) through `passwordSignIn`, and by every password asked again of a signed-in user through
+ * `confirmPassword`, with the same counters. The same table rate-limits email changes.
  *
  * Per account (the normalized email, whether or not such an account exists, so the limits reveal
  * nothing): after `accountFailures` (10) failed attempts in a streak, sign-in answers 429 for a delay
@@ -44,6 +45,23 @@ function delayMs(failures: number, threshold: number): number {
   return Math.min(baseDelaySeconds * 2 ** steps, maxDelaySeconds) * 1000;
 }
 
+type Limits = { threshold: number; hourlyMax: number };
+
+/** The largest INTEGER both databases take: no limit of that kind for a key. */
+const NO_LIMIT = 2_147_483_647;
+
+/** Email changes a user may make (or try) per hour: enough for typos, too few to probe addresses. */
+export const EMAIL_CHANGES_PER_HOUR = 5;
+const emailChangeKey = (userId: string) => `email_change:${userId}`;
+
+function limitsFor(key: string): Limits {
+  const t = getConfig().throttle;
+  if (key.startsWith("email_change:")) return { threshold: NO_LIMIT, hourlyMax: EMAIL_CHANGES_PER_HOUR };
+  return key.startsWith("ip:")
+    ? { threshold: t.ipFailures, hourlyMax: NO_LIMIT }
+    : { threshold: t.accountFailures, hourlyMax: t.accountHourlyMax };
+}
+
 /** Until when (ms since epoch) this key is locked; 0 when it is not. */
 function lockedUntil(row: LoginThrottle, threshold: number, hourlyMax: number, now: number): number {
   let until = 0;
@@ -57,36 +75,15 @@ function lockedUntil(row: LoginThrottle, threshold: number, hourlyMax: number, n
 
 /** Throws 429 (with Retry-After) when the account or the client's IP is locked; otherwise returns. */
 export async function checkLoginAllowed(email: string, ip: string | null): Promise<void> {
-  const t = getConfig().throttle;
-  const account = accountKey(email);
-  const keys = [account, ipKey(ip)].filter((k): k is string => k !== null);
+  const keys = [accountKey(email), ipKey(ip)].filter((k): k is string => k !== null);
   const rows = await getDb().loginThrottle.findMany({ where: { key: { in: keys } } });
   const now = Date.now();
   let until = 0;
   for (const row of rows) {
-    const isAccount = row.key === account;
-    const threshold = isAccount ? t.accountFailures : t.ipFailures;
-    const hourlyMax = isAccount ? t.accountHourlyMax : Number.POSITIVE_INFINITY;
+    const { threshold, hourlyMax } = limitsFor(row.key);
     until = Math.max(until, lockedUntil(row, threshold, hourlyMax, now));
   }
   if (until > now) throw errors.loginThrottled(Math.max(1, Math.ceil((until - now) / 1000)));
-}
-
-type Limits = { threshold: number; hourlyMax: number };
-
-/** The largest INTEGER both databases take: "no hourly cap" for a key. */
-const NO_HOURLY_CAP = 2_147_483_647;
-
-/** Email changes a user may make (or try) per hour: enough for typos, too few to probe addresses. */
-export const EMAIL_CHANGES_PER_HOUR = 5;
-const emailChangeKey = (userId: string) => `email_change:${userId}`;
-
-function limitsFor(key: string): Limits {
-  const t = getConfig().throttle;
-  if (key.startsWith("email_change:")) return { threshold: NO_HOURLY_CAP, hourlyMax: EMAIL_CHANGES_PER_HOUR };
-  return key.startsWith("ip:")
-    ? { threshold: t.ipFailures, hourlyMax: NO_HOURLY_CAP }
-    : { threshold: t.accountFailures, hourlyMax: t.accountHourlyMax };
 }
 
 /** A timestamp parameter: PostgreSQL needs its type where it cannot infer one (inside CASE). */
