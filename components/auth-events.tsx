@@ -13,15 +13,26 @@ const labels: Record<string, string> = {
   signed_out_everywhere: "Signed out everywhere",
   account_linked: "Sign-in method linked",
   account_unlinked: "Sign-in method removed",
+  password_check_failure: "Wrong current password given",
+  password_check_throttled: "Password check refused: too many failed attempts",
+  password_change_refused: "Password change refused: new password same as current",
+  email_changed: "Email address changed",
+  email_change_refused: "Email change refused: address already in use",
+  email_change_throttled: "Email change refused: too many changes",
 };
 
 const methods: Record<string, string> = {
   password: "API password login",
   credentials: "sign-in page",
   session: "browser sign-in",
+  password_change: "password change",
 };
 
-/** The account's recent authentication events (the audit trail), newest first. */
+/**
+ * The account's recent authentication events (the audit trail), newest first: the server lists sign-ins
+ * and security changes apart from failed attempts, so many failures never hide a sign-in; repeated
+ * refusals come as one event with a count.
+ */
 export function AuthEvents({ refreshKey }: { refreshKey: string }) {
   const [events, setEvents] = useState<AuthEventPublicT[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,8 +59,10 @@ export function AuthEvents({ refreshKey }: { refreshKey: string }) {
             <li key={e.id} className="session" data-event-type={e.type}>
               <div>
                 <strong>{labels[e.type] ?? e.type}</strong>
+                {e.count > 1 && <> ×{e.count}</>}
                 <div className="muted small-print">
-                  {new Date(e.created_at).toLocaleString()} · {e.device}
+                  {new Date(e.created_at).toLocaleString()}
+                  {e.count > 1 && <> to {new Date(e.last_at).toLocaleString()}</>} · {e.device}
                   {e.ip && <> · {e.ip}</>}
                   {e.method && methods[e.method] && <> · {methods[e.method]}</>}
                 </div>

@@ -1,13 +1,21 @@
 /**
- * The audit trail of authentication events: who (user id when known, the email given at sign-in), what,
+ * The audit trail of authentication events: who (user id when known, the email given at sign-in when it
+ * is an email address, never other text typed into that field), what,
  * when, from where (IP, user agent). Never a password, a hash or a token. Writing an event never fails
  * the request that caused it: a lost audit row is logged, not thrown.
  */
 import type { AuthEvent } from "@prisma/client";
+import { getConfig } from "./config";
 import { getDb } from "./db";
 import type { ClientInfo } from "./http/client";
 import { deviceLabel } from "./sessions";
-import type { AuthEventPublicT } from "./api/schemas";
+import { Email, type AuthEventPublicT } from "./api/schemas";
+
+/**
+ * Whether a submitted identifier is a syntactically valid email address (the schemas' own check). Only
+ * such an identifier is ever stored: people type their password into the email field.
+ */
+export const isEmailAddress = (identifier: string) => Email.safeParse(identifier).success;
 
 export const AUTH_EVENT_TYPES = [
   "login_success",
@@ -19,8 +27,47 @@ export const AUTH_EVENT_TYPES = [
   "signed_out_everywhere",
   "account_linked",
   "account_unlinked",
+  // A password asked again of a signed-in user (password change): wrong, throttled.
+  "password_check_failure",
+  "password_check_throttled",
+  /** A password change refused before any check (the new password is the current one). */
+  "password_change_refused",
+  // PATCH /users/me with a new email: done (the new address), refused as taken (the address tried),
+  // refused by the hourly limit.
+  "email_changed",
+  "email_change_refused",
+  "email_change_throttled",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
+
+/**
+ * Refusals that cost the requester nothing (no password checked): repeated ones with the same type,
+ * account and address within the throttle window add to one row's `count` instead of a row each, so
+ * they cannot flood the table.
+ */
+const AGGREGATED: ReadonlySet<AuthEventType> = new Set([
+  "login_throttled",
+  "password_check_throttled",
+  "email_change_throttled",
+]);
+
+/**
+ * What anyone can cause with no credentials or a wrong one: failed and refused attempts. The activity
+ * view lists the newest of these apart from everything else (sign-ins, security changes), so many of
+ * them never push a sign-in out of it.
+ */
+const ATTEMPTS: ReadonlySet<string> = new Set([
+  "login_failure",
+  "login_throttled",
+  "password_check_failure",
+  "password_check_throttled",
+  "password_change_refused",
+  "email_change_refused",
+  "email_change_throttled",
+]);
+
+/** Stored user agents are cut to this many characters: enough to tell browsers and devices apart. */
+const USER_AGENT_MAX = 256;
 
 export async function recordAuthEvent(event: {
   type: AuthEventType;
@@ -29,17 +76,36 @@ export async function recordAuthEvent(event: {
   method?: string | null;
   client?: ClientInfo | null;
 }): Promise<void> {
+  const given = event.email?.trim() || null;
+  const email = given && isEmailAddress(given) ? given.toLowerCase() : null;
+  const data = {
+    type: event.type,
+    userId: event.userId ?? null,
+    email,
+    emailOmitted: given !== null && email === null,
+    method: event.method ?? null,
+    ip: event.client?.ip ?? null,
+    userAgent: event.client?.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+  };
   try {
-    await getDb().authEvent.create({
-      data: {
-        type: event.type,
-        userId: event.userId ?? null,
-        email: event.email ? event.email.slice(0, 254) : null,
-        method: event.method ?? null,
-        ip: event.client?.ip ?? null,
-        userAgent: event.client?.userAgent ?? null,
-      },
-    });
+    const db = getDb();
+    if (AGGREGATED.has(event.type)) {
+      const now = new Date();
+      const since = new Date(now.getTime() - getConfig().throttle.windowSeconds * 1000);
+      const open = await db.authEvent.findFirst({
+        where: { ip: data.ip, createdAt: { gte: since }, type: data.type, userId: data.userId },
+        orderBy: { createdAt: "desc" },
+        select: { id: true },
+      });
+      // updateMany: a row pruned in between is no error, just a new row.
+      const added = open
+        ? await db.authEvent.updateMany({ where: { id: open.id }, data: { count: { increment: 1 }, lastAt: now } })
+        : { count: 0 };
+      if (added.count) return;
+      await db.authEvent.create({ data: { ...data, createdAt: now, lastAt: now } });
+      return;
+    }
+    await db.authEvent.create({ data });
   } catch (error) {
     console.error("Could not record an auth event:", event.type, error instanceof Error ? error.message : error);
   }
@@ -54,15 +120,22 @@ function toAuthEventPublic(e: AuthEvent): AuthEventPublicT {
     user_agent: e.userAgent,
     device: deviceLabel(e.userAgent),
     created_at: e.createdAt.toISOString(),
+    count: e.count,
+    last_at: (e.lastAt ?? e.createdAt).toISOString(),
   };
 }
 
-/** The user's most recent events, newest first. */
+/**
+ * The user's recent events, newest first: the `limit` newest sign-ins and security changes, and apart
+ * from them the `limit` newest failed or refused attempts, so a flood of attempts cannot hide a sign-in.
+ */
 export async function listAuthEvents(userId: string, limit = 50) {
-  const events = await getDb().authEvent.findMany({
-    where: { userId },
-    orderBy: { createdAt: "desc" },
-    take: limit,
-  });
+  const db = getDb();
+  const attempts = [...ATTEMPTS];
+  const [activity, failures] = await Promise.all([
+    db.authEvent.findMany({ where: { userId, type: { notIn: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
+    db.authEvent.findMany({ where: { userId, type: { in: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
+  ]);
+  const events = [...activity, ...failures].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return { data: events.map(toAuthEventPublic), count: events.length };
 }

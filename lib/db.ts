@@ -8,8 +8,8 @@
  * (tests/unit/schemas.test.ts), so the rest of the app is typed against the SQLite client and uses
  * only what both providers support.
  */
-import { PrismaClient } from "@prisma/client";
-import { PrismaClient as PostgresPrismaClient } from ".prisma/client-postgresql";
+import { Prisma, PrismaClient } from "@prisma/client";
+import { Prisma as PostgresPrisma, PrismaClient as PostgresPrismaClient } from ".prisma/client-postgresql";
 import { getConfig } from "./config";
 import { postgresAdapter, sqliteAdapter } from "./db-adapters";
 import { onShutdown } from "./shutdown";
@@ -32,6 +32,16 @@ export function getDb(): PrismaClient {
     onShutdown("close database", () => client.$disconnect(), 100);
   }
   return globalForPrisma.prisma;
+}
+
+/**
+ * Raw-SQL building for the client in use (`sql`, `join`), and which database it speaks to: each
+ * generated client accepts only fragments made by its own runtime.
+ */
+export function rawSql(): { sql: typeof Prisma.sql; join: typeof Prisma.join; postgres: boolean } {
+  const postgres = getConfig().sqlitePath === null;
+  const P = (postgres ? PostgresPrisma : Prisma) as typeof Prisma;
+  return { sql: P.sql, join: P.join, postgres };
 }
 
 /** True when `error` is Prisma's unique-constraint violation (P2002). */

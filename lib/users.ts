@@ -6,8 +6,9 @@ import crypto from "node:crypto";
 import type { Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb, isUniqueViolation } from "./db";
-import { errors } from "./http/errors";
-import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import { errors, HttpError } from "./http/errors";
+import { hashPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import { confirmPassword, reserveEmailChange } from "./auth/throttle";
 import type {
   SignupInput,
   UpdateMeInput,
@@ -86,13 +87,35 @@ export async function authenticateDetailed(email: string, password: string): Pro
   return { user, ok };
 }
 
-export async function updateMe(user: User, input: UpdateMeInput): Promise<User> {
-  return uniqueEmail(() =>
-    getDb().user.update({
-      where: { id: user.id },
-      data: { email: input.email, name: input.full_name },
-    }),
-  );
+/**
+ * The user's own profile change. A new email is rate-limited and audited (taken or not), so the 409 for
+ * a taken address is no free account-enumeration oracle.
+ */
+export async function updateMe(user: User, input: UpdateMeInput, client: ClientInfo): Promise<User> {
+  const newEmail = input.email !== undefined && input.email !== user.email ? input.email : undefined;
+  if (newEmail) {
+    try {
+      await reserveEmailChange(user.id);
+    } catch (error) {
+      await recordAuthEvent({ type: "email_change_throttled", userId: user.id, email: newEmail, client });
+      throw error;
+    }
+  }
+  try {
+    const updated = await uniqueEmail(() =>
+      getDb().user.update({
+        where: { id: user.id },
+        data: { email: input.email, name: input.full_name },
+      }),
+    );
+    if (newEmail) await recordAuthEvent({ type: "email_changed", userId: user.id, email: newEmail, client });
+    return updated;
+  } catch (error) {
+    if (newEmail && error instanceof HttpError && error.status === 409) {
+      await recordAuthEvent({ type: "email_change_refused", userId: user.id, email: newEmail, client });
+    }
+    throw error;
+  }
 }
 
 /** Changes the password and revokes every other token of the user; the calling token stays valid. */
@@ -100,15 +123,19 @@ export async function changePassword(
   user: User,
   currentTokenId: string,
   input: { current_password: string; new_password: string },
-  client: ClientInfo | null = null,
+  client: ClientInfo,
 ): Promise<{ revoked: number }> {
-  if (!user.hashedPassword || !(await verifyPassword(input.current_password, user.hashedPassword))) {
-    throw errors.badRequest("Incorrect password");
-  }
+  // Refused before the current password is checked, so the answer says nothing about it (sending one
+  // guess as both fields would otherwise confirm it).
   if (input.current_password === input.new_password) {
+    await recordAuthEvent({ type: "password_change_refused", userId: user.id, method: "password_change", client });
     throw errors.badRequest("New password cannot be the same as the current one");
   }
   refuseCommonPassword(input.new_password, "new_password");
+  // The throttled, audited check every password re-check goes through (429 when throttled).
+  if (!(await confirmPassword(user, input.current_password, client, "password_change"))) {
+    throw errors.badRequest("Incorrect password");
+  }
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
   const result = await getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });

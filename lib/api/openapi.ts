@@ -183,6 +183,12 @@ const paths = {
         "200": ok("The updated user", "UserPublic"),
         ...bearerFailures,
         "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
+        "429": {
+          description:
+            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: errorContent("Too many email changes. Try again in 3600 seconds."),
+        },
         ...badInput,
       },
     },
@@ -200,7 +206,8 @@ const paths = {
       summary: "Change my password",
       description:
         "Revokes every other token of the user; the token used for this request stays valid. The answer lists " +
-        "the linked provider accounts (`linked_accounts`), which sign in without the password.",
+        "the linked provider accounts (`linked_accounts`), which sign in without the password. A wrong current " +
+        "password counts as a failed sign-in of the account (the same throttle).",
       security: secured,
       requestBody: jsonBody("UpdatePassword"),
       responses: {
@@ -208,6 +215,11 @@ const paths = {
         ...bearerFailures,
         ...badInput,
         "400": errorResponse("Incorrect current password, or the same password again", "Incorrect password"),
+        "429": {
+          description: "Too many failed password attempts for this account or address; `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: errorContent("Too many failed sign-in attempts. Try again in 30 seconds."),
+        },
       },
     },
   },
@@ -323,6 +335,12 @@ const paths = {
         ...superuserFailures,
         "404": errorResponse("No such user", "The user with this id does not exist in the system"),
         "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
+        "429": {
+          description:
+            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: errorContent("Too many email changes. Try again in 3600 seconds."),
+        },
         ...badInput,
       },
     },

@@ -173,7 +173,8 @@ export const AuthEventPublic = z
     type: z.string().meta({
       description:
         "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, " +
-        "signed_out_everywhere, account_linked or account_unlinked",
+        "signed_out_everywhere, account_linked, account_unlinked, password_check_failure, password_check_throttled, " +
+        "password_change_refused, email_changed, email_change_refused, email_change_throttled",
       example: "login_success",
     }),
     method: z
@@ -184,6 +185,8 @@ export const AuthEventPublic = z
     user_agent: z.string().nullable().meta({ example: USER_AGENT_EXAMPLE }),
     device: z.string().meta({ example: "Chrome on Linux" }),
     created_at: Time,
+    count: z.number().int().meta({ description: "How many: repeated refusals within a few minutes share one event", example: 1 }),
+    last_at: Time.meta({ description: "When the last of them came (created_at when count is 1)" }),
   })
   .meta({ id: "AuthEventPublic", description: "An authentication event of the account; never a password or token." });
 

@@ -1,7 +1,8 @@
 /**
- * Brute-force limits on password sign-in, kept in the database so they survive restarts and hold
+ * Brute-force limits on password checks, kept in the database so they survive restarts and hold
  * across instances. Used by every password sign-in path (the token endpoint and the Auth.js Credentials
- * provider) through `passwordSignIn`.
+ * provider) through `passwordSignIn`, and by every password asked again of a signed-in user through
+ * `confirmPassword`, with the same counters. The same table rate-limits email changes.
  *
  * Per account (the normalized email, whether or not such an account exists, so the limits reveal
  * nothing): after `accountFailures` (10) failed attempts in a streak, sign-in answers 429 for a delay
@@ -10,26 +11,55 @@
  * with no failure. Independently, never more than `accountHourlyMax` (100) failures per account per hour.
  * Per client IP: the same exponential delay, after `ipFailures` (100) failures; a success does not end an
  * IP's streak (an attacker may own an account).
- * An attempt refused with 429 checks no password and counts as nothing.
+ * An attempt is counted (reserved) before its password is checked, atomically and only when no key is
+ * locked, so concurrent attempts cannot all slip under a limit; a success takes it back. An attempt
+ * refused with 429 checks no password and counts as nothing.
  */
-import type { LoginThrottle, User } from "@prisma/client";
+import crypto from "node:crypto";
+import type { LoginThrottle, Prisma, User } from "@prisma/client";
 import { getConfig } from "../config";
-import { getDb } from "../db";
+import { getDb, rawSql } from "../db";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
+import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
+import { verifyPasswordOrDummy } from "./passwords";
 import { authenticateDetailed } from "../users";
 
 const HOUR_MS = 60 * 60 * 1000;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-const accountKey = (email: string) => `account:${normalizeEmail(email).slice(0, 320)}`;
+/**
+ * An account's key: its normalized email, or, for an identifier that is not an email address (maybe a
+ * password typed into the wrong field), that identifier's SHA-256, so the table never holds it.
+ */
+function accountKey(identifier: string): string {
+  const normalized = normalizeEmail(identifier);
+  if (isEmailAddress(normalized)) return `account:${normalized}`;
+  return `account:sha256:${crypto.createHash("sha256").update(normalized).digest("hex")}`;
+}
 const ipKey = (ip: string | null) => (ip ? `ip:${ip}` : null);
 
 function delayMs(failures: number, threshold: number): number {
   const { baseDelaySeconds, maxDelaySeconds } = getConfig().throttle;
   const steps = Math.min(failures - threshold, 30);
   return Math.min(baseDelaySeconds * 2 ** steps, maxDelaySeconds) * 1000;
+}
+
+type Limits = { threshold: number; hourlyMax: number };
+
+/** The largest INTEGER both databases take: no limit of that kind for a key. */
+const NO_LIMIT = 2_147_483_647;
+
+/** Email changes a user may make (or try) per hour: enough for typos, too few to probe addresses. */
+export const EMAIL_CHANGES_PER_HOUR = 5;
+const emailChangeKey = (userId: string) => `email_change:${userId}`;
+
+function limitsFor(key: string): Limits {
+  const t = getConfig().throttle;
+  if (key.startsWith("email_change:")) return { threshold: NO_LIMIT, hourlyMax: EMAIL_CHANGES_PER_HOUR };
+  return key.startsWith("ip:")
+    ? { threshold: t.ipFailures, hourlyMax: NO_LIMIT }
+    : { threshold: t.accountFailures, hourlyMax: t.accountHourlyMax };
 }
 
 /** Until when (ms since epoch) this key is locked; 0 when it is not. */
@@ -45,59 +75,165 @@ function lockedUntil(row: LoginThrottle, threshold: number, hourlyMax: number, n
 
 /** Throws 429 (with Retry-After) when the account or the client's IP is locked; otherwise returns. */
 export async function checkLoginAllowed(email: string, ip: string | null): Promise<void> {
-  const t = getConfig().throttle;
-  const account = accountKey(email);
-  const keys = [account, ipKey(ip)].filter((k): k is string => k !== null);
+  const keys = [accountKey(email), ipKey(ip)].filter((k): k is string => k !== null);
   const rows = await getDb().loginThrottle.findMany({ where: { key: { in: keys } } });
   const now = Date.now();
   let until = 0;
   for (const row of rows) {
-    const isAccount = row.key === account;
-    const threshold = isAccount ? t.accountFailures : t.ipFailures;
-    const hourlyMax = isAccount ? t.accountHourlyMax : Number.POSITIVE_INFINITY;
+    const { threshold, hourlyMax } = limitsFor(row.key);
     until = Math.max(until, lockedUntil(row, threshold, hourlyMax, now));
   }
   if (until > now) throw errors.loginThrottled(Math.max(1, Math.ceil((until - now) / 1000)));
 }
 
-async function recordFailure(key: string, now: Date): Promise<void> {
+/** A timestamp parameter: PostgreSQL needs its type where it cannot infer one (inside CASE). */
+function ts(date: Date): Prisma.Sql {
+  const { sql, postgres } = rawSql();
+  return postgres ? sql`${date}::timestamp(3)` : sql`${date}`;
+}
+
+/**
+ * The latest last-failure time at which a key with `failures` in its streak is no longer locked, as SQL:
+ * `now - delay(failures)`. The delay doubles per failure up to a cap, so it takes only a few values; each
+ * is a parameter, and a CASE on the failure count picks one.
+ */
+function unlockCutoffSql(threshold: number, now: Date): Prisma.Sql {
+  const { baseDelaySeconds, maxDelaySeconds } = getConfig().throttle;
+  const { sql, join } = rawSql();
+  const cases: Prisma.Sql[] = [];
+  for (let step = 0; step < 31 && baseDelaySeconds * 2 ** step < maxDelaySeconds; step++) {
+    cases.push(sql`WHEN ${step} THEN ${ts(new Date(now.getTime() - delayMs(threshold + step, threshold)))}`);
+  }
+  const capped = ts(new Date(now.getTime() - maxDelaySeconds * 1000));
+  if (cases.length === 0) return capped;
+  return sql`CASE "login_throttles"."failures" - ${threshold} ${join(cases, " ")} ELSE ${capped} END`;
+}
+
+/** One attempt counted, in advance, against one key; `failures` is the streak including it. */
+type Reservation = { key: string; failures: number; at: Date };
+
+/**
+ * Counts an attempt against `key` before its password is checked, in one atomic statement that does it
+ * only when the key is not locked, and returns the new count (null: locked, nothing counted). Two
+ * concurrent attempts, on one instance or two, can never both see the last free slot: the row is
+ * locked by the statement (PostgreSQL) or the database is (SQLite) while the condition is evaluated.
+ * A quiet period resets the streak and an expired hour the hourly count, in the same statement.
+ */
+async function reserve(key: string, now: Date): Promise<Reservation | null> {
   const t = getConfig().throttle;
+  const { threshold, hourlyMax } = limitsFor(key);
+  const quietCutoff = new Date(now.getTime() - (t.windowSeconds + t.maxDelaySeconds) * 1000);
+  const hourCutoff = new Date(now.getTime() - HOUR_MS);
+  const rows = await getDb().$queryRaw<{ failures: number | bigint }[]>`
+    INSERT INTO "login_throttles" ("key", "failures", "last_failure_at", "hour_failures", "hour_started_at", "updated_at")
+    VALUES (${key}, 1, ${ts(now)}, 1, ${ts(now)}, ${ts(now)})
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = CASE WHEN "login_throttles"."last_failure_at" IS NULL OR "login_throttles"."last_failure_at" < ${ts(quietCutoff)}
+        THEN 1 ELSE "login_throttles"."failures" + 1 END,
+      "last_failure_at" = ${ts(now)},
+      "hour_failures" = CASE WHEN "login_throttles"."hour_started_at" <= ${ts(hourCutoff)}
+        THEN 1 ELSE "login_throttles"."hour_failures" + 1 END,
+      "hour_started_at" = CASE WHEN "login_throttles"."hour_started_at" <= ${ts(hourCutoff)}
+        THEN ${ts(now)} ELSE "login_throttles"."hour_started_at" END,
+      "updated_at" = ${ts(now)}
+    WHERE ("login_throttles"."hour_started_at" <= ${ts(hourCutoff)} OR "login_throttles"."hour_failures" < ${hourlyMax})
+      AND ("login_throttles"."failures" < ${threshold}
+        OR "login_throttles"."last_failure_at" IS NULL
+        OR "login_throttles"."last_failure_at" < ${ts(quietCutoff)}
+        OR "login_throttles"."last_failure_at" <= ${unlockCutoffSql(threshold, now)})
+    RETURNING "failures"`;
+  return rows.length ? { key, failures: Number(rows[0]!.failures), at: now } : null;
+}
+
+/**
+ * Takes back a reservation whose attempt turned out not to be a failure (a success for the IP, or an
+ * attempt another key refused). When nobody has counted since, the row goes back to a state as locked
+ * as before (it was not locked, or the attempt could not have been reserved); otherwise the counts are
+ * just decremented.
+ */
+async function release({ key, failures, at }: Reservation): Promise<void> {
   const db = getDb();
-  const quietMs = (t.windowSeconds + t.maxDelaySeconds) * 1000;
-  // Each statement is atomic, so concurrent failures are all counted.
-  await db.loginThrottle.updateMany({
-    where: { key, lastFailureAt: { lt: new Date(now.getTime() - quietMs) } },
-    data: { failures: 0 },
+  const { threshold } = limitsFor(key);
+  const before = failures - 1;
+  const lastFailureAt = before === 0 ? null : before >= threshold ? new Date(at.getTime() - delayMs(before, threshold)) : at;
+  const untouched = await db.loginThrottle.updateMany({
+    where: { key, failures, lastFailureAt: at },
+    data: { failures: before, lastFailureAt, hourFailures: { decrement: 1 } },
   });
+  if (untouched.count) return;
+  await db.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } });
   await db.loginThrottle.updateMany({
-    where: { key, hourStartedAt: { lt: new Date(now.getTime() - HOUR_MS) } },
-    data: { hourFailures: 0, hourStartedAt: now },
-  });
-  // A native INSERT … ON CONFLICT DO UPDATE (Prisma uses one for this shape of upsert): two first
-  // failures for one key at once, on two instances, both count (tests/api/multi-instance.test.ts).
-  await db.loginThrottle.upsert({
-    where: { key },
-    create: { key, failures: 1, lastFailureAt: now, hourFailures: 1, hourStartedAt: now },
-    update: { failures: { increment: 1 }, hourFailures: { increment: 1 }, lastFailureAt: now },
+    where: { key, hourFailures: { gt: 0 }, hourStartedAt: { lte: at } },
+    data: { hourFailures: { decrement: 1 } },
   });
 }
 
-/** Counts a failed attempt against the account and the IP; a success ends the account's streak. */
-export async function recordLoginResult(email: string, ip: string | null, ok: boolean): Promise<void> {
-  const account = accountKey(email);
-  if (ok) {
-    await getDb().loginThrottle.updateMany({ where: { key: account }, data: { failures: 0, lastFailureAt: null } });
-    return;
-  }
+/** An attempt counted against the account and the client's IP until its password check says otherwise. */
+export type Attempt = { account: Reservation; ip: Reservation | null };
+
+/**
+ * Reserves an attempt on the account and on the client's IP, or throws 429 (with Retry-After) counting
+ * nothing. The read first is only a shortcut for the common case of a locked key; the reservation decides.
+ */
+export async function reserveAttempt(identifier: string, ip: string | null): Promise<Attempt> {
+  await checkLoginAllowed(identifier, ip);
   const now = new Date();
-  await recordFailure(account, now);
+  const account = await reserve(accountKey(identifier), now);
+  if (!account) return refuse(identifier, ip);
   const ipk = ipKey(ip);
-  if (ipk) await recordFailure(ipk, now);
+  if (!ipk) return { account, ip: null };
+  const ipReservation = await reserve(ipk, now);
+  if (!ipReservation) {
+    await release(account);
+    return refuse(identifier, ip);
+  }
+  return { account, ip: ipReservation };
+}
+
+/** 429 for a reservation refused after the read found no lock (a race lost): the wait comes from a fresh read. */
+async function refuse(identifier: string, ip: string | null): Promise<never> {
+  await checkLoginAllowed(identifier, ip);
+  throw errors.loginThrottled(1);
+}
+
+/**
+ * The password check's outcome. A failure stays counted. A success ends the account's streak and takes
+ * the attempt back from the hourly count and from the IP (a success never counts as a failure).
+ */
+export async function settleAttempt(attempt: Attempt, ok: boolean): Promise<void> {
+  if (!ok) return;
+  const db = getDb();
+  const { key, at } = attempt.account;
+  const ended = await db.loginThrottle.updateMany({
+    where: { key, hourFailures: { gt: 0 }, hourStartedAt: { lte: at } },
+    data: { failures: 0, lastFailureAt: null, hourFailures: { decrement: 1 } },
+  });
+  if (!ended.count) await db.loginThrottle.updateMany({ where: { key }, data: { failures: 0, lastFailureAt: null } });
+  if (attempt.ip) await release(attempt.ip);
+}
+
+/**
+ * Reserves an attempt for a password check (see `reserveAttempt`); a refusal is recorded as `throttledType`
+ * (the caller's account, when `userId` finds one) before the 429 goes out.
+ */
+async function reserveOrRecord(
+  identifier: string,
+  client: ClientInfo,
+  method: string,
+  throttledType: AuthEventType,
+  userId: () => Promise<string | undefined>,
+): Promise<Attempt> {
+  try {
+    return await reserveAttempt(identifier, client.ip);
+  } catch (error) {
+    await recordAuthEvent({ type: throttledType, userId: await userId(), email: identifier, method, client });
+    throw error;
+  }
 }
 
 /**
  * The one password sign-in used by the token endpoint and the browser's Credentials sign-in: throttle
- * check, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
+ * reservation, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
  * Returns the user when the password is right (active or not: the caller decides), null otherwise;
  * throws 429 when throttled.
  */
@@ -108,15 +244,12 @@ export async function passwordSignIn(
   method: "password" | "credentials",
 ): Promise<User | null> {
   const normalized = normalizeEmail(email);
-  try {
-    await checkLoginAllowed(normalized, client.ip);
-  } catch (error) {
+  const attempt = await reserveOrRecord(normalized, client, method, "login_throttled", async () => {
     const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
-    await recordAuthEvent({ type: "login_throttled", userId: user?.id, email: normalized, method, client });
-    throw error;
-  }
+    return user?.id;
+  });
   const { user, ok } = await authenticateDetailed(normalized, password);
-  await recordLoginResult(normalized, client.ip, ok);
+  await settleAttempt(attempt, ok);
   await recordAuthEvent({
     type: ok ? "login_success" : "login_failure",
     userId: user?.id,
@@ -125,4 +258,32 @@ export async function passwordSignIn(
     client,
   });
   return ok ? user : null;
+}
+
+/**
+ * The password asked again of a signed-in user (`method` says why, e.g. "password_change"): the same
+ * throttle counters as sign-in (the account's email and the client's IP), so a stolen token is no
+ * password oracle. A wrong password is recorded as `password_check_failure`, a refusal as
+ * `password_check_throttled`; throws 429 when throttled.
+ */
+export async function confirmPassword(user: User, password: string, client: ClientInfo, method: string): Promise<boolean> {
+  const attempt = await reserveOrRecord(user.email, client, method, "password_check_throttled", async () => user.id);
+  const ok = await verifyPasswordOrDummy(password, user.hashedPassword, getConfig().bcryptCost);
+  await settleAttempt(attempt, ok);
+  if (!ok) await recordAuthEvent({ type: "password_check_failure", userId: user.id, method, client });
+  return ok;
+}
+
+/**
+ * Counts one attempt of the user to change their email, taken address or not, in the throttle table
+ * (`email_change:<user id>`, the same atomic reservation as sign-in): a token holder cannot use the 409
+ * for a taken address to probe which addresses have accounts. Throws 429 past `EMAIL_CHANGES_PER_HOUR`.
+ */
+export async function reserveEmailChange(userId: string): Promise<void> {
+  const key = emailChangeKey(userId);
+  const now = new Date();
+  if (await reserve(key, now)) return;
+  const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
+  const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
+  throw errors.tooManyRequests("Too many email changes", Math.max(1, Math.ceil(waitMs / 1000)));
 }

@@ -66,6 +66,9 @@ export const errors = {
   payloadTooLarge: (limit: number) =>
     new HttpError(413, `Request body is larger than ${Math.round(limit / 1024)} KiB`, { Connection: "close" }),
   loginThrottled: (retryAfterSeconds: number) => new LoginThrottledError(retryAfterSeconds),
+  /** Any other rate limit: "<what>. Try again in N seconds." with Retry-After. */
+  tooManyRequests: (what: string, retryAfterSeconds: number) =>
+    new HttpError(429, `${what}. Try again in ${retryAfterSeconds} seconds.`, { "Retry-After": String(retryAfterSeconds) }),
   validation: (detail: FieldError[]) => new HttpError(422, detail),
   unprocessable: (detail: string) => new HttpError(422, detail),
 };

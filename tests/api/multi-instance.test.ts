@@ -126,4 +126,20 @@ describe(`two instances on one ${DATABASE} database`, () => {
     const res = await attempt(a, "right-password-123");
     assert.equal(res.status, 429, `every concurrent failure counts: ${res.text}`);
   });
+
+  test("a burst of guesses spread over both instances runs at most the limit's password checks", async () => {
+    const email = uniqueEmail("burst");
+    await signup(a, email, "right-password-123");
+    const attempt = (server: Server, password: string, i: number) =>
+      server.api("/api/v1/login/access-token", {
+        method: "POST",
+        form: { username: email, password },
+        headers: { "x-forwarded-for": `203.0.113.${i + 1}` },
+      });
+    const burst = await Promise.all(Array.from({ length: 24 }, (_, i) => attempt(i % 2 ? a : b, "wrong-password-123", i)));
+    const checked = burst.filter((r) => r.status === 400).length;
+    assert.equal(checked, ACCOUNT_FAILURES, burst.map((r) => r.status).join(" "));
+    assert.equal(burst.filter((r) => r.status === 429).length, 24 - ACCOUNT_FAILURES);
+    assert.equal((await attempt(b, "right-password-123", 99)).status, 429);
+  });
 });

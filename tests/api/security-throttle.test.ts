@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { credentialsSignIn as signInWithCredentials } from "../helpers/authjs";
 import { signup, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
 
 const TOKEN_URL = "/api/v1/login/access-token";
@@ -28,8 +29,8 @@ let ipCounter = 1;
  * does not spill into another. */
 const newIp = () => `198.51.100.${ipCounter++}`;
 
-function tokenLogin(email: string, password: string, ip: string) {
-  return server.api(TOKEN_URL, { method: "POST", form: { username: email, password }, headers: { "x-forwarded-for": ip } });
+function tokenLogin(email: string, password: string, ip: string, on: Server = server) {
+  return on.api(TOKEN_URL, { method: "POST", form: { username: email, password }, headers: { "x-forwarded-for": ip } });
 }
 
 async function fail(email: string, ip: string, times: number) {
@@ -50,27 +51,7 @@ function assertThrottled(res: ApiResponse, maxSeconds: number, minSeconds = 1): 
 
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000 + 250));
 
-/** The Auth.js Credentials sign-in, as the sign-in page does it; returns the `code` of a failure, or "ok". */
-async function credentialsSignIn(email: string, password: string, ip: string): Promise<string> {
-  const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-auth-return-redirect": "1",
-      "x-forwarded-for": ip,
-      cookie,
-    },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: server.url }).toString(),
-    redirect: "manual",
-  });
-  const { url } = (await res.json()) as { url: string };
-  const parsed = new URL(url);
-  if (!parsed.searchParams.get("error")) return "ok";
-  return parsed.searchParams.get("code") ?? parsed.searchParams.get("error")!;
-}
+const credentialsSignIn = (email: string, password: string, ip: string) => signInWithCredentials(server, email, password, ip);
 
 describe("per account", () => {
   test("10 failures → 429 with Retry-After, even with the right password; after the wait the user signs in", async () => {
@@ -126,6 +107,61 @@ describe("per client IP", () => {
     assertThrottled(await tokenLogin(email, PASSWORD, ip), BASE_DELAY);
     // Another address is not affected.
     assert.equal((await tokenLogin(email, PASSWORD, newIp())).status, 200);
+  });
+});
+
+describe("concurrent guesses (the attempt is reserved before the password is checked)", () => {
+  // A server of their own with a long delay: the password checks of a burst take longer than the tests'
+  // usual 2-second lock, which must still be on when the right password comes.
+  let burstServer: Server;
+  before(async () => {
+    burstServer = await startServer({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60", LOGIN_THROTTLE_IP_FAILURES: "30" });
+  });
+  after(() => burstServer?.close());
+  const login = (email: string, password: string, ip: string) => tokenLogin(email, password, ip, burstServer);
+
+  const statuses = (responses: ApiResponse[]) => {
+    const counts: Record<number, number> = {};
+    for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
+  };
+
+  test("40 wrong passwords at once at one account: at most 10 are checked, then the right one gets 429", async () => {
+    const email = uniqueEmail("burst");
+    await signup(burstServer, email, PASSWORD);
+    const ip = newIp();
+    // From several addresses, so the per-IP limit plays no part.
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login(email, "wrong-password-123", i % 2 ? ip : newIp())),
+    );
+    const counts = statuses(burst);
+    assert.deepEqual(Object.keys(counts).sort(), ["400", "429"], JSON.stringify(counts));
+    assert.equal(counts[400], 10, `password checks run: ${JSON.stringify(counts)}`);
+    assertThrottled(await login(email, PASSWORD, newIp()), 60);
+  });
+
+  test("40 wrong passwords at once from one address at 40 accounts: at most the IP limit (30) are checked", async () => {
+    const ip = newIp();
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login(uniqueEmail(`ipburst${i}`), "wrong-password-123", ip)),
+    );
+    const counts = statuses(burst);
+    assert.equal(counts[400], 30, `password checks run: ${JSON.stringify(counts)}`);
+    assert.equal(counts[429], 10, JSON.stringify(counts));
+    const email = uniqueEmail("ipburst-victim");
+    await signup(burstServer, email, PASSWORD);
+    assertThrottled(await login(email, PASSWORD, ip), 60);
+  });
+
+  test("the right password among concurrent wrong ones below the limit signs in", async () => {
+    const email = uniqueEmail("mixed");
+    await signup(burstServer, email, PASSWORD);
+    const ip = newIp();
+    const burst = await Promise.all([
+      ...Array.from({ length: 5 }, () => login(email, "wrong-password-123", ip)),
+      login(email, PASSWORD, ip),
+    ]);
+    assert.deepEqual(burst.map((r) => r.status), [400, 400, 400, 400, 400, 200], burst.map((r) => r.text).join("\n"));
   });
 });
 

@@ -1,5 +1,6 @@
 import { UpdateMe } from "@/lib/api/schemas";
 import { requireActiveUser } from "@/lib/auth/current-user";
+import { clientInfo } from "@/lib/http/client";
 import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
 import { deleteMe, toUserPublic, updateMe } from "@/lib/users";
 
@@ -10,7 +11,7 @@ export const GET = handle(async (request) => {
 
 export const PATCH = handle(async (request) => {
   const { user } = await requireActiveUser(request);
-  const updated = await updateMe(user, await parseJson(request, UpdateMe));
+  const updated = await updateMe(user, await parseJson(request, UpdateMe), clientInfo(request));
   return json(toUserPublic(updated));
 });
 
