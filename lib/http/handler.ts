@@ -77,6 +77,9 @@ export function toFieldErrors(error: z.ZodError, root: string): FieldError[] {
   }));
 }
 
+/** How deep a request's JSON may nest (objects and arrays); ours use two or three levels. */
+const MAX_NESTING = 32;
+
 /**
  * 422 for every string in `data` (at any depth, keys included) that is not well-formed Unicode or holds
  * a NUL: one check for every input, before any schema, database or hash sees it.
@@ -84,6 +87,12 @@ export function toFieldErrors(error: z.ZodError, root: string): FieldError[] {
 function refuseIllFormedStrings(data: unknown, root: string): void {
   const found: FieldError[] = [];
   const walk = (value: unknown, loc: (string | number)[]) => {
+    // No body of ours nests deeper than a few levels; a deeper one (40,000 `[`s fit in 64 KiB) would
+    // exhaust the stack here or in the schema check, which must never become a 500.
+    if (loc.length > MAX_NESTING) {
+      found.push({ loc: [root, ...loc.slice(0, MAX_NESTING)], msg: `Nested more than ${MAX_NESTING} levels deep`, type: "too_deep" });
+      return;
+    }
     if (typeof value === "string") {
       const problem = illFormedTextProblem(value);
       if (problem) found.push({ loc: [root, ...loc], msg: problem, type: "ill_formed_string" });

@@ -154,6 +154,9 @@ describe("never a 500", () => {
       ["a=1&a=2&password", "application/x-www-form-urlencoded"],
       ["--boundary\r\nbroken", "multipart/form-data; boundary=boundary"],
       ["<xml/>", "application/xml"],
+      // Deep nesting within the 64 KiB limit: a recursive walk or parser would run out of stack.
+      ["[".repeat(30_000) + "]".repeat(30_000), "application/json"],
+      ['{"a":'.repeat(10_000) + "1" + "}".repeat(10_000), "application/json"],
     ];
     for (const [method, path, bearer] of endpoints) {
       for (const [body, type] of bodies) {
