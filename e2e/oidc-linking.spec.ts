@@ -8,11 +8,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { interactive, PASSWORD, screenshot, signUpInBrowser, storedToken, uniqueEmail, whoAmI } from "./helpers/browser";
 import { queryDb } from "./helpers/db";
-import { startOidcProvider, type OidcAccount, type OidcProvider } from "./helpers/oidc";
-import { freePort, startAppServer, type AppServer } from "./helpers/server";
-
-let idp: OidcProvider;
-let server: AppServer;
+import type { OidcAccount } from "./helpers/oidc";
+import { oidcAppForSpec } from "./helpers/oidc-app";
 
 const attacker: OidcAccount = {
   sub: "idp-attacker-0666",
@@ -24,61 +21,28 @@ const attacker: OidcAccount = {
 const linkerEmail = uniqueEmail("linker");
 const linker: OidcAccount = { sub: "idp-linker-0007", email: linkerEmail, email_verified: true, name: "Linda" };
 
-test.beforeAll(async () => {
-  test.setTimeout(150_000);
-  const port = await freePort();
-  idp = await startOidcProvider({
-    redirectUri: `http://127.0.0.1:${port}/api/auth/callback/oidc`,
-    account: attacker,
-    others: [linker],
-  });
-  server = await startAppServer(
-    {
-      AUTH_OIDC_ISSUER: idp.issuer,
-      AUTH_OIDC_CLIENT_ID: idp.clientId,
-      AUTH_OIDC_CLIENT_SECRET: idp.clientSecret,
-      AUTH_OIDC_NAME: "Test IdP",
-    },
-    { port },
-  );
-});
-
-test.afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-});
-
-test.beforeEach(async ({ context }) => {
-  // The provider's development pages load a web font; this machine has no internet.
-  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    console.log(`OpenID Provider errors: ${JSON.stringify(idp.errors)}\nApp server output:\n${server.output()}`);
-  }
-});
+const app = oidcAppForSpec({ account: attacker, others: [linker] });
 
 /** The provider accounts linked to the app's user with this email, as stored. */
 function linkedTo(email: string): { provider: string; provider_account_id: string }[] {
   return queryDb(
-    server.dbFile,
+    app.server.dbFile,
     `SELECT a.provider, a.provider_account_id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.email = ?`,
     email,
   );
 }
 
 async function signInAtProvider(page: Page, sub: string) {
-  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
   await page.locator('input[name="login"]').fill(sub);
   await page.locator('input[name="password"]').fill("anything at all");
   await page.getByRole("button", { name: "Sign-in" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
 async function passwordToken(email: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1/login/access-token`, {
+  const res = await fetch(`${app.server.url}/api/v1/login/access-token`, {
     method: "POST",
     body: new URLSearchParams({ username: email, password: PASSWORD }),
   });
@@ -87,7 +51,7 @@ async function passwordToken(email: string): Promise<string> {
 }
 
 async function apiLinkedAccounts(token: string) {
-  const res = await fetch(`${server.url}/api/v1/users/me/accounts`, { headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${app.server.url}/api/v1/users/me/accounts`, { headers: { Authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: { provider: string; provider_account_id: string }[] }).data;
 }
@@ -98,32 +62,32 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   request,
 }) => {
   const victimEmail = uniqueEmail("victim");
-  await signUpInBrowser(page, victimEmail, server.url);
+  await signUpInBrowser(page, victimEmail, app.server.url);
 
   // The attacker copies the victim's sign-in cookie …
   const stolen = (await page.context().cookies()).find((c) => c.name === "authjs.session-token");
   expect(stolen).toBeTruthy();
   // … and the victim, worried, signs out everywhere.
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
-  await expect(page).toHaveURL(`${server.url}/login?signed_out=1`);
+  await expect(page).toHaveURL(`${app.server.url}/login?signed_out=1`);
 
   // The attacker's browser, holding the old cookie, signs in at the provider as the attacker.
   const attackerContext = await browser.newContext();
   await attackerContext.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
   await attackerContext.addCookies([stolen!]);
   const evil = await attackerContext.newPage();
-  const session = await evil.request.get(`${server.url}/api/auth/session`);
+  const session = await evil.request.get(`${app.server.url}/api/auth/session`);
   expect(await session.json()).toBeNull();
-  await evil.goto(`${server.url}/login?next=/profile`);
+  await evil.goto(`${app.server.url}/login?next=/profile`);
   await interactive(evil);
   await evil.getByRole("button", { name: "Sign in with Test IdP" }).click();
   await signInAtProvider(evil, attacker.sub);
 
   // The attacker gets an account of their own, never the victim's.
-  await expect(evil).toHaveURL(`${server.url}/profile`);
+  await expect(evil).toHaveURL(`${app.server.url}/profile`);
   await expect(evil.getByTestId("profile-email")).toHaveText(attacker.email);
   const attackerToken = (await storedToken(evil))!;
-  expect((await whoAmI(request, attackerToken, server.url)).body).toMatchObject({ email: attacker.email });
+  expect((await whoAmI(request, attackerToken, app.server.url)).body).toMatchObject({ email: attacker.email });
   await screenshot(evil, "oidc-stale-cookie-not-linked");
   await attackerContext.close();
 
@@ -136,7 +100,7 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   const fresh = await browser.newContext();
   await fresh.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
   const again = await fresh.newPage();
-  await again.goto(`${server.url}/login?next=/profile`);
+  await again.goto(`${app.server.url}/login?next=/profile`);
   await interactive(again);
   await again.getByRole("button", { name: "Sign in with Test IdP" }).click();
   await signInAtProvider(again, attacker.sub);
@@ -148,13 +112,13 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   page,
   browser,
 }) => {
-  await signUpInBrowser(page, linkerEmail, server.url);
+  await signUpInBrowser(page, linkerEmail, app.server.url);
   const linked = page.getByRole("region", { name: "Linked sign-in methods" });
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();
 
   await linked.getByRole("button", { name: "Link Test IdP" }).click();
   await signInAtProvider(page, linker.sub);
-  await expect(page).toHaveURL(`${server.url}/profile`);
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
   await expect(page.getByTestId("profile-email")).toHaveText(linkerEmail);
   const items = linked.getByRole("listitem");
   await expect(items).toHaveCount(1);
@@ -184,7 +148,7 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   const other = await browser.newContext();
   await other.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
   const elsewhere = await other.newPage();
-  await elsewhere.goto(`${server.url}/login?next=/profile`);
+  await elsewhere.goto(`${app.server.url}/login?next=/profile`);
   await interactive(elsewhere);
   await elsewhere.getByRole("button", { name: "Sign in with Test IdP" }).click();
   await signInAtProvider(elsewhere, linker.sub);

@@ -6,11 +6,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { interactive, recordSignInPages, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { queryDb } from "./helpers/db";
-import { startOidcProvider, type OidcProvider } from "./helpers/oidc";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, freePort, startAppServer, type AppServer } from "./helpers/server";
-
-let idp: OidcProvider;
-let server: AppServer;
+import { oidcAppForSpec } from "./helpers/oidc-app";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/server";
 
 const account = {
   sub: "idp-user-0042",
@@ -21,36 +18,7 @@ const account = {
 };
 const appEmail = account.email.toLowerCase();
 
-test.beforeAll(async () => {
-  test.setTimeout(150_000);
-  const port = await freePort();
-  idp = await startOidcProvider({ redirectUri: `http://127.0.0.1:${port}/api/auth/callback/oidc`, account });
-  server = await startAppServer(
-    {
-      AUTH_OIDC_ISSUER: idp.issuer,
-      AUTH_OIDC_CLIENT_ID: idp.clientId,
-      AUTH_OIDC_CLIENT_SECRET: idp.clientSecret,
-      AUTH_OIDC_NAME: "Test IdP",
-    },
-    { port },
-  );
-});
-
-test.afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-});
-
-test.beforeEach(async ({ page }) => {
-  // The provider's development pages load a web font; this machine has no internet.
-  await page.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
-});
-
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    console.log(`OpenID Provider errors: ${JSON.stringify(idp.errors)}\nApp server output:\n${server.output()}`);
-  }
-});
+const app = oidcAppForSpec({ account });
 
 type LinkedAccount = {
   id: string;
@@ -64,7 +32,7 @@ type LinkedAccount = {
 
 function linkedAccounts(): LinkedAccount[] {
   return queryDb<LinkedAccount>(
-    server.dbFile,
+    app.server.dbFile,
     `SELECT u.id, u.email, u.full_name, u.hashed_password, a.provider, a.provider_account_id, a.type
        FROM users u JOIN accounts a ON a.user_id = u.id
       WHERE u.email = ?`,
@@ -73,12 +41,12 @@ function linkedAccounts(): LinkedAccount[] {
 }
 
 async function signInAtProvider(page: Page) {
-  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
   await page.locator('input[name="login"]').fill(account.sub);
   await page.locator('input[name="password"]').fill("anything at all");
   await page.getByRole("button", { name: "Sign-in" }).click();
   // The provider asks to share the profile and email with the app.
-  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
@@ -87,7 +55,7 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   request,
 }) => {
   expect(linkedAccounts()).toEqual([]);
-  await page.goto(`${server.url}/login?next=/profile`);
+  await page.goto(`${app.server.url}/login?next=/profile`);
   await interactive(page);
   const button = page.getByRole("button", { name: "Sign in with Test IdP" });
   await expect(button).toBeVisible();
@@ -104,18 +72,18 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   await button.click();
   await signInAtProvider(page);
 
-  await expect(page).toHaveURL(`${server.url}/login/complete?next=%2Fprofile`);
+  await expect(page).toHaveURL(`${app.server.url}/login/complete?next=%2Fprofile`);
   await expect(page.getByRole("heading", { name: "Finishing sign-in…" })).toBeVisible();
   await screenshot(page, "login-complete");
   release();
 
-  await expect(page).toHaveURL(`${server.url}/profile`);
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
   await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(account.name);
   await expect(page.getByTestId("who")).toContainText(`Signed in as ${appEmail}`);
   await screenshot(page, "profile-oidc");
   const token = (await storedToken(page))!;
-  expect((await whoAmI(request, token, server.url)).body).toMatchObject({ email: appEmail, full_name: account.name });
+  expect((await whoAmI(request, token, app.server.url)).body).toMatchObject({ email: appEmail, full_name: account.name });
 
   // The adapter created the user (no password: it signs in at the provider) and linked the account.
   const linked = linkedAccounts();
@@ -132,11 +100,11 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   ]);
 
   // The superuser sees the new account through the API too.
-  const login = await request.post(`${server.url}/api/v1/login/access-token`, {
+  const login = await request.post(`${app.server.url}/api/v1/login/access-token`, {
     form: { username: ADMIN_EMAIL, password: ADMIN_PASSWORD },
   });
   expect(login.status()).toBe(200);
-  const users = await request.get(`${server.url}/api/v1/users`, {
+  const users = await request.get(`${app.server.url}/api/v1/users`, {
     headers: { Authorization: `Bearer ${(await login.json()).access_token}` },
   });
   expect(users.status()).toBe(200);
@@ -153,11 +121,11 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   // Signing out and in again: the provider remembers this browser and the consent, so it is straight
   // back to the app, as the same user with the same linked account.
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page).toHaveURL(`${server.url}/login?signed_out=1`);
-  expect((await whoAmI(request, token, server.url)).status).toBe(401);
+  await expect(page).toHaveURL(`${app.server.url}/login?signed_out=1`);
+  expect((await whoAmI(request, token, app.server.url)).status).toBe(401);
   await interactive(page);
   await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
-  await expect(page).toHaveURL(`${server.url}/profile`);
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
   await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
   expect(await storedToken(page)).not.toBe(token);
   expect(linkedAccounts()).toEqual(linked);

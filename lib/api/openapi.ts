@@ -47,6 +47,12 @@ const jsonContent = (id: string) => ({ "application/json": { schema: ref(id) } }
 const errorContent = (detail: string) => ({ "application/json": { schema: ref("HTTPError"), example: { detail } } });
 const errorResponse = (description: string, detail: string) => ({ description, content: errorContent(detail) });
 
+const emailChangesThrottled = {
+  description: "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
+  headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+  content: errorContent("Too many email changes. Try again in 3600 seconds."),
+};
+
 const bearerFailures = {
   "401": {
     description:
@@ -183,12 +189,7 @@ const paths = {
         "200": ok("The updated user", "UserPublic"),
         ...bearerFailures,
         "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
-        "429": {
-          description:
-            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
-          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
-          content: errorContent("Too many email changes. Try again in 3600 seconds."),
-        },
+        "429": emailChangesThrottled,
         ...badInput,
       },
     },
@@ -335,12 +336,7 @@ const paths = {
         ...superuserFailures,
         "404": errorResponse("No such user", "The user with this id does not exist in the system"),
         "409": errorResponse("The email is taken", "The user with this email already exists in the system"),
-        "429": {
-          description:
-            "Too many email changes (5 an hour, taken addresses included); `Retry-After` says how many seconds to wait",
-          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
-          content: errorContent("Too many email changes. Try again in 3600 seconds."),
-        },
+        "429": emailChangesThrottled,
         ...badInput,
       },
     },

@@ -28,7 +28,12 @@ function routeHandlers(): { path: string; methods: string[] }[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name === "route.ts") {
-        const source = fs.readFileSync(full, "utf8");
+        // Methods answered only with 405 (`otherMethods(...)`) are not operations of the API.
+        const source = fs
+          .readFileSync(full, "utf8")
+          .split("\n")
+          .filter((line) => !line.includes("otherMethods("))
+          .join("\n");
         const methods = [...source.matchAll(/\b(GET|POST|PUT|PATCH|DELETE)\b(?=\s*=|\s*[,}])/g)].map((m) => m[1]!);
         const route = "/" + path.relative(appDir, path.dirname(full)).split(path.sep).join("/");
         found.push({ path: route.replace(/\[([^\].]+)\]/g, "{$1}"), methods: [...new Set(methods)] });
