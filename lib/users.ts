@@ -7,7 +7,7 @@ import type { Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb, isUniqueViolation } from "./db";
 import { errors, HttpError } from "./http/errors";
-import { hashPassword, verifyPasswordOrDummy } from "./auth/passwords";
+import { hashPassword } from "./auth/passwords";
 import { confirmPassword, reserveEmailChange } from "./auth/throttle";
 import type {
   SignupInput,
@@ -69,22 +69,6 @@ export async function createUser(input: UserCreateInput, { checkCommon = true } 
 
 export function signUp(input: SignupInput): Promise<User> {
   return createUser({ ...input, is_active: true, is_superuser: false });
-}
-
-/**
- * The password check shared by every sign-in path. Unknown email and wrong password are
- * indistinguishable: both cost one bcrypt comparison and both return null.
- */
-export async function authenticate(email: string, password: string): Promise<User | null> {
-  const { user, ok } = await authenticateDetailed(email, password);
-  return ok ? user : null;
-}
-
-/** The same check, also returning the account when it exists (for the audit trail), even on failure. */
-export async function authenticateDetailed(email: string, password: string): Promise<{ user: User | null; ok: boolean }> {
-  const user = await getDb().user.findUnique({ where: { email: email.trim().toLowerCase() } });
-  const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
-  return { user, ok };
 }
 
 /**

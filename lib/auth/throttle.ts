@@ -23,7 +23,6 @@ import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
 import { verifyPasswordOrDummy } from "./passwords";
-import { authenticateDetailed } from "../users";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -232,6 +231,17 @@ async function reserveOrRecord(
 }
 
 /**
+ * The password check itself, for `passwordSignIn` alone. An unknown email and a wrong password are
+ * indistinguishable: both cost one bcrypt comparison. Also returns the account when it exists (for the
+ * audit trail), even on failure.
+ */
+async function checkPassword(email: string, password: string): Promise<{ user: User | null; ok: boolean }> {
+  const user = await getDb().user.findUnique({ where: { email } });
+  const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
+  return { user, ok };
+}
+
+/**
  * The one password sign-in used by the token endpoint and the browser's Credentials sign-in: throttle
  * reservation, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
  * Returns the user when the password is right (active or not: the caller decides), null otherwise;
@@ -248,7 +258,7 @@ export async function passwordSignIn(
     const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
     return user?.id;
   });
-  const { user, ok } = await authenticateDetailed(normalized, password);
+  const { user, ok } = await checkPassword(normalized, password);
   await settleAttempt(attempt, ok);
   await recordAuthEvent({
     type: ok ? "login_success" : "login_failure",
