@@ -67,6 +67,8 @@ async function burst(p: string, count: number, token?: string) {
 before(async () => {
   server = await startServer({ WEB_CONCURRENCY: String(WORKERS) });
   await waitFor("every server process to listen", () => /2 server processes listening/.test(server.output()));
+  // The start banner comes after the first answer to /api/health, a moment after the server counts as up.
+  await waitFor("the start banner", () => /Ready: /.test(server.output()));
 });
 after(() => server?.close());
 

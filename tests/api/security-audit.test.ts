@@ -18,6 +18,8 @@ before(async () => {
   server = await startServer({
     LOGIN_THROTTLE_ACCOUNT_FAILURES: String(ACCOUNT_FAILURES),
     LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60",
+    // Each test is its own client (X-Forwarded-For), believed from a trusted proxy: the test, on loopback.
+    TRUST_PROXY: "loopback",
   });
 });
 after(() => server?.close());

@@ -115,7 +115,12 @@ describe("concurrent guesses (the attempt is reserved before the password is che
   // usual 2-second lock, which must still be on when the right password comes.
   let burstServer: Server;
   before(async () => {
-    burstServer = await startServer({ LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60", LOGIN_THROTTLE_IP_FAILURES: "30" });
+    burstServer = await startServer({
+      LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60",
+      LOGIN_THROTTLE_IP_FAILURES: "30",
+      // X-Forwarded-For names the client only from a trusted proxy (here the test itself, on loopback).
+      TRUST_PROXY: "loopback",
+    });
   });
   after(() => burstServer?.close());
   const login = (email: string, password: string, ip: string) => tokenLogin(email, password, ip, burstServer);
