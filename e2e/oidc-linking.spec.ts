@@ -5,11 +5,11 @@
  * everywhere must not link the attacker's provider account to the victim. A legitimate link (from a
  * live sign-in) is shown on the profile and in the activity, and can be removed there.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { interactive, PASSWORD, screenshot, signUpInBrowser, storedToken, uniqueEmail, whoAmI } from "./helpers/browser";
 import { queryDb } from "./helpers/db";
 import type { OidcAccount } from "./helpers/oidc";
-import { oidcAppForSpec } from "./helpers/oidc-app";
+import { newBrowser, oidcAppForSpec, signInAtProvider } from "./helpers/oidc-app";
 
 const attacker: OidcAccount = {
   sub: "idp-attacker-0666",
@@ -30,15 +30,6 @@ function linkedTo(email: string): { provider: string; provider_account_id: strin
     `SELECT a.provider, a.provider_account_id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.email = ?`,
     email,
   );
-}
-
-async function signInAtProvider(page: Page, sub: string) {
-  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
-  await page.locator('input[name="login"]').fill(sub);
-  await page.locator('input[name="password"]').fill("anything at all");
-  await page.getByRole("button", { name: "Sign-in" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
-  await page.getByRole("button", { name: "Continue" }).click();
 }
 
 async function passwordToken(email: string): Promise<string> {
@@ -72,8 +63,7 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   await expect(page).toHaveURL(`${app.server.url}/login?signed_out=1`);
 
   // The attacker's browser, holding the old cookie, signs in at the provider as the attacker.
-  const attackerContext = await browser.newContext();
-  await attackerContext.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+  const attackerContext = await newBrowser(browser);
   await attackerContext.addCookies([stolen!]);
   const evil = await attackerContext.newPage();
   const session = await evil.request.get(`${app.server.url}/api/auth/session`);
@@ -81,7 +71,7 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   await evil.goto(`${app.server.url}/login?next=/profile`);
   await interactive(evil);
   await evil.getByRole("button", { name: "Sign in with Test IdP" }).click();
-  await signInAtProvider(evil, attacker.sub);
+  await signInAtProvider(evil, app.idp, attacker.sub);
 
   // The attacker gets an account of their own, never the victim's.
   await expect(evil).toHaveURL(`${app.server.url}/profile`);
@@ -97,13 +87,12 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   expect(await apiLinkedAccounts(victimToken)).toEqual([]);
 
   // From a fresh browser, the attacker's provider account still leads to the attacker's account only.
-  const fresh = await browser.newContext();
-  await fresh.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+  const fresh = await newBrowser(browser);
   const again = await fresh.newPage();
   await again.goto(`${app.server.url}/login?next=/profile`);
   await interactive(again);
   await again.getByRole("button", { name: "Sign in with Test IdP" }).click();
-  await signInAtProvider(again, attacker.sub);
+  await signInAtProvider(again, app.idp, attacker.sub);
   await expect(again.getByTestId("profile-email")).toHaveText(attacker.email);
   await fresh.close();
 });
@@ -117,7 +106,7 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();
 
   await linked.getByRole("button", { name: "Link Test IdP" }).click();
-  await signInAtProvider(page, linker.sub);
+  await signInAtProvider(page, app.idp, linker.sub);
   await expect(page).toHaveURL(`${app.server.url}/profile`);
   await expect(page.getByTestId("profile-email")).toHaveText(linkerEmail);
   const items = linked.getByRole("listitem");
@@ -145,13 +134,12 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   await expect(activity.locator('[data-event-type="account_unlinked"]')).toHaveCount(1);
 
   // Once removed, the provider account no longer reaches this user: the same email is refused.
-  const other = await browser.newContext();
-  await other.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+  const other = await newBrowser(browser);
   const elsewhere = await other.newPage();
   await elsewhere.goto(`${app.server.url}/login?next=/profile`);
   await interactive(elsewhere);
   await elsewhere.getByRole("button", { name: "Sign in with Test IdP" }).click();
-  await signInAtProvider(elsewhere, linker.sub);
+  await signInAtProvider(elsewhere, app.idp, linker.sub);
   await expect(elsewhere).toHaveURL(/\/login\?.*error=OAuthAccountNotLinked/);
   await expect(
     elsewhere.getByRole("alert").filter({ hasText: "An account with this email already exists." }),

@@ -3,10 +3,10 @@
  * 127.0.0.1, and a dedicated app server configured for it. The Prisma adapter must create the user and
  * link the provider's account to it; signing in again must reuse both.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { interactive, recordSignInPages, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { queryDb } from "./helpers/db";
-import { oidcAppForSpec } from "./helpers/oidc-app";
+import { oidcAppForSpec, signInAtProvider } from "./helpers/oidc-app";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/server";
 
 const account = {
@@ -40,16 +40,6 @@ function linkedAccounts(): LinkedAccount[] {
   );
 }
 
-async function signInAtProvider(page: Page) {
-  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
-  await page.locator('input[name="login"]').fill(account.sub);
-  await page.locator('input[name="password"]').fill("anything at all");
-  await page.getByRole("button", { name: "Sign-in" }).click();
-  // The provider asks to share the profile and email with the app.
-  await expect(page).toHaveURL(new RegExp(`^${app.idp.issuer}/interaction/`));
-  await page.getByRole("button", { name: "Continue" }).click();
-}
-
 test("signing in with the OpenID Provider creates the user, links the account, and keeps the browser signed in", async ({
   page,
   request,
@@ -70,7 +60,7 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   });
 
   await button.click();
-  await signInAtProvider(page);
+  await signInAtProvider(page, app.idp, account.sub);
 
   await expect(page).toHaveURL(`${app.server.url}/login/complete?next=%2Fprofile`);
   await expect(page.getByRole("heading", { name: "Finishing sign-in…" })).toBeVisible();

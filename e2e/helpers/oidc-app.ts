@@ -3,11 +3,33 @@
  * configured for it, started before the spec's tests and stopped after them; on a failed test, the
  * provider's errors and the server's output are printed.
  */
-import { test } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { startOidcProvider, type OidcAccount, type OidcProvider } from "./oidc";
 import { freePort, startAppServer, type AppServer } from "./server";
 
 export type OidcApp = { readonly idp: OidcProvider; readonly server: AppServer };
+
+/** The provider's development pages load a web font; this machine has no internet. */
+async function blockWebFonts(context: BrowserContext) {
+  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+}
+
+/** Another browser (a new context, no cookies), ready for the provider's pages. */
+export async function newBrowser(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await blockWebFonts(context);
+  return context;
+}
+
+/** At the provider's login page: signs in as `sub` and agrees to share the profile and email with the app. */
+export async function signInAtProvider(page: Page, idp: OidcProvider, sub: string) {
+  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(sub);
+  await page.locator('input[name="password"]').fill("anything at all");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await page.getByRole("button", { name: "Continue" }).click();
+}
 
 export function oidcAppForSpec(accounts: { account: OidcAccount; others?: OidcAccount[] }): OidcApp {
   let idp: OidcProvider | undefined;
@@ -33,10 +55,7 @@ export function oidcAppForSpec(accounts: { account: OidcAccount; others?: OidcAc
     await idp?.close();
   });
 
-  test.beforeEach(async ({ context }) => {
-    // The provider's development pages load a web font; this machine has no internet.
-    await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
-  });
+  test.beforeEach(async ({ context }) => blockWebFonts(context));
 
   test.afterEach(async ({}, testInfo) => {
     if (testInfo.status !== testInfo.expectedStatus) {
