@@ -1,7 +1,6 @@
 "use client";
-import { useEffect, useState } from "react";
 import type { AuthEventPublicT } from "@/lib/api/schemas";
-import { apiJson, ApiError } from "@/lib/client/api";
+import { useApiList } from "@/lib/client/use-api-list";
 
 const labels: Record<string, string> = {
   login_success: "Signed in",
@@ -34,18 +33,7 @@ const methods: Record<string, string> = {
  * refusals come as one event with a count.
  */
 export function AuthEvents({ refreshKey }: { refreshKey: string }) {
-  const [events, setEvents] = useState<AuthEventPublicT[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    apiJson<{ data: AuthEventPublicT[] }>("/api/v1/users/me/events")
-      .then((body) => !cancelled && setEvents(body.data))
-      .catch((e) => !cancelled && e instanceof ApiError && setError(e.message));
-    return () => {
-      cancelled = true;
-    };
-  }, [refreshKey]);
+  const { items: events, error } = useApiList<AuthEventPublicT>("/api/v1/users/me/events", refreshKey);
 
   return (
     <section className="card" aria-labelledby="events-heading">

@@ -1,8 +1,8 @@
 "use client";
-import { useCallback, useEffect, useState } from "react";
 import { signIn } from "next-auth/react";
 import type { LinkedAccountPublicT } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { useApiList } from "@/lib/client/use-api-list";
 
 /**
  * Provider accounts that sign in as this user without the password, each with a remove button, and a
@@ -18,20 +18,10 @@ export function LinkedAccounts({
   oidc: { id: string; name: string } | null;
   onRemoved: () => void;
 }) {
-  const [accounts, setAccounts] = useState<LinkedAccountPublicT[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setAccounts((await apiJson<{ data: LinkedAccountPublicT[] }>("/api/v1/users/me/accounts")).data);
-    } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
+  const { items: accounts, error, setError, reload } = useApiList<LinkedAccountPublicT>(
+    "/api/v1/users/me/accounts",
+    refreshKey,
+  );
 
   async function remove(id: string) {
     setError(null);
@@ -41,7 +31,7 @@ export function LinkedAccounts({
     } catch (e) {
       if (e instanceof ApiError) setError(e.message);
     }
-    await load();
+    await reload();
   }
 
   return (

@@ -1,25 +1,11 @@
 "use client";
-import { useCallback, useEffect, useState } from "react";
 import type { SessionPublicT } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { useApiList } from "@/lib/client/use-api-list";
 
 /** The user's live tokens and browser sign-ins, each with a revoke button (but the current one). */
 export function SessionsList({ refreshKey }: { refreshKey: string }) {
-  const [sessions, setSessions] = useState<SessionPublicT[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const body = await apiJson<{ data: SessionPublicT[] }>("/api/v1/sessions");
-      setSessions(body.data);
-    } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
+  const { items: sessions, error, setError, reload } = useApiList<SessionPublicT>("/api/v1/sessions", refreshKey);
 
   async function revoke(id: string) {
     try {
@@ -27,7 +13,7 @@ export function SessionsList({ refreshKey }: { refreshKey: string }) {
     } catch (e) {
       if (e instanceof ApiError) setError(e.message);
     }
-    await load();
+    await reload();
   }
 
   return (
