@@ -69,6 +69,49 @@ const ATTEMPTS: ReadonlySet<string> = new Set([
 /** Stored user agents are cut to this many characters: enough to tell browsers and devices apart. */
 const USER_AGENT_MAX = 256;
 
+type EventRow = {
+  type: AuthEventType;
+  userId: string | null;
+  email: string | null;
+  emailOmitted: boolean;
+  method: string | null;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+/** Adds one refusal to the open row of its type, account and address in the throttle window, or opens one. */
+async function addToWindowRow(data: EventRow): Promise<void> {
+  const db = getDb();
+  const now = new Date();
+  const since = new Date(now.getTime() - getConfig().throttle.windowSeconds * 1000);
+  const open = await db.authEvent.findFirst({
+    where: { ip: data.ip, createdAt: { gte: since }, type: data.type, userId: data.userId },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  // updateMany: a row pruned in between is no error, just a new row.
+  const added = open
+    ? await db.authEvent.updateMany({ where: { id: open.id }, data: { count: { increment: 1 }, lastAt: now } })
+    : { count: 0 };
+  if (!added.count) await db.authEvent.create({ data: { ...data, createdAt: now, lastAt: now } });
+}
+
+/**
+ * Runs `task` after every earlier task with the same key in this process has finished. Concurrent
+ * refusals (a burst of throttled attempts) would otherwise all find no open row and each open one; so
+ * one process opens at most one row per window, and several processes or instances one each.
+ */
+const queues = new Map<string, Promise<void>>();
+function oneAtATime(key: string, task: () => Promise<void>): Promise<void> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(task);
+  const tail = run.catch(() => {});
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
+}
+
 export async function recordAuthEvent(event: {
   type: AuthEventType;
   userId?: string | null;
@@ -78,7 +121,7 @@ export async function recordAuthEvent(event: {
 }): Promise<void> {
   const given = event.email?.trim() || null;
   const email = given && isEmailAddress(given) ? given.toLowerCase() : null;
-  const data = {
+  const data: EventRow = {
     type: event.type,
     userId: event.userId ?? null,
     email,
@@ -88,24 +131,11 @@ export async function recordAuthEvent(event: {
     userAgent: event.client?.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
   };
   try {
-    const db = getDb();
     if (AGGREGATED.has(event.type)) {
-      const now = new Date();
-      const since = new Date(now.getTime() - getConfig().throttle.windowSeconds * 1000);
-      const open = await db.authEvent.findFirst({
-        where: { ip: data.ip, createdAt: { gte: since }, type: data.type, userId: data.userId },
-        orderBy: { createdAt: "desc" },
-        select: { id: true },
-      });
-      // updateMany: a row pruned in between is no error, just a new row.
-      const added = open
-        ? await db.authEvent.updateMany({ where: { id: open.id }, data: { count: { increment: 1 }, lastAt: now } })
-        : { count: 0 };
-      if (added.count) return;
-      await db.authEvent.create({ data: { ...data, createdAt: now, lastAt: now } });
+      await oneAtATime(`${data.type}\n${data.userId}\n${data.ip}`, () => addToWindowRow(data));
       return;
     }
-    await db.authEvent.create({ data });
+    await getDb().authEvent.create({ data });
   } catch (error) {
     console.error("Could not record an auth event:", event.type, error instanceof Error ? error.message : error);
   }
