@@ -44,6 +44,19 @@ const EnvSchema = z.object({
     // Fractions are allowed so tests can use tokens that live a few seconds.
     z.coerce.number().positive().max(60 * 24 * 365).default(30),
   ),
+  // Refresh tokens (lib/auth/refresh-tokens.ts): a family lives at most REFRESH_TOKEN_EXPIRE_DAYS from
+  // its password login, and dies sooner when it goes unused for REFRESH_TOKEN_IDLE_DAYS. Fractions are
+  // allowed so tests can use families that live a few seconds.
+  REFRESH_TOKEN_EXPIRE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3650).default(30)),
+  REFRESH_TOKEN_IDLE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3650).default(7)),
+  // Access tokens are signed with an asymmetric key (lib/auth/signing-keys.ts): EdDSA (Ed25519) or ES256
+  // (P-256). AUTH_SIGNING_KEY is the private key as a JWK or PEM (PKCS #8); without it, one is generated
+  // in DATA_DIR on first start and reused.
+  AUTH_SIGNING_ALG: z.preprocess(emptyAsUndefined, z.enum(["EdDSA", "ES256"]).default("EdDSA")),
+  AUTH_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // The app's public URL (Auth.js reads it too): the tokens' `iss` and the metadata's `issuer`. Without
+  // it, the URL each request came to (its Host, or X-Forwarded-Host from a trusted proxy).
+  AUTH_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   BCRYPT_COST: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -101,6 +114,15 @@ export type Config = {
   authSecret: string | undefined;
   authSecretPrevious: string[];
   accessTokenTtlSeconds: number;
+  /** A refresh-token family's whole life, from its password login. */
+  refreshTokenTtlSeconds: number;
+  /** A refresh token unused this long expires (never beyond its family's life). */
+  refreshTokenIdleSeconds: number;
+  signingAlg: "EdDSA" | "ES256";
+  /** AUTH_SIGNING_KEY as given (JWK or PEM); parsed by lib/auth/signing-keys.ts. */
+  signingKey: string | undefined;
+  /** The origin of AUTH_URL, when set. */
+  publicUrl: string | null;
   bcryptCost: number;
   /** Server processes `npm start` runs (WEB_CONCURRENCY; default one per core). */
   webConcurrency: number;
@@ -156,6 +178,14 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     authSecret: e.AUTH_SECRET,
     authSecretPrevious: e.AUTH_SECRET_PREVIOUS,
     accessTokenTtlSeconds: Math.max(1, Math.round(e.ACCESS_TOKEN_EXPIRE_MINUTES * 60)),
+    refreshTokenTtlSeconds: Math.max(1, Math.round(e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400)),
+    refreshTokenIdleSeconds: Math.max(
+      1,
+      Math.round(Math.min(e.REFRESH_TOKEN_IDLE_DAYS, e.REFRESH_TOKEN_EXPIRE_DAYS) * 86_400),
+    ),
+    signingAlg: e.AUTH_SIGNING_ALG,
+    signingKey: e.AUTH_SIGNING_KEY,
+    publicUrl: e.AUTH_URL ? new URL(e.AUTH_URL).origin : null,
     bcryptCost: e.BCRYPT_COST,
     webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
     bcryptThreads: e.BCRYPT_THREADS ?? null,
