@@ -22,6 +22,10 @@ export const AUTH_EVENT_TYPES = [
   "login_failure",
   "login_throttled",
   "token_issued",
+  /** A refresh token exchanged (rotated) for new tokens. */
+  "token_refreshed",
+  /** A spent refresh token presented again: its whole family was revoked. */
+  "refresh_token_reused",
   "token_revoked",
   "password_changed",
   "signed_out_everywhere",

@@ -52,7 +52,7 @@ const EnvSchema = z.object({
   // Access tokens are signed with an asymmetric key (lib/auth/signing-keys.ts): EdDSA (Ed25519) or ES256
   // (P-256). AUTH_SIGNING_KEY is the private key as a JWK or PEM (PKCS #8); without it, one is generated
   // in DATA_DIR on first start and reused.
-  AUTH_SIGNING_ALG: z.preprocess(emptyAsUndefined, z.enum(["EdDSA", "ES256"]).default("EdDSA")),
+  AUTH_SIGNING_ALG: z.preprocess(emptyAsUndefined, z.enum(["EdDSA", "ES256"]).optional()),
   AUTH_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
   // The app's public URL (Auth.js reads it too): the tokens' `iss` and the metadata's `issuer`. Without
   // it, the URL each request came to (its Host, or X-Forwarded-Host from a trusted proxy).
@@ -118,7 +118,8 @@ export type Config = {
   refreshTokenTtlSeconds: number;
   /** A refresh token unused this long expires (never beyond its family's life). */
   refreshTokenIdleSeconds: number;
-  signingAlg: "EdDSA" | "ES256";
+  /** AUTH_SIGNING_ALG; null: the given key's own, or EdDSA for a generated one. */
+  signingAlg: "EdDSA" | "ES256" | null;
   /** AUTH_SIGNING_KEY as given (JWK or PEM); parsed by lib/auth/signing-keys.ts. */
   signingKey: string | undefined;
   /** The origin of AUTH_URL, when set. */
@@ -183,7 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       1,
       Math.round(Math.min(e.REFRESH_TOKEN_IDLE_DAYS, e.REFRESH_TOKEN_EXPIRE_DAYS) * 86_400),
     ),
-    signingAlg: e.AUTH_SIGNING_ALG,
+    signingAlg: e.AUTH_SIGNING_ALG ?? null,
     signingKey: e.AUTH_SIGNING_KEY,
     publicUrl: e.AUTH_URL ? new URL(e.AUTH_URL).origin : null,
     bcryptCost: e.BCRYPT_COST,

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "./config";
 import { SECRET_FILE_NAME } from "./auth/secret";
+import { SIGNING_ALGORITHMS, signingKeyFileName } from "./auth/signing-keys";
 
 /** Files and folders created from now on by this process and its children: no access for group or others. */
 export const OWNER_ONLY_UMASK = 0o077;
@@ -32,7 +33,7 @@ function restrict(target: string, mode: number): string | null {
  * file (0600). Returns one line per change.
  */
 export function restrictDataFiles(config: Pick<Config, "dataDir" | "sqlitePath">): string[] {
-  const files = [path.join(config.dataDir, SECRET_FILE_NAME)];
+  const files = [SECRET_FILE_NAME, ...SIGNING_ALGORITHMS.map(signingKeyFileName)].map((f) => path.join(config.dataDir, f));
   if (config.sqlitePath) {
     files.push(...["", "-wal", "-shm", "-journal"].map((suffix) => `${config.sqlitePath}${suffix}`));
   }

@@ -6,6 +6,9 @@
  *
  * - access tokens that expired more than a day ago: the signature check refuses them before their row
  *   is read, so the row only served `/sessions` and revocation, which no longer apply;
+ * - refresh-token families (with their refresh and access tokens) whose refresh token expired, unused or
+ *   at the family's end, more than a day ago; a revoked family's tokens are refused, so it goes the same
+ *   way once its last refresh token would have expired;
  * - browser sign-ins (Session rows) that expired more than a day ago, and spent verification tokens;
  * - throttle counters whose streak and hourly window have both run out: they would count from zero;
  * - audit events older than AUDIT_RETENTION_DAYS (90 by default).
@@ -19,6 +22,7 @@ const PRUNE_EVERY_MS = HOUR_MS;
 
 export type PruneResult = {
   accessTokens: number;
+  refreshFamilies: number;
   sessions: number;
   verificationTokens: number;
   loginThrottles: number;
@@ -31,8 +35,10 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const at = (msAgo: number) => new Date(now.getTime() - msAgo);
   // A throttle row is spent once its streak's quiet period and its hourly window are both over.
   const throttleSpent = at(Math.max((throttle.windowSeconds + throttle.maxDelaySeconds) * 1000, HOUR_MS));
-  const [accessTokens, sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
+  const [accessTokens, refreshFamilies, sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
     db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } }),
+    // The idle end never passes the family's end (lib/auth/refresh-tokens.ts), so it is the one to test.
+    db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } }),
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),
@@ -40,6 +46,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   ]);
   return {
     accessTokens: accessTokens.count,
+    refreshFamilies: refreshFamilies.count,
     sessions: sessions.count,
     verificationTokens: verificationTokens.count,
     loginThrottles: loginThrottles.count,
@@ -51,6 +58,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
 export function describePrune(result: PruneResult): string | null {
   const labels: [keyof PruneResult, string][] = [
     ["accessTokens", "expired access tokens"],
+    ["refreshFamilies", "expired refresh-token families"],
     ["sessions", "expired browser sign-ins"],
     ["verificationTokens", "expired verification tokens"],
     ["loginThrottles", "spent throttle counters"],

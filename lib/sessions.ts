@@ -8,27 +8,59 @@ import { getConfig } from "./config";
 import { getDb } from "./db";
 import { errors } from "./http/errors";
 import type { ClientInfo } from "./http/client";
-import { getKeyring } from "./auth/secret";
+import { currentSigningKey } from "./auth/key-set";
 import { createAccessToken } from "./auth/tokens";
 import type { SessionPublicT } from "./api/schemas";
 import { recordAuthEvent } from "./audit";
 
-export type IssuedToken = { access_token: string; token_type: "bearer"; expires_in: number };
+export type IssuedToken = {
+  access_token: string;
+  token_type: "bearer";
+  expires_in: number;
+  /** With a password login and the refresh grant (an API client's family); never for a browser. */
+  refresh_token?: string;
+  refresh_expires_in?: number;
+};
 
 type Tx = Prisma.TransactionClient;
 
-export async function issueAccessToken(
+/** The `client_id` claim of tokens minted for a browser sign-in (the app's own pages). */
+export const BROWSER_CLIENT_ID = "signin-system-web";
+/** The `client_id` claim when an API client names none (clients are public and unauthenticated here). */
+export const DEFAULT_API_CLIENT_ID = "signin-system-api-client";
+
+export type TokenOrigin =
+  | { method: "password"; familyId: string; clientId: string }
+  | { method: "refresh"; familyId: string; clientId: string }
+  | { method: "session"; sessionId: string };
+
+/** The issuer tokens name: AUTH_URL, or the URL the client reached the app at. */
+export function tokenIssuer(client: ClientInfo): string {
+  return getConfig().publicUrl ?? client.origin ?? `http://localhost:${getConfig().port}`;
+}
+
+/**
+ * Signs an access token and stores its row (in `tx` when given, so a family and its first tokens are
+ * written together). The audit event is the caller's: it belongs after the transaction.
+ */
+export async function createAccessTokenRecord(
   userId: string,
   client: ClientInfo,
-  origin: { method: "password" } | { method: "session"; sessionId: string } = { method: "password" },
-): Promise<IssuedToken> {
+  origin: TokenOrigin,
+  tx?: Tx,
+): Promise<{ access_token: string; expires_in: number }> {
   const ttl = getConfig().accessTokenTtlSeconds;
   // Whole seconds, because JWT times are whole seconds and the row must agree with the claims.
   const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const expiresAt = new Date(issuedAt.getTime() + ttl * 1000);
   const jti = crypto.randomUUID();
-  const accessToken = await createAccessToken({ userId, jti, issuedAt, expiresAt }, getKeyring());
-  await getDb().accessToken.create({
+  const key = await currentSigningKey();
+  const clientId = origin.method === "session" ? BROWSER_CLIENT_ID : origin.clientId;
+  const accessToken = await createAccessToken(
+    { userId, jti, issuedAt, expiresAt, issuer: tokenIssuer(client), clientId },
+    key,
+  );
+  await (tx ?? getDb()).accessToken.create({
     data: {
       id: jti,
       userId,
@@ -38,17 +70,34 @@ export async function issueAccessToken(
       ip: client.ip,
       method: origin.method,
       sessionId: origin.method === "session" ? origin.sessionId : null,
+      familyId: origin.method === "session" ? null : origin.familyId,
+      kid: key.kid,
     },
   });
+  return { access_token: accessToken, expires_in: ttl };
+}
+
+/** An access token for a browser sign-in (the Auth.js session `sessionId`). */
+export async function issueAccessToken(
+  userId: string,
+  client: ClientInfo,
+  origin: { method: "session"; sessionId: string },
+): Promise<IssuedToken> {
+  const token = await createAccessTokenRecord(userId, client, origin);
   await recordAuthEvent({ type: "token_issued", userId, method: origin.method, client });
-  return { access_token: accessToken, token_type: "bearer", expires_in: ttl };
+  return { access_token: token.access_token, token_type: "bearer", expires_in: token.expires_in };
 }
 
 const live = () => ({ revokedAt: null, expiresAt: { gt: new Date() } });
+/** A refresh-token family whose refresh token can still be exchanged. */
+const liveFamily = () => ({ revokedAt: null, expiresAt: { gt: new Date() }, idleExpiresAt: { gt: new Date() } });
 
 /**
- * Revokes every live token of a user and ends their browser sign-ins, optionally sparing the token
- * making the request (and the browser sign-in it belongs to). Returns how many tokens were revoked.
+ * Ends everything a user is signed in with: every live access token, every refresh-token family (API
+ * clients) and every browser sign-in, optionally sparing the token making the request (with its family
+ * or browser sign-in). Every path that must sign a user out everywhere comes here: sign-out everywhere,
+ * password change and reset, deactivation, a linked account's removal. Returns how many access tokens
+ * were revoked.
  */
 export async function revokeAllTokens(
   userId: string,
@@ -56,11 +105,22 @@ export async function revokeAllTokens(
 ): Promise<{ revoked: number }> {
   const db = options.tx ?? getDb();
   const spared = options.except
-    ? await db.accessToken.findUnique({ where: { id: options.except }, select: { sessionId: true } })
+    ? await db.accessToken.findUnique({ where: { id: options.except }, select: { sessionId: true, familyId: true } })
     : null;
+  const now = new Date();
   const { count } = await db.accessToken.updateMany({
-    where: { userId, ...live(), ...(options.except ? { id: { not: options.except } } : {}) },
-    data: { revokedAt: new Date() },
+    where: {
+      userId,
+      ...live(),
+      ...(options.except ? { id: { not: options.except } } : {}),
+      // The spared family keeps its other access tokens too: it is one sign-in.
+      ...(spared?.familyId ? { OR: [{ familyId: null }, { familyId: { not: spared.familyId } }] } : {}),
+    },
+    data: { revokedAt: now },
+  });
+  await db.refreshFamily.updateMany({
+    where: { userId, revokedAt: null, ...(spared?.familyId ? { id: { not: spared.familyId } } : {}) },
+    data: { revokedAt: now },
   });
   await db.session.deleteMany({
     where: { userId, ...(spared?.sessionId ? { sessionToken: { not: spared.sessionId } } : {}) },
@@ -69,18 +129,37 @@ export async function revokeAllTokens(
 }
 
 /**
- * Revokes one of the user's live tokens. A token minted for a browser sign-in ends that sign-in too,
- * so the browser cannot silently mint a replacement.
+ * Revokes a refresh-token family: its refresh tokens can no longer be exchanged and its access tokens
+ * are refused (the bearer check reads the family with the token's row, so one written revocation
+ * covers a token a concurrent refresh is minting). Returns whether a live family was revoked.
+ */
+export async function revokeFamily(familyId: string, tx?: Tx): Promise<boolean> {
+  const db = tx ?? getDb();
+  const now = new Date();
+  const { count } = await db.refreshFamily.updateMany({ where: { id: familyId, revokedAt: null }, data: { revokedAt: now } });
+  await db.accessToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+  return count > 0;
+}
+
+/**
+ * Revokes one of the user's sessions, named by a live access token's id or by a refresh-token family's
+ * id (a family listed while none of its access tokens is live). A token of an API client's family ends
+ * the family; one minted for a browser sign-in ends that sign-in, so the browser cannot silently mint
+ * a replacement.
  */
 export async function revokeToken(userId: string, tokenId: string, client: ClientInfo | null = null): Promise<void> {
-  const token = await getDb().accessToken.findFirst({ where: { id: tokenId, userId, ...live() } });
-  if (!token) throw errors.notFound("Session not found");
-  if (token.sessionId) {
-    await endBrowserSession(token.sessionId);
-  } else {
-    await getDb().accessToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+  const db = getDb();
+  const token = await db.accessToken.findFirst({ where: { id: tokenId, userId, ...live() } });
+  if (token) {
+    if (token.familyId) await revokeFamily(token.familyId);
+    else if (token.sessionId) await endBrowserSession(token.sessionId);
+    else await db.accessToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+    await recordAuthEvent({ type: "token_revoked", userId, method: token.method, client });
+    return;
   }
-  await recordAuthEvent({ type: "token_revoked", userId, method: token.method, client });
+  const family = await db.refreshFamily.findFirst({ where: { id: tokenId, userId, ...liveFamily() }, select: { id: true } });
+  if (!family || !(await revokeFamily(family.id))) throw errors.notFound("Session not found");
+  await recordAuthEvent({ type: "token_revoked", userId, method: "refresh", client });
 }
 
 /** Browser sign-ins last this long from the moment of signing in. */
@@ -174,34 +253,85 @@ export function deviceLabel(userAgent: string | null): string {
   return browser ?? os ?? ua.split(/[\s/]/)[0]!.slice(0, 40);
 }
 
-function toSessionPublic(token: AccessToken, currentTokenId: string): SessionPublicT {
+type SessionRow = {
+  id: string;
+  userAgent: string | null;
+  method: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+};
+
+function toSessionPublic(row: SessionRow, current: boolean): SessionPublicT {
   return {
-    id: token.id,
-    device: deviceLabel(token.userAgent),
-    user_agent: token.userAgent,
-    method: token.method,
-    created_at: token.createdAt.toISOString(),
-    expires_at: token.expiresAt.toISOString(),
-    last_used_at: token.lastUsedAt?.toISOString() ?? null,
-    current: token.id === currentTokenId,
+    id: row.id,
+    device: deviceLabel(row.userAgent),
+    user_agent: row.userAgent,
+    method: row.method,
+    created_at: row.createdAt.toISOString(),
+    expires_at: row.expiresAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    current,
   };
 }
 
+const later = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+
 /**
- * The user's live (not revoked, not expired) tokens, newest first. A browser sign-in mints a new token
- * whenever the old one expires, so it is listed once, by its newest token.
+ * The user's live sessions, newest first: each API client's password login (a refresh-token family) and
+ * each browser sign-in once, by its newest live access token (the calling one, when it is one of them) or,
+ * for a family none of whose access tokens is live, by the family's id; and tokens of neither kind each.
+ * A family is listed with its login time, when its refresh token expires, and its last use.
  */
 export async function listSessions(userId: string, currentTokenId: string) {
-  const tokens = await getDb().accessToken.findMany({
-    where: { userId, ...live() },
-    orderBy: { createdAt: "desc" },
-  });
-  const seenBrowserSessions = new Set<string>();
-  const listed = tokens.filter((t) => {
-    if (!t.sessionId) return true;
-    if (seenBrowserSessions.has(t.sessionId)) return t.id === currentTokenId;
-    seenBrowserSessions.add(t.sessionId);
-    return true;
-  });
-  return { data: listed.map((t) => toSessionPublic(t, currentTokenId)), count: listed.length };
+  const db = getDb();
+  const [tokens, families] = await Promise.all([
+    db.accessToken.findMany({ where: { userId, ...live() }, orderBy: { createdAt: "desc" } }),
+    db.refreshFamily.findMany({ where: { userId, ...liveFamily() }, orderBy: { createdAt: "desc" } }),
+  ]);
+  const familyById = new Map(families.map((f) => [f.id, f]));
+  const currentFamily = tokens.find((t) => t.id === currentTokenId)?.familyId ?? null;
+  const currentSession = tokens.find((t) => t.id === currentTokenId)?.sessionId ?? null;
+  const entries: { row: SessionRow; current: boolean }[] = [];
+  const listedGroups = new Set<string>();
+  for (const t of tokens) {
+    const group = t.familyId ?? t.sessionId;
+    if (group) {
+      const isCurrentGroup = group === currentFamily || group === currentSession;
+      // The group's entry is its newest token, or the calling one.
+      if (listedGroups.has(group) || (isCurrentGroup && t.id !== currentTokenId)) continue;
+      listedGroups.add(group);
+    }
+    if (t.familyId) {
+      const family = familyById.get(t.familyId);
+      if (!family) continue; // revoked or expired: its tokens are refused
+      entries.push({
+        row: {
+          id: t.id,
+          userAgent: family.userAgent,
+          method: "password",
+          createdAt: family.createdAt,
+          expiresAt: family.idleExpiresAt < family.expiresAt ? family.idleExpiresAt : family.expiresAt,
+          lastUsedAt: later(family.lastUsedAt, t.lastUsedAt),
+        },
+        current: t.id === currentTokenId,
+      });
+    } else entries.push({ row: t, current: t.id === currentTokenId });
+  }
+  for (const f of families) {
+    if (listedGroups.has(f.id)) continue;
+    entries.push({
+      row: {
+        id: f.id,
+        userAgent: f.userAgent,
+        method: "password",
+        createdAt: f.createdAt,
+        expiresAt: f.idleExpiresAt < f.expiresAt ? f.idleExpiresAt : f.expiresAt,
+        lastUsedAt: f.lastUsedAt,
+      },
+      current: false,
+    });
+  }
+  entries.sort((a, b) => b.row.createdAt.getTime() - a.row.createdAt.getTime());
+  return { data: entries.map((e) => toSessionPublic(e.row, e.current)), count: entries.length };
 }

@@ -11,6 +11,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
+import { loadOrCreateSigningKey } from "../lib/auth/signing-keys";
 import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/file-permissions";
 import { planWorkers } from "../lib/workers";
 
@@ -85,18 +86,34 @@ async function prepareDatabase(config: Config) {
 
 function describeSecret(config: Config) {
   const secret = loadOrCreateSecret(config.dataDir, config.authSecret);
-  if (secret.source === "env") return "Signing tokens with AUTH_SECRET.";
+  if (secret.source === "env") return "Browser sign-ins use AUTH_SECRET.";
   if (config.databaseProvider === "postgresql") {
-    // Several instances on one database must sign with one secret, or each rejects the others' tokens.
+    // Several instances on one database must share the cookie secret, or each rejects the others' sign-ins.
     console.warn(
-      "Note: with PostgreSQL, every instance of this app must sign with the same secret. Set AUTH_SECRET " +
+      "Note: with PostgreSQL, every instance of this app must use the same secret. Set AUTH_SECRET " +
         "(the same value on each instance) unless this is the only instance.",
     );
   }
   if (secret.source === "file-created") {
-    return `Generated a signing secret in ${path.relative(root, secret.file!) || secret.file} (owner-only); it is reused on every start, so tokens survive restarts.`;
+    return `Generated a secret for browser sign-ins in ${path.relative(root, secret.file!) || secret.file} (owner-only); it is reused on every start, so sign-ins survive restarts.`;
   }
-  return `Signing tokens with the secret stored in ${path.relative(root, secret.file!) || secret.file}.`;
+  return `Browser sign-ins use the secret stored in ${path.relative(root, secret.file!) || secret.file}.`;
+}
+
+/** Made here, before the server processes start, so they all find it (they would agree anyway). */
+function describeSigningKey(config: Config) {
+  let key: ReturnType<typeof loadOrCreateSigningKey>;
+  try {
+    key = loadOrCreateSigningKey(config.dataDir, config.signingKey, config.signingAlg);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const where = key.file ? path.relative(root, key.file) || key.file : "";
+  if (key.source === "env") return `Signing access tokens (${key.alg}) with AUTH_SIGNING_KEY.`;
+  if (key.source === "file-created") {
+    return `Generated an ${key.alg} signing key in ${where} (owner-only); it is reused on every start, and its public half is published at /.well-known/jwks.json.`;
+  }
+  return `Signing access tokens (${key.alg}) with the key stored in ${where}.`;
 }
 
 async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {
@@ -118,6 +135,7 @@ async function main() {
   for (const change of restrictDataFiles(config)) console.log(`Permissions: ${change} (owner-only).`);
   const workers = planWorkers(config, os.availableParallelism());
   console.log(describeSecret(config));
+  console.log(describeSigningKey(config));
   console.log(
     config.databaseProvider === "postgresql"
       ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${sum(workers.map((w) => w.databasePoolSize))} connections.`

@@ -89,16 +89,53 @@ export const LoginRequest = z
     description: "OAuth2 password grant, as a form (application/x-www-form-urlencoded) or as JSON.",
   });
 
+export const RefreshTokenRequest = z
+  .object({
+    grant_type: z.literal("refresh_token"),
+    refresh_token: z.string().max(1024).meta({ description: "The refresh token from the last answer (spent by this request)" }),
+    scope: z.string().max(1024).optional(),
+    client_id: z.string().max(1024).optional(),
+    client_secret: z.string().max(1024).optional(),
+  })
+  .meta({
+    id: "RefreshTokenRequest",
+    description:
+      "OAuth2 refresh grant, as a form or as JSON: a new access token and a new refresh token; the one sent is spent, " +
+      "and sending a spent one again revokes every token of its login.",
+  });
+
+/** What picks the token endpoint's grant: `grant_type`, absent meaning `password`. */
+export const TokenGrant = z.looseObject({ grant_type: z.unknown().optional() });
+
+export const TOKEN_GRANTS = { password: LoginRequest, refresh_token: RefreshTokenRequest } as const;
+
 export const AccessTokenResponse = z
   .object({
     access_token: z.string().meta({
-      description: "A JWT; send it as `Authorization: Bearer <access_token>`",
-      example: "eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+      description: "A JWT (RFC 9068, EdDSA or ES256); send it as `Authorization: Bearer <access_token>`",
+      example: "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCIsImtpZCI6Ii4uLiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
     }),
     token_type: z.literal("bearer"),
     expires_in: z.number().int().meta({ description: "Seconds until the token expires", example: 1800 }),
+    refresh_token: z.string().optional().meta({
+      description: "API clients (password and refresh grants): exchange it for new tokens before it expires",
+      example: "q3Zr0c8m2sVb7yJdQf3oG1tN9wXkLhE5aPuR6iYzC4s",
+    }),
+    refresh_expires_in: z.number().int().optional().meta({
+      description: "Seconds until the refresh token expires unused",
+      example: 604800,
+    }),
   })
   .meta({ id: "Token" });
+
+export const RevokeTokenRequest = z
+  .object({
+    token: z.string().max(4096).meta({ description: "A refresh token or an access token" }),
+    token_type_hint: z.string().max(64).optional().meta({
+      description: "`refresh_token` or `access_token`: which kind to look for first (others are ignored)",
+    }),
+  })
+  .meta({ id: "RevokeTokenRequest", description: "RFC 7009 token revocation, as a form or as JSON." });
 
 export const Signup = z
   .object({ email: Email, password: NewPassword, full_name: FullName.optional() })
@@ -172,7 +209,7 @@ export const AuthEventPublic = z
     id: Id,
     type: z.string().meta({
       description:
-        "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, " +
+        "login_success, login_failure, login_throttled, token_issued, token_refreshed, refresh_token_reused, token_revoked, password_changed, " +
         "signed_out_everywhere, account_linked, account_unlinked, password_check_failure, password_check_throttled, " +
         "password_change_refused, email_changed, email_change_refused, email_change_throttled",
       example: "login_success",

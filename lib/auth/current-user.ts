@@ -7,7 +7,7 @@ import type { User } from "@prisma/client";
 import { getDb } from "../db";
 import { onShutdown } from "../shutdown";
 import { errors } from "../http/errors";
-import { getKeyring } from "./secret";
+import { accessTokenVerifiers } from "./key-set";
 import { findTokenWithUser } from "./token-lookup";
 import { verifyAccessToken } from "./tokens";
 
@@ -25,14 +25,16 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   const token = bearerToken(request);
   if (!token) throw errors.notAuthenticated();
 
-  const verified = await verifyAccessToken(token, getKeyring());
+  const verified = await verifyAccessToken(token, accessTokenVerifiers());
   if (!verified.ok) throw errors.invalidToken(verified.reason);
-  const { sub, jti } = verified.claims;
+  const { sub, jti, kid } = verified.claims;
 
-  // One indexed query: the token's row joined with its user.
+  // One indexed query: the token's row joined with its user (and its family's revocation).
   const record = await findTokenWithUser(jti);
-  if (!record || record.userId !== sub) throw errors.invalidToken("invalid");
-  if (record.revokedAt) throw errors.invalidToken("revoked");
+  // The row names the key that signed the token: an HS256 token is accepted only for a row from before
+  // asymmetric signing (kid null), so AUTH_SECRET can no longer mint tokens for new rows.
+  if (!record || record.userId !== sub || record.kid !== kid) throw errors.invalidToken("invalid");
+  if (record.revokedAt || record.familyRevokedAt) throw errors.invalidToken("revoked");
 
   noteTokenUsed(jti, record.lastUsedAt);
   return { user: record.user, tokenId: jti, issuedAt: record.createdAt, expiresAt: record.expiresAt };

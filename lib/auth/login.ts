@@ -1,15 +1,25 @@
-/** The password grant: throttle, check the credentials, then issue a token. */
+/** The token endpoint's grants: password (starts a refresh-token family) and refresh_token (rotates it). */
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { passwordSignIn } from "./throttle";
-import { issueAccessToken, type IssuedToken } from "../sessions";
+import { passwordSignIn, throttledRefresh } from "./throttle";
+import type { IssuedToken } from "../sessions";
+import { refreshAccessToken, startFamily } from "./refresh-tokens";
 
 export async function loginWithPassword(
-  input: { username: string; password: string },
+  input: { username: string; password: string; client_id?: string },
   client: ClientInfo,
 ): Promise<IssuedToken> {
   const user = await passwordSignIn(input.username, input.password, client, "password");
   if (!user) throw errors.invalidGrant();
   if (!user.isActive) throw errors.badRequest("Inactive user");
-  return issueAccessToken(user.id, client);
+  return startFamily(user.id, client, input.client_id);
+}
+
+/** The refresh grant, throttled per client address like password attempts. */
+export function loginWithRefreshToken(
+  input: { refresh_token: string },
+  client: ClientInfo,
+  presentedAt: Date,
+): Promise<IssuedToken> {
+  return throttledRefresh(client, () => refreshAccessToken(input.refresh_token, client, presentedAt));
 }

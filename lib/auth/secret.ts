@@ -1,5 +1,7 @@
 /**
- * The signing secret. AUTH_SECRET when set; otherwise one generated on first start, kept in the data
+ * The secret of Auth.js's session cookies, which also signed HS256 access tokens before they were signed
+ * with an asymmetric key (lib/auth/signing-keys.ts); such tokens still verify until they expire.
+ * AUTH_SECRET when set; otherwise one generated on first start, kept in the data
  * folder (owner-only permissions) and reused, so a restart never invalidates the tokens already issued.
  */
 import crypto from "node:crypto";
@@ -47,7 +49,7 @@ export function getSecrets(): { current: string; previous: string[] } {
   return secrets;
 }
 
-/** The process's keyring: the current secret signs, previous ones still verify. */
+/** The HS256 secrets (current and previous) that tokens from before asymmetric signing still verify with. */
 export function getKeyring(): Keyring {
   if (!keyring) {
     const { current, previous } = getSecrets();

@@ -19,7 +19,7 @@ import crypto from "node:crypto";
 import type { LoginThrottle, Prisma, User } from "@prisma/client";
 import { getConfig } from "../config";
 import { getDb, rawSql } from "../db";
-import { errors } from "../http/errors";
+import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
 import { verifyPasswordOrDummy } from "./passwords";
@@ -74,7 +74,10 @@ function lockedUntil(row: LoginThrottle, threshold: number, hourlyMax: number, n
 
 /** Throws 429 (with Retry-After) when the account or the client's IP is locked; otherwise returns. */
 export async function checkLoginAllowed(email: string, ip: string | null): Promise<void> {
-  const keys = [accountKey(email), ipKey(ip)].filter((k): k is string => k !== null);
+  await refuseWhileLocked([accountKey(email), ipKey(ip)].filter((k): k is string => k !== null));
+}
+
+async function refuseWhileLocked(keys: string[]): Promise<void> {
   const rows = await getDb().loginThrottle.findMany({ where: { key: { in: keys } } });
   const now = Date.now();
   let until = 0;
@@ -296,4 +299,40 @@ export async function reserveEmailChange(userId: string): Promise<void> {
   const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
   const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
   throw errors.tooManyRequests("Too many email changes", Math.max(1, Math.ceil(waitMs / 1000)));
+}
+
+/**
+ * The refresh grant's throttle. A refresh token names no account until it is found, so an exchange is
+ * counted against the client's IP, with the password attempts' counters and limits: a token that works
+ * takes its attempt back; an unknown, spent or expired one stays counted; a locked IP gets 429 before
+ * any token is looked up.
+ */
+export async function throttledRefresh<T>(client: ClientInfo, exchange: () => Promise<T>): Promise<T> {
+  const key = ipKey(client.ip);
+  if (!key) return exchange();
+  const refused = async () => {
+    await recordAuthEvent({ type: "login_throttled", method: "refresh_token", client });
+  };
+  try {
+    await refuseWhileLocked([key]);
+  } catch (error) {
+    await refused();
+    throw error;
+  }
+  const reservation = await reserve(key, new Date());
+  if (!reservation) {
+    await refused();
+    await refuseWhileLocked([key]);
+    throw errors.loginThrottled(1);
+  }
+  let result: T;
+  try {
+    result = await exchange();
+  } catch (error) {
+    // A refused token stays counted; a failure of ours (database down) is no attempt of the client's.
+    if (!(error instanceof HttpError)) await release(reservation).catch(() => {});
+    throw error;
+  }
+  await release(reservation);
+  return result;
 }

@@ -55,6 +55,17 @@ export const errors = {
       error: "invalid_grant",
       error_description: "Incorrect email or password",
     }),
+  /**
+   * An OAuth2 error from the token or revocation endpoint (RFC 6749 §5.2): `error` and
+   * `error_description`, with the same text as `detail`.
+   */
+  oauth: (status: number, error: string, description: string) =>
+    new HttpError(status, description, {}, { error, error_description: description }),
+  unsupportedGrantType: () =>
+    new HttpError(400, "Unsupported grant_type: use password or refresh_token", {}, {
+      error: "unsupported_grant_type",
+      error_description: "Unsupported grant_type: use password or refresh_token",
+    }),
   badRequest: (detail: string) => new HttpError(400, detail),
   inactiveUser: () => new HttpError(403, "Inactive user"),
   notSuperuser: () => new HttpError(403, "The user doesn't have enough privileges"),

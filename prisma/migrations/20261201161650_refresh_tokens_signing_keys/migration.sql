@@ -62,10 +62,10 @@ PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
 
 -- CreateIndex
-CREATE INDEX "refresh_families_user_id_expires_at_idx" ON "refresh_families"("user_id", "expires_at");
+CREATE INDEX "refresh_families_user_id_idx" ON "refresh_families"("user_id");
 
 -- CreateIndex
-CREATE INDEX "refresh_families_expires_at_idx" ON "refresh_families"("expires_at");
+CREATE INDEX "refresh_families_idle_expires_at_idx" ON "refresh_families"("idle_expires_at");
 
 -- CreateIndex
 CREATE INDEX "refresh_tokens_family_id_idx" ON "refresh_tokens"("family_id");

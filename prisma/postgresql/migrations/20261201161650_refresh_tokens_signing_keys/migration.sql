@@ -40,10 +40,10 @@ CREATE TABLE "signing_keys" (
 );
 
 -- CreateIndex
-CREATE INDEX "refresh_families_user_id_expires_at_idx" ON "refresh_families"("user_id", "expires_at");
+CREATE INDEX "refresh_families_user_id_idx" ON "refresh_families"("user_id");
 
 -- CreateIndex
-CREATE INDEX "refresh_families_expires_at_idx" ON "refresh_families"("expires_at");
+CREATE INDEX "refresh_families_idle_expires_at_idx" ON "refresh_families"("idle_expires_at");
 
 -- CreateIndex
 CREATE INDEX "refresh_tokens_family_id_idx" ON "refresh_tokens"("family_id");

@@ -1,11 +1,21 @@
-import { LoginRequest } from "@/lib/api/schemas";
-import { loginWithPassword } from "@/lib/auth/login";
+import { TOKEN_GRANTS, TokenGrant } from "@/lib/api/schemas";
+import { loginWithPassword, loginWithRefreshToken } from "@/lib/auth/login";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods, parseFormOrJson } from "@/lib/http/handler";
+import { errors } from "@/lib/http/errors";
+import { handle, json, otherMethods, parseFormOrJson, validate } from "@/lib/http/handler";
 
 export const POST = handle(async (request) => {
-  const input = await parseFormOrJson(request, LoginRequest);
-  return json(await loginWithPassword(input, clientInfo(request)), 200, { Pragma: "no-cache" });
+  const presentedAt = new Date(); // before anything else: tells a lost refresh race from a replay
+  const body = await parseFormOrJson(request, TokenGrant);
+  const grant = body.grant_type ?? "password";
+  const client = clientInfo(request);
+  if (grant === "password") return tokens(await loginWithPassword(validate(TOKEN_GRANTS.password, body), client));
+  if (grant === "refresh_token") {
+    return tokens(await loginWithRefreshToken(validate(TOKEN_GRANTS.refresh_token, body), client, presentedAt));
+  }
+  throw errors.unsupportedGrantType();
 });
+
+const tokens = (issued: object) => json(issued, 200, { Pragma: "no-cache" });
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
