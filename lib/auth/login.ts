@@ -16,10 +16,6 @@ export async function loginWithPassword(
 }
 
 /** The refresh grant, throttled per client address like password attempts. */
-export function loginWithRefreshToken(
-  input: { refresh_token: string },
-  client: ClientInfo,
-  presentedAt: Date,
-): Promise<IssuedToken> {
-  return throttledRefresh(client, () => refreshAccessToken(input.refresh_token, client, presentedAt));
+export function loginWithRefreshToken(input: { refresh_token: string }, client: ClientInfo): Promise<IssuedToken> {
+  return throttledRefresh(client, () => refreshAccessToken(input.refresh_token, client));
 }

@@ -6,9 +6,10 @@
  * - Reuse: presenting a spent token revokes its whole family (refresh and access tokens) and is audited:
  *   either the client or someone who copied its token is replaying it, and we cannot tell which.
  * - Races: a token is spent by one conditional update (`spent_at IS NULL`), so of concurrent exchanges of
- *   one token, on one instance or several, exactly one wins and the family never forks. A loser that was
- *   presented before the winner spent the token answers `invalid_grant` and leaves the family alone (the
- *   client raced itself: two tabs, a retry); one presented after that is reuse.
+ *   one token, on one instance or several, exactly one wins and the family never forks. The losers
+ *   presented a spent token, which is reuse like any other: the family is revoked, the winner's new
+ *   tokens with it. The server cannot tell a client racing itself from a thief racing the client, so it
+ *   takes the safe reading; a client keeps one refresh in flight per family (README).
  * - Lifetime: a family lives REFRESH_TOKEN_EXPIRE_DAYS from its login whatever the rotations; its refresh
  *   token also expires after REFRESH_TOKEN_IDLE_DAYS unused (each rotation moves that limit on, never
  *   past the family's end).
@@ -16,7 +17,7 @@
 import crypto from "node:crypto";
 import { getConfig } from "../config";
 import { getDb } from "../db";
-import { HttpError, errors } from "../http/errors";
+import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "../audit";
 import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, revokeFamily, type IssuedToken } from "../sessions";
@@ -64,11 +65,8 @@ export async function startFamily(userId: string, client: ClientInfo, clientId: 
   };
 }
 
-/**
- * The refresh grant: spends `presented` and answers a new access token and refresh token of its family.
- * `presentedAt` is when the request arrived, to tell a lost race from a replay.
- */
-export async function refreshAccessToken(presented: string, client: ClientInfo, presentedAt: Date): Promise<IssuedToken> {
+/** The refresh grant: spends `presented` and answers a new access token and refresh token of its family. */
+export async function refreshAccessToken(presented: string, client: ClientInfo): Promise<IssuedToken> {
   if (!TOKEN_PATTERN.test(presented)) throw invalidRefreshToken();
   const db = getDb();
   const id = hashToken(presented);
@@ -80,7 +78,7 @@ export async function refreshAccessToken(presented: string, client: ClientInfo, 
   const { family } = row;
   const now = new Date();
   if (family.revokedAt) throw invalidRefreshToken();
-  if (row.spentAt) return refuseSpent(row.spentAt, family, client, presentedAt);
+  if (row.spentAt) return refuseReuse(family, client);
   if (row.expiresAt <= now || family.expiresAt <= now || family.idleExpiresAt <= now) {
     throw invalidRefreshToken("The refresh token expired");
   }
@@ -101,11 +99,8 @@ export async function refreshAccessToken(presented: string, client: ClientInfo, 
     await tx.refreshFamily.update({ where: { id: family.id }, data: { lastUsedAt: now, idleExpiresAt: idleEnd } });
     return createAccessTokenRecord(family.userId, client, origin, tx);
   });
-  if (!access) {
-    // Spent (or the family revoked) between the read and the update: a concurrent exchange won.
-    const after = await db.refreshToken.findUnique({ where: { id }, select: { spentAt: true } });
-    return refuseSpent(after?.spentAt ?? now, family, client, presentedAt);
-  }
+  // Spent (or the family revoked) between the read and the update: a concurrent exchange won.
+  if (!access) return refuseReuse(family, client);
   await recordAuthEvent({ type: "token_refreshed", userId: family.userId, method: "refresh_token", client });
   return {
     ...access,
@@ -115,16 +110,8 @@ export async function refreshAccessToken(presented: string, client: ClientInfo, 
   };
 }
 
-/** A spent token presented: a lost race when it was presented before it was spent, reuse otherwise. */
-async function refuseSpent(
-  spentAt: Date,
-  family: { id: string; userId: string },
-  client: ClientInfo,
-  presentedAt: Date,
-): Promise<never> {
-  if (presentedAt.getTime() <= spentAt.getTime()) {
-    throw invalidRefreshToken("The refresh token was just exchanged by a concurrent request");
-  }
+/** A spent token presented again: its family is revoked (once, and audited once). */
+async function refuseReuse(family: { id: string; userId: string }, client: ClientInfo): Promise<never> {
   if (await revokeFamily(family.id)) {
     await recordAuthEvent({ type: "refresh_token_reused", userId: family.userId, method: "refresh_token", client });
   }
@@ -144,6 +131,3 @@ export async function revokeRefreshToken(token: string, client: ClientInfo): Pro
   }
   return true;
 }
-
-export const isOAuthError = (error: unknown): error is HttpError =>
-  error instanceof HttpError && typeof error.extra.error === "string";

@@ -5,13 +5,12 @@ import { errors } from "@/lib/http/errors";
 import { handle, json, otherMethods, parseFormOrJson, validate } from "@/lib/http/handler";
 
 export const POST = handle(async (request) => {
-  const presentedAt = new Date(); // before anything else: tells a lost refresh race from a replay
   const body = await parseFormOrJson(request, TokenGrant);
   const grant = body.grant_type ?? "password";
   const client = clientInfo(request);
   if (grant === "password") return tokens(await loginWithPassword(validate(TOKEN_GRANTS.password, body), client));
   if (grant === "refresh_token") {
-    return tokens(await loginWithRefreshToken(validate(TOKEN_GRANTS.refresh_token, body), client, presentedAt));
+    return tokens(await loginWithRefreshToken(validate(TOKEN_GRANTS.refresh_token, body), client));
   }
   throw errors.unsupportedGrantType();
 });
