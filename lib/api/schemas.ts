@@ -85,7 +85,8 @@ export const LoginRequest = z
     client_secret: z.string().max(1024).optional(),
   })
   .meta({
-    id: "LoginRequest",
+    // The FastAPI template's name for it, which its generated client imports.
+    id: "Body_login_login_access_token",
     description: "OAuth2 password grant, as a form (application/x-www-form-urlencoded) or as JSON.",
   });
 
@@ -104,8 +105,17 @@ export const RefreshTokenRequest = z
       "and sending a spent one again revokes every token of its login.",
   });
 
-/** What picks the token endpoint's grant: `grant_type`, absent meaning `password`. */
-export const TokenGrant = z.looseObject({ grant_type: z.unknown().optional() });
+/**
+ * Any other grant: accepted by the body's schema so that the endpoint, not the schema, answers it, with
+ * RFC 6749's 400 `unsupported_grant_type` (and a password or refresh body with a field missing, with the
+ * field errors of its own grant's schema).
+ */
+export const OtherGrantRequest = z
+  .looseObject({ grant_type: z.unknown().optional() })
+  .meta({ id: "OtherGrantRequest", description: "Any other `grant_type` is refused: 400 `unsupported_grant_type`." });
+
+/** The token endpoint's body: the password grant (the template's schema), the refresh grant, or another. */
+export const TokenRequest = z.union([LoginRequest, RefreshTokenRequest, OtherGrantRequest]);
 
 export const TOKEN_GRANTS = { password: LoginRequest, refresh_token: RefreshTokenRequest } as const;
 
@@ -181,8 +191,15 @@ export const UserUpdate = z
   .meta({ id: "UserUpdate" });
 
 export const Pagination = z.object({
-  skip: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  skip: z.coerce.number().int().min(0).default(0).meta({ description: "How many users to skip" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: "How many users to return (at most 1000)" }),
+});
+
+/** Path parameters. */
+export const UserIdParams = z.object({ user_id: z.string().meta({ description: "The user id", example: ID_EXAMPLE }) });
+export const SessionIdParams = z.object({ id: z.string().meta({ description: "The session (token) id", example: ID_EXAMPLE }) });
+export const LinkedAccountIdParams = z.object({
+  id: z.string().meta({ description: "The linked account's id, `<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
 });
 
 const USER_AGENT_EXAMPLE = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
@@ -264,6 +281,36 @@ export const LogoutResponse = z
 
 export const Health = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
+/** The error bodies: FastAPI's `{"detail": ...}`. */
+export const HTTPError = z
+  .object({ detail: z.string().meta({ example: "Not authenticated" }) })
+  .meta({ id: "HTTPError" });
+
+export const ValidationError = z
+  .object({
+    loc: z.array(z.union([z.string(), z.number()])).meta({ example: ["body", "email"] }),
+    msg: z.string().meta({ example: "Enter a valid email address" }),
+    type: z.string().meta({ example: "invalid_format" }),
+  })
+  .meta({ id: "ValidationError" });
+
+export const HTTPValidationError = z.object({ detail: z.array(ValidationError) }).meta({ id: "HTTPValidationError" });
+
+export const TokenError = z
+  .object({
+    detail: z.literal("Could not validate credentials"),
+    reason: z.enum(["invalid", "expired", "revoked"]).meta({ example: "expired" }),
+  })
+  .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
+
+export const OAuth2Error = z
+  .object({
+    detail: z.string().meta({ example: "Incorrect email or password" }),
+    error: z.enum(["invalid_grant", "unsupported_grant_type"]),
+    error_description: z.string().meta({ example: "Incorrect email or password" }),
+  })
+  .meta({ id: "OAuth2Error" });
+
 export type SignupInput = z.output<typeof Signup>;
 export type UserCreateInput = z.output<typeof UserCreate>;
 export type UserUpdateInput = z.output<typeof UserUpdate>;
@@ -272,3 +319,29 @@ export type UserPublicT = z.output<typeof UserPublic>;
 export type SessionPublicT = z.output<typeof SessionPublic>;
 export type AuthEventPublicT = z.output<typeof AuthEventPublic>;
 export type LinkedAccountPublicT = z.output<typeof LinkedAccountPublic>;
+
+export const JsonWebKeySet = z
+  .object({
+    keys: z.array(
+      z.looseObject({
+        kty: z.string().meta({ example: "OKP" }),
+        crv: z.string().meta({ example: "Ed25519" }),
+        x: z.string().meta({ example: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" }),
+        kid: z.string().meta({ example: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs" }),
+        alg: z.enum(["EdDSA", "ES256"]),
+        use: z.literal("sig"),
+      }),
+    ),
+  })
+  .meta({ id: "JsonWebKeySet", description: "The public keys that verify our access tokens (RFC 7517)." });
+
+export const AuthorizationServerMetadata = z
+  .looseObject({
+    issuer: z.string().meta({ example: "https://signin.example.com" }),
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    revocation_endpoint: z.string(),
+    grant_types_supported: z.array(z.string()).meta({ example: ["password", "refresh_token"] }),
+    token_endpoint_auth_methods_supported: z.array(z.string()).meta({ example: ["none"] }),
+  })
+  .meta({ id: "AuthorizationServerMetadata", description: "RFC 8414 authorization server metadata." });

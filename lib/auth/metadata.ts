@@ -10,11 +10,11 @@ import { SIGNING_ALGORITHMS } from "./signing-keys";
 export const JWKS_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60";
 export const METADATA_CACHE_CONTROL = "public, max-age=3600";
 
-export async function jwks() {
+export async function publishedKeySet() {
   return { keys: await publishedKeys() };
 }
 
-export function authorizationServerMetadata(issuer: string) {
+export function metadataFor(issuer: string) {
   return {
     issuer,
     token_endpoint: `${issuer}/api/v1/login/access-token`,

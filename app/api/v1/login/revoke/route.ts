@@ -1,13 +1,13 @@
-import { RevokeTokenRequest } from "@/lib/api/schemas";
+import { route } from "@/lib/api/endpoint";
+import { loginRevoke } from "@/lib/api/endpoints/login";
 import { revokePresentedToken } from "@/lib/auth/revocation";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods, parseFormOrJson } from "@/lib/http/handler";
+import { json } from "@/lib/http/handler";
 
-export const POST = handle(async (request) => {
-  const input = await parseFormOrJson(request, RevokeTokenRequest);
-  await revokePresentedToken(input.token, input.token_type_hint, clientInfo(request));
-  // RFC 7009 §2.2: the same 200 whether the token was ours, already invalid or unknown.
-  return json({});
-});
-
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  loginRevoke.handler(async ({ request, body }) => {
+    await revokePresentedToken(body.token, body.token_type_hint, clientInfo(request));
+    // RFC 7009 §2.2: the same 200 whether the token was ours, already invalid or unknown.
+    return json({});
+  }),
+);

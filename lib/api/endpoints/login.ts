@@ -1,0 +1,112 @@
+/** Tokens: the password login, the browser's token, testing and signing out. */
+import { endpoint } from "../endpoint";
+import { errorResponse, jsonContent, ok, schemaRef, throttled } from "../responses";
+import {
+  HTTPError,
+  AccessTokenResponse,
+  Logout,
+  LogoutResponse,
+  OAuth2Error,
+  RevokeTokenRequest,
+  TokenError,
+  TokenRequest,
+  UserPublic,
+} from "../schemas";
+
+export const loginAccessToken = endpoint({
+  method: "POST",
+  path: "/api/v1/login/access-token",
+  tag: "login",
+  operationId: "login-login_access_token",
+  summary: "Log in with email and password, or refresh (OAuth2 password and refresh_token grants)",
+  description:
+    "**Password grant** (`grant_type=password` or none): exchanges an email (`username`) and password for a " +
+    "bearer access token and a refresh token. Send the access token as `Authorization: Bearer <access_token>` " +
+    "on every protected endpoint. An unknown email and a wrong password give the same 400 answer.\n\n" +
+    "**Refresh grant** (`grant_type=refresh_token&refresh_token=…`): exchanges the refresh token for a new " +
+    "access token and a **new** refresh token; the one sent is spent. Sending a spent refresh token again " +
+    "revokes every token of its login (`invalid_grant`): keep one refresh in flight per login. A refresh " +
+    "token expires after `refresh_expires_in` seconds unused, and at the latest REFRESH_TOKEN_EXPIRE_DAYS " +
+    "(30) after the password login.\n\n" +
+    "Errors of either grant follow RFC 6749 §5.2 (`error`, `error_description`) with `detail`; another " +
+    "`grant_type` is 400 `unsupported_grant_type`. Failed attempts of both grants count towards the same " +
+    "throttle (429).",
+  auth: "none",
+  body: { schema: TokenRequest, form: true },
+  responses: {
+    "200": ok("The access token, and for API clients a refresh token (`Cache-Control: no-store`)", AccessTokenResponse),
+    "400": {
+      description:
+        "Incorrect email or password; a refresh token that is unknown, spent, expired or revoked (`invalid_grant`); " +
+        "an unsupported `grant_type` (`unsupported_grant_type`); an inactive user; a body that is not JSON",
+      content: { "application/json": { schema: { oneOf: [schemaRef(OAuth2Error), schemaRef(HTTPError)] } } },
+    },
+    "429": throttled(
+      "Too many failed sign-in or refresh attempts for this account or address",
+      "Too many failed sign-in attempts. Try again in 30 seconds.",
+    ),
+  },
+});
+
+export const loginRevoke = endpoint({
+  method: "POST",
+  path: "/api/v1/login/revoke",
+  tag: "login",
+  operationId: "login-revoke_token",
+  summary: "Revoke a refresh or access token (RFC 7009)",
+  description:
+    "Revokes the `token` sent: a refresh token ends its whole login (every refresh and access token of it); " +
+    "an access token ends that token only. `token_type_hint` (`refresh_token` or `access_token`) says which " +
+    "kind to look for first. Answers 200 whatever the token was, unknown and already revoked included.",
+  auth: "none",
+  body: { schema: RevokeTokenRequest, form: true },
+  responses: { "200": { description: "Revoked, or nothing to revoke", content: { "application/json": { schema: { type: "object" } } } } },
+});
+
+export const sessionToken = endpoint({
+  method: "POST",
+  path: "/api/v1/login/session-token",
+  tag: "login",
+  operationId: "login-session_token",
+  summary: "Mint an access token for the signed-in browser",
+  description:
+    "For the app's own pages: exchanges the httpOnly Auth.js session cookie (set by signing in on " +
+    "`/login`) for an access token, so a page can silently replace an expired or missing token. " +
+    "Same-origin only (no CORS); 401 without a sign-in, or when it was signed out or revoked.",
+  auth: "none",
+  crossOrigin: false,
+  responses: {
+    "200": ok("The access token (`Cache-Control: no-store`)", AccessTokenResponse),
+    "401": {
+      description: "No browser sign-in, or one that ended (`reason`: `revoked` or `expired`)",
+      content: { "application/json": { schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError)] } } },
+    },
+    "403": errorResponse("Cross-site request refused, or inactive user", "Cross-site request refused"),
+  },
+});
+
+export const testToken = endpoint({
+  method: "POST",
+  path: "/api/v1/login/test-token",
+  tag: "login",
+  operationId: "login-test_token",
+  summary: "Test an access token",
+  description: "Returns the user the bearer token belongs to.",
+  auth: "active",
+  responses: { "200": ok("The token's user", UserPublic) },
+});
+
+export const logout = endpoint({
+  method: "POST",
+  path: "/api/v1/logout",
+  tag: "login",
+  operationId: "login-logout",
+  summary: "Sign out",
+  description:
+    "Revokes the bearer token. With `{\"everywhere\": true}` revokes every token and browser sign-in of " +
+    "the user, and lists the linked provider accounts (`linked_accounts`), which still sign in. " +
+    "Revocation is stored in the database, so it survives restarts.",
+  auth: "user",
+  body: { schema: Logout, optional: true },
+  responses: { "200": { description: "Signed out", content: jsonContent(LogoutResponse) } },
+});
