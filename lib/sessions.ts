@@ -3,7 +3,7 @@
  * a token whose row is revoked or gone is refused, whatever its signature says.
  */
 import crypto from "node:crypto";
-import type { Prisma, AccessToken } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb } from "./db";
 import { errors } from "./http/errors";

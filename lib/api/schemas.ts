@@ -115,7 +115,10 @@ export const OtherGrantRequest = z
   .meta({ id: "OtherGrantRequest", description: "Any other `grant_type` is refused: 400 `unsupported_grant_type`." });
 
 /** The token endpoint's body: the password grant (the template's schema), the refresh grant, or another. */
-export const TokenRequest = z.union([LoginRequest, RefreshTokenRequest, OtherGrantRequest]);
+export const TokenRequest = z.union([LoginRequest, RefreshTokenRequest, OtherGrantRequest]).meta({
+  id: "TokenRequest",
+  description: "The password grant (the FastAPI template's login form) or the refresh grant, as a form or as JSON.",
+});
 
 export const TOKEN_GRANTS = { password: LoginRequest, refresh_token: RefreshTokenRequest } as const;
 
