@@ -35,10 +35,12 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const at = (msAgo: number) => new Date(now.getTime() - msAgo);
   // A throttle row is spent once its streak's quiet period and its hourly window are both over.
   const throttleSpent = at(Math.max((throttle.windowSeconds + throttle.maxDelaySeconds) * 1000, HOUR_MS));
-  const [accessTokens, refreshFamilies, sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
-    db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } }),
-    // The idle end never passes the family's end (lib/auth/refresh-tokens.ts), so it is the one to test.
-    db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } }),
+  // Expired access tokens first, then the families (whose deletion takes their tokens along), so each
+  // row is counted once, under its own kind.
+  const accessTokens = await db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } });
+  // The idle end never passes the family's end (lib/auth/refresh-tokens.ts), so it is the one to test.
+  const refreshFamilies = await db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } });
+  const [sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),

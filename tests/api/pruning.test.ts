@@ -35,6 +35,9 @@ test("start-up prunes expired tokens, spent throttle counters and old audit even
   // Make rows old: the stale token expired 2 days ago, the spent counter's last failure was 2 days
   // ago, and all but the newest of this user's events are 31 days old (retention: 30).
   await runSql(server, `UPDATE "access_tokens" SET "expires_at" = ?, "created_at" = ? WHERE "id" = ?`, [daysAgo(2), daysAgo(3), jti(stale)]);
+  // Its login's refresh token, too, expired unused 2 days ago.
+  const staleFamily = (await runSql<{ family_id: string }>(server, `SELECT "family_id" FROM "access_tokens" WHERE "id" = ?`, [jti(stale)]))[0]!.family_id;
+  await runSql(server, `UPDATE "refresh_families" SET "idle_expires_at" = ?, "created_at" = ? WHERE "id" = ?`, [daysAgo(2), daysAgo(3), staleFamily]);
   await runSql(
     server,
     `UPDATE "login_throttles" SET "updated_at" = ?, "last_failure_at" = ?, "hour_started_at" = ? WHERE "key" = ?`,
@@ -49,7 +52,11 @@ test("start-up prunes expired tokens, spent throttle counters and old audit even
 
   await server.restart();
 
-  assert.match(server.output(), /Pruned 1 expired access tokens, 1 spent throttle counters, \d+ audit events past retention\./);
+  assert.match(
+    server.output(),
+    /Pruned 1 expired access tokens, 1 expired refresh-token families, 1 spent throttle counters, \d+ audit events past retention\./,
+  );
+  assert.equal(await count(`SELECT count(*) AS n FROM "refresh_families" WHERE "id" = ?`, [staleFamily]), 0);
   assert.equal(await count(`SELECT count(*) AS n FROM "access_tokens" WHERE "id" = ?`, [jti(stale)]), 0);
   assert.equal(await count(`SELECT count(*) AS n FROM "access_tokens" WHERE "id" = ?`, [jti(live)]), 1);
   assert.equal(await count(`SELECT count(*) AS n FROM "login_throttles" WHERE "key" = ?`, [`account:${spentEmail}`]), 0);

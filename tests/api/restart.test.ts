@@ -1,6 +1,8 @@
 /**
- * Tokens across server restarts: the generated secret is reused, revocations are kept, AUTH_SECRET can
- * be rotated with AUTH_SECRET_PREVIOUS, and a short AUTH_SECRET stops start-up.
+ * Tokens across server restarts: the generated signing key and secret are reused, revocations are kept,
+ * rotating AUTH_SECRET (browser sign-ins) leaves access tokens alone, and a short AUTH_SECRET or an
+ * unusable AUTH_SIGNING_KEY stops start-up. (HS256 tokens from before asymmetric signing, with
+ * AUTH_SECRET_PREVIOUS: tests/api/signing-keys.test.ts.)
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -31,6 +33,12 @@ describe("without AUTH_SECRET", () => {
     const secretBefore = fs.readFileSync(secretFile, "utf8");
     assert.ok(Buffer.byteLength(secretBefore.trim()) >= 32);
 
+    // The access tokens' signing key: generated, owner-only, named at start-up, reused.
+    const keyFile = path.join(server.dataDir, "signing-key-eddsa.jwk");
+    assert.ok(server.output().includes("signing-key-eddsa.jwk"), server.output());
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+    const keyBefore = fs.readFileSync(keyFile, "utf8");
+
     const { token, email, password, user } = await newUser(server, "survivor");
     const revoked = await login(server, email, password);
     assert.equal((await server.api("/api/v1/logout", { method: "POST", token: revoked })).status, 200);
@@ -46,12 +54,13 @@ describe("without AUTH_SECRET", () => {
     assert.deepEqual(gone.body, { detail: "Could not validate credentials", reason: "revoked" });
     assert.equal(fs.readFileSync(secretFile, "utf8"), secretBefore, "the secret is reused, not regenerated");
     assert.equal(fs.statSync(secretFile).mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(keyFile, "utf8"), keyBefore, "the signing key is reused, not regenerated");
     await login(server, email, password);
   });
 });
 
 describe("with AUTH_SECRET", () => {
-  test("rotation: the old secret in AUTH_SECRET_PREVIOUS still verifies; dropping it invalidates", async () => {
+  test("rotating AUTH_SECRET signs no API client out: access tokens are signed with the signing key", async () => {
     const oldSecret = "old-secret-".padEnd(40, "o");
     const newSecret = "new-secret-".padEnd(40, "n");
     const server = await start({ AUTH_SECRET: oldSecret });
@@ -60,15 +69,20 @@ describe("with AUTH_SECRET", () => {
     assert.equal((await me(server, oldToken)).status, 200);
 
     await server.restart({ AUTH_SECRET: newSecret, AUTH_SECRET_PREVIOUS: oldSecret });
-    assert.equal((await me(server, oldToken)).status, 200, "a token signed with the previous secret");
+    assert.equal((await me(server, oldToken)).status, 200);
     const newToken = await login(server, email, password);
-    assert.equal((await me(server, newToken)).status, 200);
 
     await server.restart({ AUTH_SECRET: newSecret });
-    const res = await me(server, oldToken);
-    assert.equal(res.status, 401, res.text);
-    assert.deepEqual(res.body, { detail: "Could not validate credentials", reason: "invalid" });
-    assert.equal((await me(server, newToken)).status, 200, "a token signed with the current secret");
+    assert.equal((await me(server, oldToken)).status, 200, "the old secret never signed it");
+    assert.equal((await me(server, newToken)).status, 200);
+  });
+
+  test("an unusable AUTH_SIGNING_KEY stops start-up with a message naming it, never the key", async () => {
+    const { code, output } = await runStartExpectingFailure({ AUTH_SIGNING_KEY: "not-a-key-at-all-0123456789" });
+    assert.notEqual(code, null, `the server started anyway:\n${output}`);
+    assert.notEqual(code, 0, output);
+    assert.match(output, /AUTH_SIGNING_KEY/);
+    assert.ok(!output.includes("not-a-key-at-all-0123456789"), output);
   });
 
   test("an AUTH_SECRET shorter than 32 bytes stops start-up with a message naming it", async () => {
