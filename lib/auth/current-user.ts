@@ -9,7 +9,7 @@ import { onShutdown } from "../shutdown";
 import { errors } from "../http/errors";
 import { accessTokenVerifiers } from "./key-set";
 import { findTokenWithUser } from "./token-lookup";
-import { verifyAccessToken } from "./tokens";
+import { verifyAccessTokenCached } from "./verified-tokens";
 
 export type Authenticated = { user: User; tokenId: string; issuedAt: Date; expiresAt: Date };
 
@@ -25,7 +25,8 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   const token = bearerToken(request);
   if (!token) throw errors.notAuthenticated();
 
-  const verified = await verifyAccessToken(token, accessTokenVerifiers());
+  // The signature check is remembered per token (lib/auth/verified-tokens.ts); the row below is not.
+  const verified = await verifyAccessTokenCached(token, accessTokenVerifiers());
   if (!verified.ok) throw errors.invalidToken(verified.reason);
   const { sub, jti, kid } = verified.claims;
 

@@ -244,3 +244,20 @@ test("upgrade: an HS256 token from before verifies (kid null), with AUTH_SECRET 
     { ok: false, reason: "expired" },
   );
 });
+
+test("verified-token cache: a hit answers the same claims; an expired entry is expired; failures are not kept", async () => {
+  const { verifyAccessTokenCached } = await import("../../lib/auth/verified-tokens");
+  const key = await newKey();
+  let lookups = 0;
+  const counting: Verifiers = { ...verifiersFor([key]), asymmetric: async (kid) => (lookups++, verifiersFor([key]).asymmetric(kid)) };
+  const token = await issue(key, 0, 2);
+  const first = await verifyAccessTokenCached(token, counting);
+  const second = await verifyAccessTokenCached(token, counting);
+  assert.deepEqual(second, first);
+  assert.equal(lookups, 1, "the second check is answered from memory");
+  const stranger = await issue(await newKey());
+  for (let i = 0; i < 2; i++) assert.deepEqual(await verifyAccessTokenCached(stranger, counting), { ok: false, reason: "invalid" });
+  assert.equal(lookups, 3, "a refused token is checked again each time");
+  await new Promise((r) => setTimeout(r, 2100));
+  assert.deepEqual(await verifyAccessTokenCached(token, counting), { ok: false, reason: "expired" });
+});
