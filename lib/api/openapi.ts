@@ -108,18 +108,20 @@ export function openApiDocument(): object {
       version: "1.0.0",
       description:
         "Log in at `POST /api/v1/login/access-token` (OAuth2 password form) to get a bearer token, then " +
-        "send it as `Authorization: Bearer <token>`. Every protected endpoint runs the same current-user " +
-        "chain: verified JWT (HS256, `exp` required) → token record not revoked → user exists → active. " +
-        "Tokens are signed with a persisted secret and revocations are stored in the database, so both " +
-        "survive server restarts.",
+        "send it as `Authorization: Bearer <token>`; API clients also get a refresh token, exchanged at the " +
+        "same endpoint (`grant_type=refresh_token`) for new tokens. Every protected endpoint runs the same " +
+        "current-user chain: verified JWT (EdDSA or ES256, `typ: at+jwt`, `exp` required) → token record not " +
+        "revoked → user exists → active. Tokens are signed with a persisted key whose public half is at " +
+        "`/.well-known/jwks.json`, and revocations are stored in the database, so both survive server restarts.",
     },
     servers: [{ url: "/" }],
     tags: [
-      { name: "login", description: "Tokens: log in, test, sign out" },
+      { name: "login", description: "Tokens: log in, refresh, revoke, test, sign out" },
       { name: "users", description: "Accounts" },
       { name: "sessions", description: "Live tokens of the current user" },
       { name: "utils", description: "The FastAPI template's utilities: health check" },
       { name: "meta", description: "Health and this document" },
+      { name: "well-known", description: "For other services: the public signing keys and the RFC 8414 metadata" },
     ],
     paths: (checkOnePathEach(declarations), pathsOf(declarations)),
     components: {
