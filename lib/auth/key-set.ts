@@ -24,14 +24,18 @@ type VerificationKey = { alg: SigningAlg; key: CryptoKey };
 
 type KeySet = {
   current: Promise<SigningKey>;
-  /** kid → verification key, from the table; reloaded when a token names a kid not known yet. */
+  /** kid → verification key: this process's own, and those read from the table when a token named them. */
   known: Map<string, Promise<VerificationKey>>;
-  lastReloadAt: number;
-  reloading: Promise<void> | null;
+  /** kid → when the table did not have it: not asked again for a while. */
+  missing: Map<string, number>;
 };
 
-/** An unknown kid reloads the table at most this often, so junk tokens cannot turn into queries. */
-const RELOAD_COOLDOWN_MS = 5_000;
+/** A kid is a SHA-256 JWK thumbprint; anything else is not looked up. */
+const KID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** A kid the table did not have is refused without asking again for this long... */
+const MISS_MEMORY_MS = 5_000;
+/** ...and at most this many are remembered. */
+const MAX_MISSES = 1_000;
 
 const KEY_SET = Symbol.for("signin-system.key-set");
 const holder = globalThis as unknown as { [KEY_SET]?: KeySet };
@@ -44,7 +48,7 @@ function keySet(): KeySet {
       await register(key.publicJwk);
       return key;
     })();
-    const set: KeySet = { current, known: new Map(), lastReloadAt: 0, reloading: null };
+    const set: KeySet = { current, known: new Map(), missing: new Map() };
     holder[KEY_SET] = set;
     // A failure (database down) is retried by the next request rather than remembered.
     current.then(
@@ -73,25 +77,28 @@ export function currentSigningKey(): Promise<SigningKey> {
 
 const parseRow = (row: Pick<SigningKeyRow, "publicJwk">): PublicJwk => JSON.parse(row.publicJwk) as PublicJwk;
 
-async function reload(set: KeySet): Promise<void> {
-  set.lastReloadAt = Date.now();
-  const rows = await getDb().signingKey.findMany({ select: { kid: true, publicJwk: true } });
-  for (const row of rows) {
-    if (!set.known.has(row.kid)) set.known.set(row.kid, verificationKeyOf(parseRow(row)));
-  }
-}
-
-/** The key a token's `kid` names, when it is one of ours (this instance's, another's, or rotated out). */
+/**
+ * The key a token's `kid` names, when it is one of ours: this instance's, another instance's, or one
+ * rotated out. A kid not known yet is read from the table by its primary key (another instance's new
+ * key, or a key from before this process started); a miss is remembered briefly.
+ */
 export async function verificationKey(kid: string): Promise<VerificationKey | undefined> {
   const set = keySet();
   await set.current;
   const known = set.known.get(kid);
   if (known) return known;
-  if (!set.reloading && Date.now() - set.lastReloadAt >= RELOAD_COOLDOWN_MS) {
-    set.reloading = reload(set).finally(() => (set.reloading = null));
+  if (!KID_SHAPE.test(kid)) return undefined;
+  const missedAt = set.missing.get(kid);
+  if (missedAt !== undefined && Date.now() - missedAt < MISS_MEMORY_MS) return undefined;
+  const row = await getDb().signingKey.findUnique({ where: { kid }, select: { publicJwk: true } });
+  if (!row) {
+    if (set.missing.size >= MAX_MISSES) set.missing.clear();
+    set.missing.set(kid, Date.now());
+    return undefined;
   }
-  if (set.reloading) await set.reloading.catch(() => {});
-  return set.known.get(kid);
+  const key = verificationKeyOf(parseRow(row));
+  set.known.set(kid, key);
+  return key;
 }
 
 /**
