@@ -18,6 +18,49 @@ const secret = z
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 /**
+ * An origin as browsers send it in `Origin`: scheme, host and port, no path. The template's values often
+ * end in "/" (`http://localhost:5173/`), which it strips too.
+ */
+function toOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`"${value}" is not a URL (e.g. http://localhost:5173)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`"${value}" must be http or https`);
+  if (url.pathname !== "/" || url.search || url.hash || url.username) {
+    throw new Error(`"${value}" must be an origin only (scheme://host[:port]), without a path`);
+  }
+  return url.origin;
+}
+
+const origin = z.string().transform((raw, ctx) => {
+  try {
+    return toOrigin(raw);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** BACKEND_CORS_ORIGINS: `a,b` or `["a","b"]`, as the template's settings accept. */
+function parseOriginList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const text = raw.trim();
+  let items: unknown[];
+  if (text.startsWith("[")) {
+    try {
+      items = JSON.parse(text) as unknown[];
+    } catch {
+      throw new Error("is not a valid JSON list (e.g. [\"http://localhost:5173\"])");
+    }
+    if (!Array.isArray(items) || !items.every((i) => typeof i === "string")) throw new Error("must be a JSON list of strings");
+  } else items = text.split(",");
+  return [...new Set((items as string[]).map((i) => i.trim()).filter(Boolean).map(toOrigin))];
+}
+
+/**
  * A boolean in the spellings the FastAPI template's settings accept (pydantic): True/False, true/false,
  * 1/0, yes/no, on/off, any case.
  */
@@ -106,8 +149,18 @@ const EnvSchema = z.object({
   AUTH_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default("OpenID Connect")),
-  // Base URL of the links in mails (and the browser origin CORS allows); default: the app's own URL.
-  FRONTEND_HOST: z.preprocess(emptyAsUndefined, z.url().optional()),
+  // Browser origins allowed to call the API from other pages (lib/http/cors.ts), as the FastAPI template
+  // reads them: FRONTEND_HOST (the frontend's URL; also the base of links in mails) and
+  // BACKEND_CORS_ORIGINS, comma-separated or a JSON list. None set: no cross-origin access at all.
+  FRONTEND_HOST: z.preprocess(emptyAsUndefined, origin.optional()),
+  BACKEND_CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()).transform((raw, ctx) => {
+    try {
+      return parseOriginList(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   // Mail (lib/mail/): SMTP as the FastAPI template configures it; without SMTP_HOST, the outbox folder.
   SMTP_HOST: z.preprocess(emptyAsUndefined, z.string().optional()),
   SMTP_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(587)),
@@ -161,8 +214,10 @@ export type Config = {
   /** TRUST_PROXY, parsed; applied to every request by the server process (scripts/serve.mjs). */
   trustProxy: TrustProxySetting;
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
-  /** FRONTEND_HOST without a trailing slash: the base URL of links in mails; undefined: the app's own URL. */
+  /** FRONTEND_HOST as an origin, when set. */
   frontendHost: string | undefined;
+  /** Origins allowed cross-origin access to the API: FRONTEND_HOST and BACKEND_CORS_ORIGINS. */
+  corsOrigins: string[];
   mail: {
     /** Null: no SMTP_HOST, every message goes to `outboxDir` as an .eml file. */
     smtp: { host: string; port: number; user?: string; password?: string; tls: boolean; ssl: boolean } | null;
@@ -242,7 +297,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
             name: e.AUTH_OIDC_NAME,
           }
         : null,
-    frontendHost: e.FRONTEND_HOST?.replace(/\/+$/, ""),
+    frontendHost: e.FRONTEND_HOST,
+    corsOrigins: [...new Set([...(e.FRONTEND_HOST ? [e.FRONTEND_HOST] : []), ...e.BACKEND_CORS_ORIGINS])],
     mail: {
       smtp: e.SMTP_HOST
         ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, tls: e.SMTP_TLS, ssl: e.SMTP_SSL }
