@@ -3,6 +3,7 @@
  * timing and content never depend on the work, and the work's failures are its own to log. Pending work
  * is finished, for a bounded time, before the server process closes the database on shutdown.
  */
+import { after } from "next/server";
 import { onShutdown } from "./shutdown";
 
 const pending = new Set<Promise<void>>();
@@ -10,9 +11,24 @@ const pending = new Set<Promise<void>>();
 /** How long shutdown waits for pending work before closing the database under it. */
 const SHUTDOWN_WAIT_MS = 20_000;
 
+/**
+ * Starts after the response has gone out (Next.js's `after`): database work on SQLite and rendering run on
+ * the thread that writes the response, so starting at once would delay the answer by the work's cost.
+ * Outside a request (scripts, tests of services) it starts at once.
+ */
+function whenAnswered(): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      after(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
 /** Runs `task` without making the caller wait; an error is logged under `label`, never thrown. */
 export function runInBackground(label: string, task: () => Promise<unknown>): void {
-  const run: Promise<void> = Promise.resolve()
+  const run: Promise<void> = whenAnswered()
     .then(task)
     .then(
       () => {},

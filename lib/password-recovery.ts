@@ -40,9 +40,14 @@ const recoveryTemplate = (email: string, token: string) =>
 export function requestPasswordRecovery(email: string, client: ClientInfo): void {
   const address = normalizeEmail(email);
   runInBackground("Password recovery", async () => {
-    const user = await getDb().user.findUnique({ where: { email: address } });
+    // The same reads and writes for every address, known or not, so that even the work after the answer
+    // (which shares the server's thread with the next requests) tells nothing apart.
+    const [wait, user] = await Promise.all([
+      reserveHourly("recovery_mail", address),
+      getDb().user.findUnique({ where: { email: address } }),
+    ]);
     if (!user || !user.isActive) return;
-    if (await reserveHourly("recovery_mail", address)) {
+    if (wait) {
       console.log(`Password recovery for ${address}: hourly mail limit reached, no mail sent.`);
       return;
     }
