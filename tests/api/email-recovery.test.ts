@@ -195,12 +195,17 @@ describe("password recovery by mail", () => {
     const unknown = uniqueEmail("timing-unknown");
     const times: Record<string, number[]> = { known: [], unknown: [], inactive: [] };
     const addresses = { known, unknown, inactive };
-    for (let round = 0; round < 25; round++) {
-      for (const [kind, address] of Object.entries(addresses)) {
+    // Each round in a random order, with a pause after each request: the work a request leaves for after
+    // its answer (the same for every address, and a mail for the first few known ones) must not land on
+    // the next request's clock, whichever kind that is.
+    for (let round = 0; round < 30; round++) {
+      const order = Object.entries(addresses).sort(() => Math.random() - 0.5);
+      for (const [kind, address] of order) {
         const start = process.hrtime.bigint();
         const res = await recover(server, address);
         times[kind]!.push(Number(process.hrtime.bigint() - start) / 1e6);
         assert.equal(res.status, 200);
+        await new Promise((r) => setTimeout(r, 40));
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
