@@ -21,21 +21,21 @@ export function EmailVerificationStatus({ verified }: { verified: boolean }) {
     <>
       <span className="badge" data-testid="email-unverified">
         not verified
-      </span>{" "}
-      <button type="button" className="button small" disabled={state.busy} onClick={resend}>
-        {state.busy ? "Sending…" : "Send a verification link"}
-      </button>
+      </span>
+      <div className="actions">
+        <button type="button" className="button small" disabled={state.busy} onClick={resend}>
+          {state.busy ? "Sending…" : "Send a verification link"}
+        </button>
+      </div>
       {state.message && (
-        <span className="notice" role="status">
-          {" "}
+        <p className="notice" role="status">
           {state.message}
-        </span>
+        </p>
       )}
       {state.error && (
-        <span className="field-error" role="alert">
-          {" "}
+        <p className="form-error" role="alert">
           {state.error}
-        </span>
+        </p>
       )}
     </>
   );
