@@ -28,23 +28,25 @@ export function requireVerifiedForSignIn(user: Pick<User, "emailVerified">): voi
 }
 
 /**
- * Mails `user` a new verification link (superseding earlier ones) after the request is answered,
- * unless the account used up its VERIFICATION_MAILS_PER_HOUR. Returns the seconds to wait when it did.
+ * Issues `user` a new verification link (superseding earlier ones) and mails it after the request is
+ * answered, unless the account used up its VERIFICATION_MAILS_PER_HOUR. Returns the seconds to wait
+ * when it did.
  */
 export async function queueVerificationMail(user: Pick<User, "id" | "email">): Promise<number> {
   const wait = await reserveHourly("verification_mail", user.id);
   if (wait) return wait;
-  queueMail(async () => ({
+  const token = await issueEmailToken(user, "verify");
+  queueMail({
     to: user.email,
     kind: "verification",
     userId: user.id,
     template: templates.verification({
       appName: appName(),
       email: user.email,
-      link: pageLink("/verify-email", { token: await issueEmailToken(user, "verify") }),
+      link: pageLink("/verify-email", { token }),
       validSeconds: emailTokenTtlSeconds("verify"),
     }),
-  }));
+  });
   return 0;
 }
 

@@ -78,19 +78,24 @@ export function queuePasswordChangedNotice(user: Pick<User, "id" | "email">): vo
   });
 }
 
-/** Mails a user a superuser created a link to choose their password (never the password itself). */
-export function queueInvitation(user: Pick<User, "id" | "email">): void {
-  queueMail(async () => ({
+/**
+ * Mails a user a superuser created a link to choose their password (never the password itself). The
+ * link's row is written before the answer (only the sending waits), so the request's effects are complete
+ * when it is answered.
+ */
+export async function queueInvitation(user: Pick<User, "id" | "email">): Promise<void> {
+  const token = await issueEmailToken(user, "invite");
+  queueMail({
     to: user.email,
     kind: "invitation",
     userId: user.id,
     template: templates.invitation({
       appName: appName(),
       email: user.email,
-      link: pageLink("/reset-password", { token: await issueEmailToken(user, "invite") }),
+      link: pageLink("/reset-password", { token }),
       validSeconds: emailTokenTtlSeconds("invite"),
     }),
-  }));
+  });
 }
 
 const invalidToken = () => errors.badRequest("Invalid token");

@@ -71,7 +71,7 @@ export async function createUser(
       },
     }),
   );
-  if (welcome === "invitation" && user.isActive) queueInvitation(user);
+  if (welcome === "invitation" && user.isActive) await queueInvitation(user);
   if (welcome === "verification") await queueVerificationMail(user);
   return user;
 }

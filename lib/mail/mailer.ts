@@ -2,7 +2,7 @@
  * The one way the app sends mail: render a template, deliver it (lib/mail/transport.ts), log one line
  * (recipient and subject: never the body, which holds links and tokens) and, when delivery fails,
  * record `email_send_failed` in the audit trail. Requests never wait for it: they call `queueMail`
- * (or do their whole mail-related work in `runInBackground`) and answer at once.
+ * (or, for password recovery, do all the work after answering with `runInBackground`).
  */
 import path from "node:path";
 import type { ReactNode } from "react";
@@ -42,11 +42,8 @@ export async function sendMail(mail: Mail): Promise<boolean> {
 }
 
 /** Sends after the current request has been answered. */
-export function queueMail(mail: Mail | (() => Promise<Mail | null>)): void {
-  runInBackground("Mail", async () => {
-    const resolved = typeof mail === "function" ? await mail() : mail;
-    if (resolved) await sendMail(resolved);
-  });
+export function queueMail(mail: Mail): void {
+  runInBackground("Mail", () => sendMail(mail));
 }
 
 /** The product name mails are signed with (EMAILS_FROM_NAME). */
