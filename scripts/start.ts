@@ -124,6 +124,11 @@ async function main() {
       ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${sum(workers.map((w) => w.databasePoolSize))} connections.`
       : `Database: SQLite (${path.relative(root, config.sqlitePath!) || config.sqlitePath}).`,
   );
+  console.log(
+    config.corsOrigins.length
+      ? `Cross-origin API access (CORS) for: ${config.corsOrigins.join(", ")}.`
+      : "Cross-origin API access (CORS): none (FRONTEND_HOST or BACKEND_CORS_ORIGINS allow a frontend on another origin).",
+  );
   console.log(describeMailTarget(config));
   const admin = await prepareDatabase(config);
 

@@ -106,8 +106,15 @@ export const Signup = z
   .object({ email: Email, password: NewPasswordText, full_name: FullName.optional() })
   .meta({ id: "UserRegister" });
 
+/**
+ * An update field that may also be sent as `null` for "unchanged": the FastAPI template's update models
+ * default every field to None, and clients generated from them may send it.
+ */
+const unchangedIfNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
+
+// Strict: a field this endpoint does not take (`is_superuser`) is refused, not silently dropped.
 export const UpdateMe = z
-  .object({ full_name: FullName.optional(), email: Email.optional() })
+  .object({ full_name: FullName.optional(), email: unchangedIfNull(Email) })
   .strict()
   .meta({ id: "UserUpdateMe" });
 
@@ -136,15 +143,16 @@ export const UserCreate = z
   })
   .meta({ id: "UserCreate" });
 
+// Not strict: the template's Edit User dialog sends the listed user back (`id`, `created_at`) with
+// `confirm_password`, and FastAPI ignores fields a model does not declare; so do we, here.
 export const UserUpdate = z
   .object({
-    email: Email.optional(),
-    password: NewPasswordText.optional(),
+    email: unchangedIfNull(Email),
+    password: unchangedIfNull(NewPasswordText),
     full_name: FullName.optional(),
     is_active: z.boolean().optional(),
     is_superuser: z.boolean().optional(),
   })
-  .strict()
   .meta({ id: "UserUpdate" });
 
 /** A mailed link's token, as the link carries it. */
