@@ -8,7 +8,6 @@ import { after, before, describe, test } from "node:test";
 import { runSql } from "../helpers/database";
 import { htmlHasLink, linkIn, readOutbox, startSmtpSink, type SmtpSink } from "../helpers/mail";
 import {
-  ADMIN_EMAIL,
   adminToken,
   browserSignIn,
   errorLocations,
@@ -251,7 +250,6 @@ describe("password recovery by mail", () => {
     const { token } = await newUser(server, "not-admin");
     assert.equal((await server.api(`/api/v1/utils/test-email/?email_to=${encodeURIComponent(to)}`, { method: "POST", token })).status, 403);
     assert.equal(errorLocations(await server.api("/api/v1/utils/test-email/?email_to=nope", { method: "POST", token: admin }))[0], "query.email_to");
-    assert.equal(ADMIN_EMAIL.length > 0, true);
   });
 
   test("failed reset attempts count toward the sign-in throttle of the client's address", async () => {
