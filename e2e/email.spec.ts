@@ -8,6 +8,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { linkIn, readOutbox, type ReceivedMail } from "../tests/helpers/mail";
 import { fillSignIn, interactive, PASSWORD, signUpInBrowser, signUpThroughApi, uniqueEmail } from "./helpers/browser";
+import { startAppServer, type AppServer } from "./helpers/server";
 
 const shotsDir = path.resolve("screenshots-email");
 
@@ -21,9 +22,8 @@ async function shots(page: Page, name: string) {
   await page.setViewportSize(desktop);
 }
 
-/** The `nth` mail to `email` whose subject matches, from the outbox of the suite's server. */
-async function mailTo(email: string, subject: RegExp, nth = 0): Promise<ReceivedMail> {
-  const dataDir = process.env.E2E_DATA_DIR!;
+/** The `nth` mail to `email` whose subject matches, from the outbox of the suite's server (or `dataDir`'s). */
+async function mailTo(email: string, subject: RegExp, nth = 0, dataDir = process.env.E2E_DATA_DIR!): Promise<ReceivedMail> {
   let found: ReceivedMail | undefined;
   await expect
     .poll(async () => {
@@ -113,4 +113,36 @@ test("the verification link a sign-up mails confirms the address; the profile sa
   await page.goto(onPage(url));
   await expect(page.getByRole("alert").filter({ hasText: "expired, was already used, or was replaced" })).toBeVisible();
   await shots(page, "verify-email-used-link");
+});
+
+test.describe("with EMAIL_VERIFICATION=required", () => {
+  let server: AppServer;
+  test.beforeAll(async () => {
+    test.setTimeout(150_000);
+    server = await startAppServer({ EMAIL_VERIFICATION: "required" });
+  });
+  test.afterAll(async () => {
+    await server?.close();
+  });
+
+  test("the sign-in page refuses an unverified account and offers a new link, which lets it in", async ({ page, request }) => {
+    const email = uniqueEmail("required");
+    await signUpThroughApi(request, email, server.url);
+    await page.goto(`${server.url}/login`);
+    await fillSignIn(page, email);
+    await expect(page.getByRole("alert").filter({ hasText: "not verified" })).toBeVisible();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.getByRole("button", { name: "Send a new verification link" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "We sent a new verification link" })).toBeVisible();
+    await shots(page, "login-unverified");
+
+    // Sign-up's link and the new one: the new one supersedes it.
+    const { url } = linkIn(await mailTo(email, /Confirm your email address/, 1, server.dataDir), "/verify-email");
+    await page.goto(url);
+    await expect(page.getByRole("status").filter({ hasText: "Your email address is verified." })).toBeVisible();
+    await page.goto(`${server.url}/login`);
+    await fillSignIn(page, email);
+    await expect(page).toHaveURL(/\/profile$/);
+    await expect(page.getByTestId("profile-email")).toHaveText(email);
+  });
 });
