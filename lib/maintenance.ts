@@ -10,6 +10,7 @@
  *   at the family's end, more than a day ago; a revoked family's tokens are refused, so it goes the same
  *   way once its last refresh token would have expired;
  * - browser sign-ins (Session rows) that expired more than a day ago, and spent verification tokens;
+ * - mailed links (reset, invitation, verification) that expired: a used one is already gone;
  * - throttle counters whose streak and hourly window have both run out: they would count from zero;
  * - audit events older than AUDIT_RETENTION_DAYS (90 by default).
  */
@@ -25,6 +26,7 @@ export type PruneResult = {
   refreshFamilies: number;
   sessions: number;
   verificationTokens: number;
+  emailTokens: number;
   loginThrottles: number;
   authEvents: number;
 };
@@ -40,9 +42,10 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const accessTokens = await db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } });
   // The idle end never passes the family's end (lib/auth/refresh-tokens.ts), so it is the one to test.
   const refreshFamilies = await db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } });
-  const [sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
+  const [sessions, verificationTokens, emailTokens, loginThrottles, authEvents] = await Promise.all([
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
+    db.emailToken.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),
     db.authEvent.deleteMany({ where: { createdAt: { lt: at(auditRetentionDays * DAY_MS) } } }),
   ]);
@@ -51,6 +54,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
     refreshFamilies: refreshFamilies.count,
     sessions: sessions.count,
     verificationTokens: verificationTokens.count,
+    emailTokens: emailTokens.count,
     loginThrottles: loginThrottles.count,
     authEvents: authEvents.count,
   };
@@ -63,6 +67,7 @@ export function describePrune(result: PruneResult): string | null {
     ["refreshFamilies", "expired refresh-token families"],
     ["sessions", "expired browser sign-ins"],
     ["verificationTokens", "expired verification tokens"],
+    ["emailTokens", "expired mailed links"],
     ["loginThrottles", "spent throttle counters"],
     ["authEvents", "audit events past retention"],
   ];

@@ -6,6 +6,7 @@ import "./login";
 import "./users";
 import "./sessions";
 import "./utils";
+import "./email";
 import "./well-known";
 
 export { declarations } from "../endpoint";
