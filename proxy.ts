@@ -23,7 +23,8 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API answers are JSON and static assets carry no markup. Prefetches included: a browser
+  // Pages only: API answers (/api, and /.well-known, which answers with and without a trailing slash
+  // like the API) are JSON and static assets carry no markup. Prefetches included: a browser
   // keeps a prefetched page and shows it later, so it must carry the policy (and its scripts the nonce).
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  matcher: ["/((?!api/|\\.well-known/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };
