@@ -8,6 +8,7 @@
  * - sign-out anywhere and tokens refreshed in other tabs reach this page.
  */
 import dynamic from "next/dynamic";
+import { isDark, subscribeTheme } from "@/lib/client/theme";
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-react/swagger-ui.css";
 import "./api-docs.css";
@@ -78,17 +79,16 @@ const scrubSecretsPlugin = () => ({
 });
 
 /**
- * Swagger UI's own dark theme applies under `html.dark-mode`; it is switched with the system's colour
- * scheme, as the rest of the app is (app/globals.css), while this page is open.
+ * Swagger UI's own dark theme applies under `html.dark-mode`; it follows the app's theme (the saved
+ * choice, else the system's colour scheme: lib/client/theme.ts) while this page is open.
  */
 function useSwaggerDarkMode() {
   useEffect(() => {
-    const dark = window.matchMedia("(prefers-color-scheme: dark)");
-    const apply = () => document.documentElement.classList.toggle("dark-mode", dark.matches);
+    const apply = () => document.documentElement.classList.toggle("dark-mode", isDark());
     apply();
-    dark.addEventListener("change", apply);
+    const unsubscribe = subscribeTheme(apply);
     return () => {
-      dark.removeEventListener("change", apply);
+      unsubscribe();
       document.documentElement.classList.remove("dark-mode");
     };
   }, []);
