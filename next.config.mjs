@@ -2,6 +2,10 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The API answers with and without a trailing slash (the FastAPI template's client calls
+  // `/api/v1/users/`), and a redirected CORS preflight fails in the browser. Pages keep one canonical
+  // URL: proxy.ts redirects them.
+  skipTrailingSlashRedirect: true,
   // Native and engine packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: [
     "better-sqlite3",

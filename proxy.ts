@@ -1,11 +1,17 @@
 /**
- * Runs before every page: a fresh nonce per response, put in the Content-Security-Policy header
- * (Next.js reads it from the request and adds the nonce to its own scripts).
+ * Runs before every page: a page URL with a trailing slash redirects to the one without, and each
+ * response gets a fresh nonce, put in the Content-Security-Policy header (Next.js reads it from the
+ * request and adds the nonce to its own scripts).
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/http/csp";
 
 export function proxy(request: NextRequest) {
+  // One URL per page: next.config.mjs turns Next.js's own trailing-slash redirect off for the API's sake.
+  const { pathname, search } = request.nextUrl;
+  if (pathname.length > 1 && pathname.endsWith("/")) {
+    return NextResponse.redirect(new URL(pathname.replace(/\/+$/, "") + search, request.url), 308);
+  }
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.pathname, process.env.NODE_ENV === "production");
   const requestHeaders = new Headers(request.headers);

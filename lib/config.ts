@@ -17,6 +17,49 @@ const secret = z
 
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
+/**
+ * An origin as browsers send it in `Origin`: scheme, host and port, no path. The template's values often
+ * end in "/" (`http://localhost:5173/`), which it strips too.
+ */
+function toOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`"${value}" is not a URL (e.g. http://localhost:5173)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`"${value}" must be http or https`);
+  if (url.pathname !== "/" || url.search || url.hash || url.username) {
+    throw new Error(`"${value}" must be an origin only (scheme://host[:port]), without a path`);
+  }
+  return url.origin;
+}
+
+const origin = z.string().transform((raw, ctx) => {
+  try {
+    return toOrigin(raw);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** BACKEND_CORS_ORIGINS: `a,b` or `["a","b"]`, as the template's settings accept. */
+function parseOriginList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const text = raw.trim();
+  let items: unknown[];
+  if (text.startsWith("[")) {
+    try {
+      items = JSON.parse(text) as unknown[];
+    } catch {
+      throw new Error("is not a valid JSON list (e.g. [\"http://localhost:5173\"])");
+    }
+    if (!Array.isArray(items) || !items.every((i) => typeof i === "string")) throw new Error("must be a JSON list of strings");
+  } else items = text.split(",");
+  return [...new Set((items as string[]).map((i) => i.trim()).filter(Boolean).map(toOrigin))];
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
@@ -85,6 +128,18 @@ const EnvSchema = z.object({
   AUTH_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default("OpenID Connect")),
+  // Browser origins allowed to call the API from other pages (lib/http/cors.ts), as the FastAPI template
+  // reads them: FRONTEND_HOST (the frontend's URL; also the base of links in mails) and
+  // BACKEND_CORS_ORIGINS, comma-separated or a JSON list. None set: no cross-origin access at all.
+  FRONTEND_HOST: z.preprocess(emptyAsUndefined, origin.optional()),
+  BACKEND_CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()).transform((raw, ctx) => {
+    try {
+      return parseOriginList(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -122,6 +177,10 @@ export type Config = {
   /** TRUST_PROXY, parsed; applied to every request by the server process (scripts/serve.mjs). */
   trustProxy: TrustProxySetting;
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  /** FRONTEND_HOST as an origin, when set. */
+  frontendHost: string | undefined;
+  /** Origins allowed cross-origin access to the API: FRONTEND_HOST and BACKEND_CORS_ORIGINS. */
+  corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -182,6 +241,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
             name: e.AUTH_OIDC_NAME,
           }
         : null,
+    frontendHost: e.FRONTEND_HOST,
+    corsOrigins: [...new Set([...(e.FRONTEND_HOST ? [e.FRONTEND_HOST] : []), ...e.BACKEND_CORS_ORIGINS])],
   };
 }
 

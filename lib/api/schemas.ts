@@ -93,7 +93,8 @@ export const LoginRequest = z
     client_secret: z.string().max(1024).optional(),
   })
   .meta({
-    id: "LoginRequest",
+    // The FastAPI template's name for it, which its generated client imports.
+    id: "Body_login_login_access_token",
     description: "OAuth2 password grant, as a form (application/x-www-form-urlencoded) or as JSON.",
   });
 
@@ -152,8 +153,15 @@ export const UserUpdate = z
   .meta({ id: "UserUpdate" });
 
 export const Pagination = z.object({
-  skip: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  skip: z.coerce.number().int().min(0).default(0).meta({ description: "How many users to skip" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: "How many users to return (at most 1000)" }),
+});
+
+/** Path parameters. */
+export const UserIdParams = z.object({ user_id: z.string().meta({ description: "The user id", example: ID_EXAMPLE }) });
+export const SessionIdParams = z.object({ id: z.string().meta({ description: "The session (token) id", example: ID_EXAMPLE }) });
+export const LinkedAccountIdParams = z.object({
+  id: z.string().meta({ description: "The linked account's id, `<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
 });
 
 /** The superuser's user list: a page, an optional search over email and name, and the order by creation. */
@@ -254,6 +262,36 @@ export const LogoutResponse = z
   .meta({ id: "LogoutResponse" });
 
 export const Health = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+/** The error bodies: FastAPI's `{"detail": ...}`. */
+export const HTTPError = z
+  .object({ detail: z.string().meta({ example: "Not authenticated" }) })
+  .meta({ id: "HTTPError" });
+
+export const ValidationError = z
+  .object({
+    loc: z.array(z.union([z.string(), z.number()])).meta({ example: ["body", "email"] }),
+    msg: z.string().meta({ example: "Enter a valid email address" }),
+    type: z.string().meta({ example: "invalid_format" }),
+  })
+  .meta({ id: "ValidationError" });
+
+export const HTTPValidationError = z.object({ detail: z.array(ValidationError) }).meta({ id: "HTTPValidationError" });
+
+export const TokenError = z
+  .object({
+    detail: z.literal("Could not validate credentials"),
+    reason: z.enum(["invalid", "expired", "revoked"]).meta({ example: "expired" }),
+  })
+  .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
+
+export const OAuth2Error = z
+  .object({
+    detail: z.string().meta({ example: "Incorrect email or password" }),
+    error: z.literal("invalid_grant"),
+    error_description: z.string().meta({ example: "Incorrect email or password" }),
+  })
+  .meta({ id: "OAuth2Error" });
 
 export type SignupInput = z.output<typeof Signup>;
 export type UserCreateInput = z.output<typeof UserCreate>;

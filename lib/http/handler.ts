@@ -1,43 +1,12 @@
 /**
- * The route-handler wrapper: errors become responses through one mapping, and request bodies are
- * read with a size limit and validated with zod before a handler sees them.
+ * Reading requests for the endpoint declarations (lib/api/endpoint.ts): bodies read with a size limit,
+ * bodies, query strings and path parameters validated with zod, and the JSON answer.
  */
 import type { z } from "zod";
 import { illFormedTextProblem } from "../api/schemas";
-import { errorResponse, errors, type FieldError } from "./errors";
+import { errors, type FieldError } from "./errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-type RouteContext<P> = { params: Promise<P> };
-
-export function handle<P = unknown>(
-  fn: (request: Request, params: P) => Promise<Response>,
-): (request: Request, context: RouteContext<P>) => Promise<Response> {
-  return async (request, context) => {
-    try {
-      const params = await context.params;
-      refuseIllFormedStrings(params, "path");
-      return await fn(request, params);
-    } catch (error) {
-      return errorResponse(error);
-    }
-  };
-}
-
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-type Method = (typeof METHODS)[number];
-
-/**
- * Handlers for the methods a route does not serve: 405 in the API's shape with `Allow`, where Next.js
- * would answer an empty 405. A route exports the ones it lacks:
- * `export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");`
- */
-export function otherMethods(...allowed: Method[]): Record<Method, ReturnType<typeof handle>> {
-  const refuse = handle(async () => {
-    throw errors.methodNotAllowed(allowed);
-  });
-  return Object.fromEntries(METHODS.map((m) => [m, refuse])) as Record<Method, ReturnType<typeof handle>>;
-}
 
 /** JSON response that is never cached: API answers carry user data or tokens. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

@@ -245,15 +245,15 @@ describe("ill-formed strings: lone surrogates and NUL are 422, on every database
   });
 
   test("in path ids", async () => {
-    for (const [method, path, bearer] of [
-      ["DELETE", "/api/v1/sessions/a%00b", token],
-      ["GET", "/api/v1/users/a%00b", admin],
-      ["PATCH", "/api/v1/users/a%00b", admin],
-      ["DELETE", "/api/v1/users/a%00b", admin],
-      ["DELETE", "/api/v1/users/me/accounts/oidc:a%00b", token],
+    for (const [method, path, bearer, field] of [
+      ["DELETE", "/api/v1/sessions/a%00b", token, "path.id"],
+      ["GET", "/api/v1/users/a%00b", admin, "path.user_id"],
+      ["PATCH", "/api/v1/users/a%00b", admin, "path.user_id"],
+      ["DELETE", "/api/v1/users/a%00b", admin, "path.user_id"],
+      ["DELETE", "/api/v1/users/me/accounts/oidc:a%00b", token, "path.id"],
     ] as const) {
       const res = await server.api(path, { method, token: bearer, json: method === "PATCH" ? { full_name: "x" } : undefined });
-      expect422(res, "path.id", `${method} ${path}`);
+      expect422(res, field, `${method} ${path}`);
     }
   });
 

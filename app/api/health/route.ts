@@ -1,8 +1,8 @@
+import { route } from "@/lib/api/endpoint";
+import { health } from "@/lib/api/endpoints/utils";
 import { checkHealth } from "@/lib/health";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { json } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async () => json(await checkHealth()));
-
-export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(health.handler(async () => json(await checkHealth())));

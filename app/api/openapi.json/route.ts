@@ -1,6 +1,5 @@
+import { route } from "@/lib/api/endpoint";
+import { openApi } from "@/lib/api/endpoints/utils";
 import { openApiDocument } from "@/lib/api/openapi";
-import { otherMethods } from "@/lib/http/handler";
 
-export const GET = () => Response.json(openApiDocument());
-
-export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(openApi.handler(async () => Response.json(openApiDocument())));

@@ -1,10 +1,8 @@
-import { requireActiveUser } from "@/lib/auth/current-user";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { route } from "@/lib/api/endpoint";
+import { readSessions } from "@/lib/api/endpoints/sessions";
+import { json } from "@/lib/http/handler";
 import { listSessions } from "@/lib/sessions";
 
-export const GET = handle(async (request) => {
-  const { user, tokenId } = await requireActiveUser(request);
-  return json(await listSessions(user.id, tokenId));
-});
-
-export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  readSessions.handler(async ({ auth }) => json(await listSessions(auth.user.id, auth.tokenId))),
+);

@@ -1,17 +1,9 @@
-import { Pagination, UserCreate } from "@/lib/api/schemas";
-import { requireSuperuser } from "@/lib/auth/current-user";
-import { handle, json, otherMethods, parseJson, parseQuery } from "@/lib/http/handler";
-import { createUser, listUsers, toUserPublic } from "@/lib/users";
+import { route } from "@/lib/api/endpoint";
+import { createUser, readUsers } from "@/lib/api/endpoints/users";
+import { json } from "@/lib/http/handler";
+import * as users from "@/lib/users";
 
-export const GET = handle(async (request) => {
-  await requireSuperuser(request);
-  return json(await listUsers(parseQuery(request, Pagination)));
-});
-
-export const POST = handle(async (request) => {
-  await requireSuperuser(request);
-  const user = await createUser(await parseJson(request, UserCreate));
-  return json(toUserPublic(user), 201);
-});
-
-export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  readUsers.handler(async ({ query }) => json(await users.listUsers(query))),
+  createUser.handler(async ({ body }) => json(users.toUserPublic(await users.createUser(body)), 201)),
+);

@@ -1,11 +1,11 @@
-import { LoginRequest } from "@/lib/api/schemas";
+import { route } from "@/lib/api/endpoint";
+import { loginAccessToken } from "@/lib/api/endpoints/login";
 import { loginWithPassword } from "@/lib/auth/login";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods, parseFormOrJson } from "@/lib/http/handler";
+import { json } from "@/lib/http/handler";
 
-export const POST = handle(async (request) => {
-  const input = await parseFormOrJson(request, LoginRequest);
-  return json(await loginWithPassword(input, clientInfo(request)), 200, { Pragma: "no-cache" });
-});
-
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  loginAccessToken.handler(async ({ request, body }) =>
+    json(await loginWithPassword(body, clientInfo(request)), 200, { Pragma: "no-cache" }),
+  ),
+);

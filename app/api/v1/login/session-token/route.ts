@@ -1,12 +1,14 @@
+import { route } from "@/lib/api/endpoint";
+import { sessionToken } from "@/lib/api/endpoints/login";
 import { browserSignInFromCookie } from "@/lib/auth/authjs";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods, requireSameOrigin } from "@/lib/http/handler";
+import { json, requireSameOrigin } from "@/lib/http/handler";
 import { mintBrowserSessionToken } from "@/lib/sessions";
 
-export const POST = handle(async (request) => {
-  requireSameOrigin(request);
-  const signIn = await browserSignInFromCookie(request);
-  return json(await mintBrowserSessionToken(signIn, clientInfo(request)), 200, { Pragma: "no-cache" });
-});
-
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  sessionToken.handler(async ({ request }) => {
+    requireSameOrigin(request);
+    const signIn = await browserSignInFromCookie(request);
+    return json(await mintBrowserSessionToken(signIn, clientInfo(request)), 200, { Pragma: "no-cache" });
+  }),
+);

@@ -1,10 +1,8 @@
-import { requireActiveUser } from "@/lib/auth/current-user";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { route } from "@/lib/api/endpoint";
+import { testToken } from "@/lib/api/endpoints/login";
+import { json } from "@/lib/http/handler";
 import { toUserPublic } from "@/lib/users";
 
-export const POST = handle(async (request) => {
-  const { user } = await requireActiveUser(request);
-  return json(toUserPublic(user));
-});
-
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  testToken.handler(async ({ auth }) => json(toUserPublic(auth.user))),
+);

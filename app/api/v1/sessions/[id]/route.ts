@@ -1,12 +1,12 @@
-import { requireActiveUser } from "@/lib/auth/current-user";
+import { route } from "@/lib/api/endpoint";
+import { revokeSession } from "@/lib/api/endpoints/sessions";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { json } from "@/lib/http/handler";
 import { revokeToken } from "@/lib/sessions";
 
-export const DELETE = handle<{ id: string }>(async (request, { id }) => {
-  const { user } = await requireActiveUser(request);
-  await revokeToken(user.id, id, clientInfo(request));
-  return json({ message: "Session revoked" });
-});
-
-export const { GET, POST, PUT, PATCH } = otherMethods("DELETE");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  revokeSession.handler(async ({ request, auth, params }) => {
+    await revokeToken(auth.user.id, params.id, clientInfo(request));
+    return json({ message: "Session revoked" });
+  }),
+);

@@ -1,10 +1,8 @@
-import { Signup } from "@/lib/api/schemas";
-import { handle, json, otherMethods, parseJson } from "@/lib/http/handler";
+import { route } from "@/lib/api/endpoint";
+import { registerUser } from "@/lib/api/endpoints/users";
+import { json } from "@/lib/http/handler";
 import { signUp, toUserPublic } from "@/lib/users";
 
-export const POST = handle(async (request) => {
-  const user = await signUp(await parseJson(request, Signup));
-  return json(toUserPublic(user), 201);
-});
-
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  registerUser.handler(async ({ body }) => json(toUserPublic(await signUp(body)), 201)),
+);

@@ -1,11 +1,11 @@
-import { requireActiveUser } from "@/lib/auth/current-user";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { route } from "@/lib/api/endpoint";
+import { readMyAccounts } from "@/lib/api/endpoints/users";
+import { json } from "@/lib/http/handler";
 import { listLinkedAccounts } from "@/lib/linked-accounts";
 
-export const GET = handle(async (request) => {
-  const { user } = await requireActiveUser(request);
-  const data = await listLinkedAccounts(user.id);
-  return json({ data, count: data.length });
-});
-
-export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  readMyAccounts.handler(async ({ auth }) => {
+    const data = await listLinkedAccounts(auth.user.id);
+    return json({ data, count: data.length });
+  }),
+);

@@ -1,10 +1,8 @@
 import { listAuthEvents } from "@/lib/audit";
-import { requireActiveUser } from "@/lib/auth/current-user";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { route } from "@/lib/api/endpoint";
+import { readMyEvents } from "@/lib/api/endpoints/users";
+import { json } from "@/lib/http/handler";
 
-export const GET = handle(async (request) => {
-  const { user } = await requireActiveUser(request);
-  return json(await listAuthEvents(user.id));
-});
-
-export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  readMyEvents.handler(async ({ auth }) => json(await listAuthEvents(auth.user.id))),
+);

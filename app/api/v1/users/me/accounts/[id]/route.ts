@@ -1,12 +1,12 @@
-import { requireActiveUser } from "@/lib/auth/current-user";
+import { route } from "@/lib/api/endpoint";
+import { unlinkMyAccount } from "@/lib/api/endpoints/users";
 import { clientInfo } from "@/lib/http/client";
-import { handle, json, otherMethods } from "@/lib/http/handler";
+import { json } from "@/lib/http/handler";
 import { unlinkAccount } from "@/lib/linked-accounts";
 
-export const DELETE = handle<{ id: string }>(async (request, { id }) => {
-  const { user, tokenId } = await requireActiveUser(request);
-  const { revoked } = await unlinkAccount(user.id, id, tokenId, clientInfo(request));
-  return json({ message: "Linked account removed", revoked });
-});
-
-export const { GET, POST, PUT, PATCH } = otherMethods("DELETE");
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  unlinkMyAccount.handler(async ({ request, auth, params }) => {
+    const { revoked } = await unlinkAccount(auth.user.id, params.id, auth.tokenId, clientInfo(request));
+    return json({ message: "Linked account removed", revoked });
+  }),
+);

@@ -1,0 +1,15 @@
+import { route } from "@/lib/api/endpoint";
+import { deleteUser, readUserById, updateUser } from "@/lib/api/endpoints/users";
+import { json } from "@/lib/http/handler";
+import * as users from "@/lib/users";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
+  readUserById.handler(async ({ params }) => json(users.toUserPublic(await users.getUserById(params.user_id)))),
+  updateUser.handler(async ({ auth, params, body }) =>
+    json(users.toUserPublic(await users.updateUser(auth.user, params.user_id, body))),
+  ),
+  deleteUser.handler(async ({ auth, params }) => {
+    await users.deleteUser(auth.user, params.user_id);
+    return json({ message: "User deleted successfully" });
+  }),
+);

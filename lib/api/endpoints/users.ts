@@ -1,0 +1,189 @@
+/** Accounts: my own, and every user's for superusers. */
+import { endpoint } from "../endpoint";
+import { emailChangesThrottled, emailTaken, errorResponse, ok, throttled, userNotFound } from "../responses";
+import {
+  AuthEventsPublic,
+  LinkedAccountIdParams,
+  LinkedAccountsPublic,
+  LogoutResponse,
+  Message,
+  Pagination,
+  Signup,
+  UpdateMe,
+  UpdatePassword,
+  UserCreate,
+  UserIdParams,
+  UserPublic,
+  UsersPublic,
+  UserUpdate,
+} from "../schemas";
+
+export const readUsers = endpoint({
+  method: "GET",
+  path: "/api/v1/users/",
+  tag: "users",
+  operationId: "users-read_users",
+  summary: "List users (superuser)",
+  auth: "superuser",
+  query: Pagination,
+  responses: { "200": ok("A page of users", UsersPublic) },
+});
+
+export const createUser = endpoint({
+  method: "POST",
+  path: "/api/v1/users/",
+  tag: "users",
+  operationId: "users-create_user",
+  summary: "Create a user (superuser)",
+  auth: "superuser",
+  body: { schema: UserCreate },
+  responses: { "201": ok("The new user", UserPublic), "409": emailTaken },
+});
+
+export const readUserMe = endpoint({
+  method: "GET",
+  path: "/api/v1/users/me",
+  tag: "users",
+  operationId: "users-read_user_me",
+  summary: "The current user",
+  description: "The end of the current-user chain: bearer → verified claims → token not revoked → user → active.",
+  auth: "active",
+  responses: { "200": ok("The current user", UserPublic) },
+});
+
+export const updateUserMe = endpoint({
+  method: "PATCH",
+  path: "/api/v1/users/me",
+  tag: "users",
+  operationId: "users-update_user_me",
+  summary: "Update my name or email",
+  auth: "active",
+  body: { schema: UpdateMe },
+  responses: { "200": ok("The updated user", UserPublic), "409": emailTaken, "429": emailChangesThrottled },
+});
+
+export const deleteUserMe = endpoint({
+  method: "DELETE",
+  path: "/api/v1/users/me",
+  tag: "users",
+  operationId: "users-delete_user_me",
+  summary: "Delete my account",
+  description: "Deletes the account and all of its tokens. Superusers cannot delete themselves.",
+  auth: "active",
+  responses: { "200": ok("Deleted", Message) },
+});
+
+export const updatePasswordMe = endpoint({
+  method: "PATCH",
+  path: "/api/v1/users/me/password",
+  tag: "users",
+  operationId: "users-update_password_me",
+  summary: "Change my password",
+  description:
+    "Revokes every other token of the user; the token used for this request stays valid. The answer lists " +
+    "the linked provider accounts (`linked_accounts`), which sign in without the password. A wrong current " +
+    "password counts as a failed sign-in of the account (the same throttle).",
+  auth: "active",
+  body: { schema: UpdatePassword },
+  responses: {
+    "200": ok("Changed; `revoked` counts the other tokens revoked", LogoutResponse),
+    "400": errorResponse("Incorrect current password, or the same password again", "Incorrect password"),
+    "429": throttled(
+      "Too many failed password attempts for this account or address",
+      "Too many failed sign-in attempts. Try again in 30 seconds.",
+    ),
+  },
+});
+
+export const readMyEvents = endpoint({
+  method: "GET",
+  path: "/api/v1/users/me/events",
+  tag: "users",
+  operationId: "users-read_my_events",
+  summary: "My recent authentication events",
+  description:
+    "The audit trail of the account, newest first (at most 50): sign-ins and failed attempts, throttling, " +
+    "tokens issued and revoked, password changes, sign-outs everywhere. Never holds a password or a token.",
+  auth: "active",
+  responses: { "200": ok("Recent events", AuthEventsPublic) },
+});
+
+export const readMyAccounts = endpoint({
+  method: "GET",
+  path: "/api/v1/users/me/accounts",
+  tag: "users",
+  operationId: "users-read_my_accounts",
+  summary: "My linked sign-in methods",
+  description:
+    "Provider accounts (OpenID Connect) linked to this user. Each signs in as the user without the " +
+    "password, and survives password changes and signing out everywhere.",
+  auth: "active",
+  responses: { "200": ok("Linked accounts", LinkedAccountsPublic) },
+});
+
+export const unlinkMyAccount = endpoint({
+  method: "DELETE",
+  path: "/api/v1/users/me/accounts/{id}",
+  tag: "users",
+  operationId: "users-unlink_my_account",
+  summary: "Remove a linked sign-in method",
+  description:
+    "Unlinks the provider account and ends every other token and browser sign-in of the user (whoever " +
+    "holds that provider account may be signed in through it); the token used for this request stays valid.",
+  auth: "active",
+  params: LinkedAccountIdParams,
+  responses: {
+    "200": ok("Removed; `revoked` counts the other tokens revoked", LogoutResponse),
+    "404": errorResponse("No such linked account of this user", "Linked account not found"),
+    "409": errorResponse(
+      "The only way to sign in to an account without a password",
+      "This is the only way to sign in to this account; it cannot be removed",
+    ),
+  },
+});
+
+export const registerUser = endpoint({
+  method: "POST",
+  path: "/api/v1/users/signup",
+  tag: "users",
+  operationId: "users-register_user",
+  summary: "Create an account",
+  auth: "none",
+  body: { schema: Signup },
+  responses: { "201": ok("The new user", UserPublic), "409": emailTaken },
+});
+
+export const readUserById = endpoint({
+  method: "GET",
+  path: "/api/v1/users/{user_id}",
+  tag: "users",
+  operationId: "users-read_user_by_id",
+  summary: "Read a user (superuser)",
+  auth: "superuser",
+  params: UserIdParams,
+  responses: { "200": ok("The user", UserPublic), "404": userNotFound },
+});
+
+export const updateUser = endpoint({
+  method: "PATCH",
+  path: "/api/v1/users/{user_id}",
+  tag: "users",
+  operationId: "users-update_user",
+  summary: "Update a user (superuser)",
+  description: "A new password or a deactivation revokes the user's tokens.",
+  auth: "superuser",
+  params: UserIdParams,
+  body: { schema: UserUpdate },
+  responses: { "200": ok("The updated user", UserPublic), "404": userNotFound, "409": emailTaken, "429": emailChangesThrottled },
+});
+
+export const deleteUser = endpoint({
+  method: "DELETE",
+  path: "/api/v1/users/{user_id}",
+  tag: "users",
+  operationId: "users-delete_user",
+  summary: "Delete a user (superuser)",
+  auth: "superuser",
+  params: UserIdParams,
+  responses: { "200": ok("Deleted", Message), "404": userNotFound },
+});

@@ -1,0 +1,101 @@
+/**
+ * OpenAPI response objects for the declarations (lib/api/endpoints/), and the ones that follow from a
+ * declaration's access rule and inputs (added by lib/api/openapi.ts).
+ */
+import { z } from "zod";
+import { MAX_BODY_BYTES } from "../http/handler";
+import type { Access, Declaration, ResponseObject } from "./endpoint";
+import { HTTPError, HTTPValidationError, TokenError } from "./schemas";
+
+/** `$ref` to a registered schema (one with `.meta({ id })`), or the schema inline. */
+export function schemaRef(schema: z.ZodType): object {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: `#/components/schemas/${id}` };
+  const { $schema: _schema, ...inline } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
+  return inline;
+}
+
+export const jsonContent = (schema: z.ZodType, example?: unknown) => ({
+  "application/json": example === undefined ? { schema: schemaRef(schema) } : { schema: schemaRef(schema), example },
+});
+
+/** A success answer with a JSON body. */
+export const ok = (description: string, schema: z.ZodType): ResponseObject => ({ description, content: jsonContent(schema) });
+
+/** An error answer with the `detail` it really carries, as Swagger UI's Example Value. */
+export const errorResponse = (description: string, detail: string): ResponseObject => ({
+  description,
+  content: jsonContent(HTTPError, { detail }),
+});
+
+const retryAfter = { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } };
+
+/** 429 with `Retry-After`. */
+export const throttled = (description: string, detail: string): ResponseObject => ({
+  description: `${description}; \`Retry-After\` says how many seconds to wait`,
+  headers: retryAfter,
+  content: jsonContent(HTTPError, { detail }),
+});
+
+export const emailChangesThrottled = throttled(
+  "Too many email changes (5 an hour, taken addresses included)",
+  "Too many email changes. Try again in 3600 seconds.",
+);
+
+export const emailTaken = errorResponse("The email is taken", "The user with this email already exists in the system");
+export const userNotFound = errorResponse("No such user", "The user with this id does not exist in the system");
+
+const unauthenticated: ResponseObject = {
+  description:
+    'No bearer token (`{"detail": "Not authenticated"}`, `WWW-Authenticate: Bearer`), or one that is ' +
+    'invalid, expired or revoked (`reason` says which; `WWW-Authenticate: Bearer error="invalid_token"`).',
+  headers: {
+    "WWW-Authenticate": {
+      description: 'The challenge: `Bearer`, or `Bearer error="invalid_token", error_description="..."`',
+      schema: { type: "string" },
+    },
+  },
+  content: { "application/json": { schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError)] } } },
+};
+
+/** The answers the current-user chain gives before a handler runs. */
+function accessFailures(access: Access): Record<string, ResponseObject> {
+  switch (access) {
+    case "none":
+      return {};
+    case "user":
+      return { "401": unauthenticated };
+    case "active":
+      return { "401": unauthenticated, "403": errorResponse("Inactive user", "Inactive user") };
+    case "superuser":
+      return {
+        "401": unauthenticated,
+        "403": errorResponse("Inactive user, or not a superuser", "The user doesn't have enough privileges"),
+      };
+  }
+}
+
+const invalidInput: ResponseObject = {
+  description: "Missing or invalid fields, or the wrong content type",
+  content: jsonContent(HTTPValidationError),
+};
+
+/** The answers a declaration's inputs imply. */
+function inputFailures(declaration: Declaration): Record<string, ResponseObject> {
+  const failures: Record<string, ResponseObject> = {};
+  if (declaration.body) {
+    failures["400"] = errorResponse("The body is not valid JSON", "Request body is not valid JSON");
+    failures["413"] = errorResponse(
+      `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+      `Request body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+    );
+  }
+  if (declaration.body || declaration.query || declaration.params) failures["422"] = invalidInput;
+  return failures;
+}
+
+/** Every response of an operation: the declared ones win over the implied ones. */
+export function responsesOf(declaration: Declaration): Record<string, ResponseObject> {
+  const all = { ...accessFailures(declaration.auth), ...inputFailures(declaration), ...declaration.responses };
+  return Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
+}
