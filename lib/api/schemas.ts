@@ -160,6 +160,7 @@ export const Pagination = z.object({
 /** Path parameters. */
 export const UserIdParams = z.object({ user_id: z.string().meta({ description: "The user id", example: ID_EXAMPLE }) });
 export const SessionIdParams = z.object({ id: z.string().meta({ description: "The session (token) id", example: ID_EXAMPLE }) });
+export const UserSessionParams = UserIdParams.extend(SessionIdParams.shape);
 export const LinkedAccountIdParams = z.object({
   id: z.string().meta({ description: "The linked account's id, `<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
 });
