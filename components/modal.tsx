@@ -1,10 +1,11 @@
 "use client";
 /**
  * A dialog on Radix's: focus moves in, stays in (Tab cycles inside), Escape closes, and focus returns
- * to the control that opened it.
+ * to the control that opened it. Radix returns focus to its own Dialog.Trigger; these dialogs are opened
+ * by ordinary buttons (a table row's), so the element focused when the dialog opened is remembered.
  */
 import * as Dialog from "@radix-ui/react-dialog";
-import type { ReactNode } from "react";
+import { useLayoutEffect, useRef, type ReactNode } from "react";
 
 export function Modal({
   open,
@@ -21,11 +22,23 @@ export function Modal({
   wide?: boolean;
   children: ReactNode;
 }) {
+  const returnTo = useRef<HTMLElement | null>(null);
+  // A layout effect runs before Radix moves focus into the dialog (in its own effects).
+  useLayoutEffect(() => {
+    if (open && document.activeElement instanceof HTMLElement) returnTo.current = document.activeElement;
+  }, [open]);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className={wide ? "dialog wide" : "dialog"}>
+        <Dialog.Content
+          className={wide ? "dialog wide" : "dialog"}
+          onCloseAutoFocus={(event) => {
+            event.preventDefault();
+            if (returnTo.current?.isConnected) returnTo.current.focus();
+            returnTo.current = null;
+          }}
+        >
           <Dialog.Title asChild>
             <h2>{title}</h2>
           </Dialog.Title>

@@ -39,7 +39,9 @@ export function SiteHeader() {
         <div className="who" data-testid="who">
           <ThemeMenu />
           {auth.status === "loading" && (
-            <span className="who-placeholder" aria-hidden="true" title="Checking sign-in" />
+            <span className="who-placeholder">
+              <span className="visually-hidden">Checking sign-in…</span>
+            </span>
           )}
           {signedIn && <UserMenu user={auth.user} />}
           {auth.status === "signed-out" && (

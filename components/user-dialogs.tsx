@@ -162,7 +162,7 @@ export function EditUserDialog({
           error={errors.password}
         />
         <div className="check">
-          <input id="edit_is_active" name="edit_is_active" type="checkbox" defaultChecked={user.is_active} disabled={isSelf} />
+          <input id="edit_is_active" name="edit_is_active" type="checkbox" defaultChecked={user.is_active} />
           <label htmlFor="edit_is_active">Active (can sign in)</label>
         </div>
         <div className="check">
@@ -171,18 +171,15 @@ export function EditUserDialog({
             name="edit_is_superuser"
             type="checkbox"
             defaultChecked={user.is_superuser}
-            disabled={isSelf}
           />
           <label htmlFor="edit_is_superuser">Superuser (can manage users)</label>
         </div>
         {isSelf && (
           <p className="hint" style={{ marginBottom: "1rem" }}>
-            You cannot deactivate yourself or remove your own superuser role; another superuser can.
+            This is your own account: the server refuses to deactivate you or remove your superuser role (another
+            superuser can), and never leaves the system without an active superuser.
           </p>
         )}
-        {/* Disabled checkboxes are not submitted: keep the account's own values. */}
-        {isSelf && <input type="hidden" name="edit_is_active" value={user.is_active ? "on" : ""} />}
-        {isSelf && <input type="hidden" name="edit_is_superuser" value={user.is_superuser ? "on" : ""} />}
         <FormError message={errors.form} />
         <div className="actions">
           <button type="submit" className="button primary" disabled={pending}>
