@@ -13,6 +13,7 @@ export function Modal({
   title,
   description,
   wide = false,
+  returnFocus,
   children,
 }: {
   open: boolean;
@@ -20,6 +21,8 @@ export function Modal({
   title: string;
   description?: ReactNode;
   wide?: boolean;
+  /** Where focus goes on close when not the element focused at opening (a menu item that is gone). */
+  returnFocus?: () => HTMLElement | null;
   children: ReactNode;
 }) {
   const returnTo = useRef<HTMLElement | null>(null);
@@ -35,7 +38,8 @@ export function Modal({
           className={wide ? "dialog wide" : "dialog"}
           onCloseAutoFocus={(event) => {
             event.preventDefault();
-            if (returnTo.current?.isConnected) returnTo.current.focus();
+            const target = returnFocus?.() ?? returnTo.current;
+            if (target?.isConnected) target.focus();
             returnTo.current = null;
           }}
         >

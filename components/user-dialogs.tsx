@@ -97,6 +97,10 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
   );
 }
 
+/** The row's "Actions for …" button, where focus goes back when a dialog opened from its menu closes. */
+export const rowMenuId = (user: UserListItemT) => `actions-${user.id}`;
+const backToRow = (user: UserListItemT) => () => document.getElementById(rowMenuId(user));
+
 export function EditUserDialog({
   user,
   isSelf,
@@ -142,7 +146,7 @@ export function EditUserDialog({
   }
 
   return (
-    <Modal open onOpenChange={(o) => !o && onClose()} title={`Edit ${user.email}`}>
+    <Modal open onOpenChange={(o) => !o && onClose()} title={`Edit ${user.email}`} returnFocus={backToRow(user)}>
       <form onSubmit={onSubmit} noValidate>
         <FormField label="Email" name="edit_email" type="email" autoComplete="off" defaultValue={user.email} error={errors.email} />
         <FormField
@@ -221,6 +225,7 @@ export function DeleteUserDialog({
       open
       onOpenChange={(o) => !o && onClose()}
       title={`Delete ${user.email}?`}
+      returnFocus={backToRow(user)}
       description={
         <>
           The account <strong>{user.email}</strong>
@@ -256,7 +261,13 @@ export function UserSessionsDialog({ user, onClose }: { user: UserListItemT; onC
   }
 
   return (
-    <Modal open onOpenChange={(o) => !o && onClose()} title={`Sessions of ${user.email}`} wide>
+    <Modal
+      open
+      onOpenChange={(o) => !o && onClose()}
+      title={`Sessions of ${user.email}`}
+      wide
+      returnFocus={backToRow(user)}
+    >
       <div aria-live="polite">
         {error && (
           <p className="form-error" role="alert">

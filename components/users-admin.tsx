@@ -4,11 +4,12 @@
  * order by creation — with add, edit, deactivate/reactivate, delete and each user's live sessions.
  * Anyone else is told plainly that the page is for administrators.
  */
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { PageLoading } from "./page-loading";
-import { AddUserDialog, DeleteUserDialog, EditUserDialog, UserSessionsDialog } from "./user-dialogs";
+import { AddUserDialog, DeleteUserDialog, EditUserDialog, rowMenuId, UserSessionsDialog } from "./user-dialogs";
 import type { UserListItemT, UserPublicT } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 
@@ -40,6 +41,10 @@ export function UsersAdmin() {
 
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "Never";
+}
+
+function day(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" });
 }
 
 function UsersTable({ me }: { me: UserPublicT }) {
@@ -182,7 +187,7 @@ function UsersTable({ me }: { me: UserPublicT }) {
         )}
         {page && page.count > 0 && (
           <div className="table-wrap">
-            <table className="table" data-testid="users-table">
+            <table className="table users" data-testid="users-table">
               <caption className="visually-hidden">
                 Users {first} to {last} of {page.count}
               </caption>
@@ -203,56 +208,59 @@ function UsersTable({ me }: { me: UserPublicT }) {
               <tbody>
                 {page.data.map((user) => (
                   <tr key={user.id} data-email={user.email}>
-                    <td className="wrap">
+                    <td className="email" data-label="Email">
                       {user.email}
                       {user.id === me.id && <span className="badge neutral">you</span>}
                     </td>
-                    <td className="wrap">{user.full_name || <span className="muted">—</span>}</td>
-                    <td>
+                    <td data-label="Name">{user.full_name || <span className="muted">—</span>}</td>
+                    <td data-label="Role">
                       <span className={user.is_superuser ? "badge" : "badge neutral"}>
                         {user.is_superuser ? "Superuser" : "User"}
                       </span>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <span className={user.is_active ? "badge success" : "badge danger"}>
                         {user.is_active ? "Active" : "Inactive"}
                       </span>
                     </td>
-                    {showVerified && <td>{user.is_verified ? "Yes" : "No"}</td>}
-                    <td className="nowrap">{when(user.created_at)}</td>
-                    <td className="nowrap">{when(user.last_active_at)}</td>
-                    <td>
-                      <div className="actions" style={{ margin: 0, flexWrap: "nowrap", gap: "0.4rem" }}>
-                        <button type="button" className="button small" onClick={() => setDialog({ kind: "edit", user })}>
-                          Edit<span className="visually-hidden"> {user.email}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="button small"
-                          onClick={() => setDialog({ kind: "sessions", user })}
-                        >
-                          Sessions<span className="visually-hidden"> of {user.email}</span>
-                        </button>
-                        {user.id !== me.id && (
-                          <button
-                            type="button"
-                            className="button small"
-                            onClick={() => void setActive(user, !user.is_active)}
-                          >
-                            {user.is_active ? "Deactivate" : "Reactivate"}
-                            <span className="visually-hidden"> {user.email}</span>
-                          </button>
-                        )}
-                        {user.id !== me.id && (
-                          <button
-                            type="button"
-                            className="button small danger"
-                            onClick={() => setDialog({ kind: "delete", user })}
-                          >
-                            Delete<span className="visually-hidden"> {user.email}</span>
-                          </button>
-                        )}
-                      </div>
+                    {showVerified && <td data-label="Verified">{user.is_verified ? "Yes" : "No"}</td>}
+                    <td className="nowrap" data-label="Created">
+                      <time dateTime={user.created_at} title={when(user.created_at)}>
+                        {day(user.created_at)}
+                      </time>
+                    </td>
+                    <td className="nowrap" data-label="Last activity">
+                      {user.last_active_at ? <time dateTime={user.last_active_at}>{when(user.last_active_at)}</time> : "Never"}
+                    </td>
+                    <td className="row-actions">
+                      <DropdownMenu.Root modal={false}>
+                        <DropdownMenu.Trigger className="button small" id={rowMenuId(user)}>
+                          Manage<span className="visually-hidden"> {user.email}</span>
+                        </DropdownMenu.Trigger>
+                        <DropdownMenu.Portal>
+                          <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
+                            <DropdownMenu.Item className="menu-item" onSelect={() => setDialog({ kind: "edit", user })}>
+                              Edit
+                            </DropdownMenu.Item>
+                            <DropdownMenu.Item className="menu-item" onSelect={() => setDialog({ kind: "sessions", user })}>
+                              Sessions
+                            </DropdownMenu.Item>
+                            {user.id !== me.id && (
+                              <DropdownMenu.Item className="menu-item" onSelect={() => void setActive(user, !user.is_active)}>
+                                {user.is_active ? "Deactivate" : "Reactivate"}
+                              </DropdownMenu.Item>
+                            )}
+                            {user.id !== me.id && (
+                              <DropdownMenu.Item
+                                className="menu-item danger"
+                                onSelect={() => setDialog({ kind: "delete", user })}
+                              >
+                                Delete
+                              </DropdownMenu.Item>
+                            )}
+                          </DropdownMenu.Content>
+                        </DropdownMenu.Portal>
+                      </DropdownMenu.Root>
                     </td>
                   </tr>
                 ))}
