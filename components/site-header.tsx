@@ -28,7 +28,7 @@ export function SiteHeader() {
         <Link href="/" className="brand">
           {/* eslint-disable-next-line @next/next/no-img-element -- a 1.5 rem SVG, nothing to optimise */}
           <img src="/icon.svg" alt="" width={24} height={24} />
-          Sign-in system
+          <span className="brand-text">Sign-in system</span>
         </Link>
         <nav aria-label="Main" className="site-nav">
           {signedIn && <NavLink href="/profile">Profile</NavLink>}
