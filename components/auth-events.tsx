@@ -18,6 +18,10 @@ const labels: Record<string, string> = {
   email_changed: "Email address changed",
   email_change_refused: "Email change refused: address already in use",
   email_change_throttled: "Email change refused: too many changes",
+  password_recovery_requested: "Password reset link mailed",
+  password_reset: "Password set through a mailed link",
+  email_verified: "Email address verified",
+  email_send_failed: "A mail could not be delivered",
 };
 
 const methods: Record<string, string> = {
@@ -25,6 +29,8 @@ const methods: Record<string, string> = {
   credentials: "sign-in page",
   session: "browser sign-in",
   password_change: "password change",
+  reset: "reset link",
+  invite: "invitation link",
 };
 
 /**

@@ -33,12 +33,15 @@ export function LoginForm({
   next,
   reason,
   signedOut,
+  passwordReset,
   authError,
   oidc,
 }: {
   next?: string;
   reason?: string;
   signedOut?: boolean;
+  /** Arrived from the reset-password page: the new password is set. */
+  passwordReset?: boolean;
   authError?: string;
   oidc: { id: string; name: string } | null;
 }) {
@@ -52,6 +55,8 @@ export function LoginForm({
   // When the throttle answered: the moment signing in is allowed again, and the seconds left.
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [waitLeft, setWaitLeft] = useState(0);
+  // EMAIL_VERIFICATION=required refused a right password: offer a new link (and say when one was sent).
+  const [unverified, setUnverified] = useState<{ email: string; password: string; resent: boolean } | null>(null);
 
   useEffect(() => {
     if (waitUntil === null) return;
@@ -83,13 +88,24 @@ export function LoginForm({
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    await attempt(String(form.get("email") ?? ""), String(form.get("password") ?? ""), false);
+  }
+
+  async function attempt(email: string, password: string, resendVerification: boolean) {
     setPending(true);
     setError(null);
     const result = await signIn("credentials", {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
+      email,
+      password,
+      ...(resendVerification ? { resend_verification: "1" } : {}),
       redirect: false,
     });
+    if (result?.code === "unverified") {
+      setUnverified({ email, password, resent: resendVerification });
+      fail("Your email address is not verified yet. Follow the link we mailed you, then sign in.");
+      return;
+    }
+    setUnverified(null);
     if (!result || result.error) {
       const wait = throttledSeconds(result?.code);
       if (wait !== null) {
@@ -108,7 +124,13 @@ export function LoginForm({
     window.location.assign(safeNext(next, window.location.origin));
   }
 
-  const notice = signedOut ? "You have signed out." : reason ? reasonMessages[reason] : undefined;
+  const notice = passwordReset
+    ? "Your password was changed and every device was signed out. Sign in with the new password."
+    : signedOut
+      ? "You have signed out."
+      : reason
+        ? reasonMessages[reason]
+        : undefined;
 
   return (
     <div className="card narrow">
@@ -126,10 +148,26 @@ export function LoginForm({
             {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
           </p>
         )}
+        {unverified && (
+          <p className="muted small-print" role="status">
+            {unverified.resent ? "We sent a new verification link. " : "No mail? "}
+            <button
+              type="button"
+              className="button small"
+              disabled={pending}
+              onClick={() => void attempt(unverified.email, unverified.password, true)}
+            >
+              Send a new verification link
+            </button>
+          </p>
+        )}
         <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
           {pending ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <p className="small-print">
+        <Link href="/recover-password">Forgot password?</Link>
+      </p>
       {oidc && (
         <>
           <div className="divider">

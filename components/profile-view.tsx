@@ -8,6 +8,7 @@ import { ChangePasswordForm } from "./change-password-form";
 import { AuthEvents } from "./auth-events";
 import { LinkedAccounts } from "./linked-accounts";
 import { PageLoading } from "./page-loading";
+import { EmailVerificationStatus } from "./email-verification-status";
 import { signOut } from "@/lib/client/token-store";
 
 export function ProfileView({ oidc }: { oidc: { id: string; name: string } | null }) {
@@ -30,7 +31,9 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
         <h1 id="profile-heading">{user.full_name || user.email}</h1>
         <dl className="facts">
           <dt>Email</dt>
-          <dd data-testid="profile-email">{user.email}</dd>
+          <dd>
+            <span data-testid="profile-email">{user.email}</span> <EmailVerificationStatus verified={user.is_verified} />
+          </dd>
           <dt>Full name</dt>
           <dd>{user.full_name || <span className="muted">not set</span>}</dd>
           <dt>Account</dt>

@@ -39,7 +39,8 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
     const input = {
       email: String(form.get("new_email") ?? ""),
       full_name: String(form.get("new_full_name") ?? "").trim() || null,
-      password: String(form.get("new_password") ?? ""),
+      // Empty: no password, and the server mails an invitation to choose one.
+      password: String(form.get("new_password") ?? "") || undefined,
       is_superuser: form.get("new_is_superuser") === "on",
       is_active: form.get("new_is_active") === "on",
     };
@@ -55,7 +56,7 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
       const user = await apiJson<UserListItemT>("/api/v1/users", { method: "POST", body: JSON.stringify(input) });
       setErrors({});
       onOpenChange(false);
-      onDone(`Added ${user.email}.`);
+      onDone(input.password ? `Added ${user.email}.` : `Added ${user.email}: an invitation to choose a password was mailed.`);
     } catch (error) {
       setErrors(errorsOf(error, "email"));
     } finally {
@@ -71,12 +72,19 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
         onOpenChange(o);
       }}
       title="Add a user"
-      description="They sign in with this email and password; tell them the password through a safe channel."
+      description="Give a password (tell it to them through a safe channel), or leave it empty to mail them an invitation to choose their own."
     >
       <form onSubmit={onSubmit} noValidate>
         <FormField label="Email" name="new_email" type="email" autoComplete="off" required error={errors.email} />
         <FormField label="Full name (optional)" name="new_full_name" type="text" autoComplete="off" error={errors.full_name} />
-        <FormField label="Password" name="new_password" type="password" autoComplete="new-password" required error={errors.password} />
+        <FormField
+          label="Password (optional)"
+          name="new_password"
+          type="password"
+          autoComplete="new-password"
+          hint="Empty: an invitation is mailed instead."
+          error={errors.password}
+        />
         <div className="check">
           <input id="new_is_active" name="new_is_active" type="checkbox" defaultChecked />
           <label htmlFor="new_is_active">Active (can sign in)</label>

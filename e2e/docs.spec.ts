@@ -4,7 +4,7 @@ import { PASSWORD, signUpInBrowser, signUpThroughApi, storedToken, uniqueEmail, 
 const expect = baseExpect.configure({ timeout: 20_000 });
 import { startAppServer, type AppServer } from "./helpers/server";
 
-const USERS_ME = "#operations-users-get_api_v1_users_me";
+const USERS_ME = "#operations-users-users-read_user_me";
 
 /** Swagger marks the Authorize button "locked" when authorized, "unlocked" otherwise. */
 const LOCKED = /(^|\s)locked(\s|$)/;
@@ -67,9 +67,9 @@ function expectExampleObject(text: string, fields: string[]) {
 }
 
 test.describe("the documented schemas and examples", () => {
-  const SIGNUP = "operations-users-post_api_v1_users_signup";
-  const ME = "operations-users-get_api_v1_users_me";
-  const LOGIN = "operations-login-post_api_v1_login_access_token";
+  const SIGNUP = "operations-users-users-register_user";
+  const ME = "operations-users-users-read_user_me";
+  const LOGIN = "operations-login-login-login_access_token";
 
   test("sign-up: the request body is pre-filled with a real object, and try-it-out sends it as it is", async ({ page }) => {
     await page.goto("/docs");
@@ -238,7 +238,7 @@ test.describe("in dark mode", () => {
 
   test("Swagger UI takes the app's dark theme, with readable text", async ({ page }) => {
     await page.goto("/docs");
-    const op = await expand(page, "operations-users-post_api_v1_users_signup");
+    const op = await expand(page, "operations-users-users-register_user");
     const style = (selector: string, property: "color" | "backgroundColor") =>
       page.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
     const card = luminance(await style(".api-docs", "backgroundColor"));

@@ -37,6 +37,13 @@ export const AUTH_EVENT_TYPES = [
   "email_changed",
   "email_change_refused",
   "email_change_throttled",
+  // Mail (issue 14): a recovery link mailed to a known account, a password set through a mailed link
+  // (`method`: "reset" or "invite"), an address confirmed, a message that could not be delivered
+  // (`method`: which mail, `email`: the recipient).
+  "password_recovery_requested",
+  "password_reset",
+  "email_verified",
+  "email_send_failed",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

@@ -60,6 +60,27 @@ function parseOriginList(raw: string | undefined): string[] {
   return [...new Set((items as string[]).map((i) => i.trim()).filter(Boolean).map(toOrigin))];
 }
 
+/**
+ * A boolean in the spellings the FastAPI template's settings accept (pydantic): True/False, true/false,
+ * 1/0, yes/no, on/off, any case.
+ */
+const booleanSetting = (fallback: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { message: "must be true or false (True/False, 1/0, yes/no, on/off)" }))
+      .transform((v) => ["true", "1", "yes", "on"].includes(v))
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+/** Token lifetimes in hours; fractions allowed so tests can use links that expire in seconds. */
+const hours = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(24 * 365).default(fallback));
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
@@ -140,6 +161,22 @@ const EnvSchema = z.object({
       return z.NEVER;
     }
   }),
+  // Mail (lib/mail/): SMTP as the FastAPI template configures it; without SMTP_HOST, the outbox folder.
+  SMTP_HOST: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SMTP_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(587)),
+  SMTP_USER: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SMTP_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SMTP_TLS: booleanSetting(true),
+  SMTP_SSL: booleanSetting(false),
+  EMAILS_FROM_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
+  EMAILS_FROM_NAME: z.preprocess(emptyAsUndefined, z.string().max(100).default("Sign-in system")),
+  EMAIL_RESET_TOKEN_EXPIRE_HOURS: hours(1),
+  EMAIL_VERIFY_TOKEN_EXPIRE_HOURS: hours(48),
+  EMAIL_INVITE_TOKEN_EXPIRE_HOURS: hours(72),
+  EMAIL_VERIFICATION: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["optional", "required"]).default("optional"),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -181,6 +218,17 @@ export type Config = {
   frontendHost: string | undefined;
   /** Origins allowed cross-origin access to the API: FRONTEND_HOST and BACKEND_CORS_ORIGINS. */
   corsOrigins: string[];
+  mail: {
+    /** Null: no SMTP_HOST, every message goes to `outboxDir` as an .eml file. */
+    smtp: { host: string; port: number; user?: string; password?: string; tls: boolean; ssl: boolean } | null;
+    outboxDir: string;
+    from: { email: string; name: string };
+    resetTokenTtlSeconds: number;
+    verifyTokenTtlSeconds: number;
+    inviteTokenTtlSeconds: number;
+    /** "required": password sign-in, the token endpoint and session-token refuse unverified accounts. */
+    verification: "optional" | "required";
+  };
 };
 
 export class ConfigError extends Error {
@@ -200,6 +248,14 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     throw new ConfigError(
       "Invalid configuration:\n  AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET must be set together",
     );
+  }
+  if (e.SMTP_HOST && !e.EMAILS_FROM_EMAIL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  EMAILS_FROM_EMAIL: must be set with SMTP_HOST (the address mail is sent from)",
+    );
+  }
+  if (e.SMTP_PASSWORD && !e.SMTP_USER) {
+    throw new ConfigError("Invalid configuration:\n  SMTP_USER: must be set with SMTP_PASSWORD");
   }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "app.db")}`;
@@ -243,6 +299,17 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         : null,
     frontendHost: e.FRONTEND_HOST,
     corsOrigins: [...new Set([...(e.FRONTEND_HOST ? [e.FRONTEND_HOST] : []), ...e.BACKEND_CORS_ORIGINS])],
+    mail: {
+      smtp: e.SMTP_HOST
+        ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, password: e.SMTP_PASSWORD, tls: e.SMTP_TLS, ssl: e.SMTP_SSL }
+        : null,
+      outboxDir: path.join(dataDir, "outbox"),
+      from: { email: e.EMAILS_FROM_EMAIL ?? "no-reply@localhost", name: e.EMAILS_FROM_NAME },
+      resetTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_RESET_TOKEN_EXPIRE_HOURS * 3600)),
+      verifyTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_VERIFY_TOKEN_EXPIRE_HOURS * 3600)),
+      inviteTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_INVITE_TOKEN_EXPIRE_HOURS * 3600)),
+      verification: e.EMAIL_VERIFICATION,
+    },
   };
 }
 

@@ -7,6 +7,7 @@
  * - access tokens that expired more than a day ago: the signature check refuses them before their row
  *   is read, so the row only served `/sessions` and revocation, which no longer apply;
  * - browser sign-ins (Session rows) that expired more than a day ago, and spent verification tokens;
+ * - mailed links (reset, invitation, verification) that expired: a used one is already gone;
  * - throttle counters whose streak and hourly window have both run out: they would count from zero;
  * - audit events older than AUDIT_RETENTION_DAYS (90 by default).
  */
@@ -21,6 +22,7 @@ export type PruneResult = {
   accessTokens: number;
   sessions: number;
   verificationTokens: number;
+  emailTokens: number;
   loginThrottles: number;
   authEvents: number;
 };
@@ -31,10 +33,11 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const at = (msAgo: number) => new Date(now.getTime() - msAgo);
   // A throttle row is spent once its streak's quiet period and its hourly window are both over.
   const throttleSpent = at(Math.max((throttle.windowSeconds + throttle.maxDelaySeconds) * 1000, HOUR_MS));
-  const [accessTokens, sessions, verificationTokens, loginThrottles, authEvents] = await Promise.all([
+  const [accessTokens, sessions, verificationTokens, emailTokens, loginThrottles, authEvents] = await Promise.all([
     db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } }),
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
+    db.emailToken.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),
     db.authEvent.deleteMany({ where: { createdAt: { lt: at(auditRetentionDays * DAY_MS) } } }),
   ]);
@@ -42,6 +45,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
     accessTokens: accessTokens.count,
     sessions: sessions.count,
     verificationTokens: verificationTokens.count,
+    emailTokens: emailTokens.count,
     loginThrottles: loginThrottles.count,
     authEvents: authEvents.count,
   };
@@ -53,6 +57,7 @@ export function describePrune(result: PruneResult): string | null {
     ["accessTokens", "expired access tokens"],
     ["sessions", "expired browser sign-ins"],
     ["verificationTokens", "expired verification tokens"],
+    ["emailTokens", "expired mailed links"],
     ["loginThrottles", "spent throttle counters"],
     ["authEvents", "audit events past retention"],
   ];

@@ -136,6 +136,12 @@ export async function mintBrowserSessionToken(
   const state = await browserSessionState(session.sid, session.userId);
   if (state === "revoked" || state === "expired") throw errors.invalidToken(state);
   if (state === "inactive") throw errors.inactiveUser();
+  // EMAIL_VERIFICATION=required: a browser signed in before the address became unverified, or through a
+  // provider that does not vouch for it, gets no token.
+  if (getConfig().mail.verification === "required") {
+    const user = await getDb().user.findUnique({ where: { id: session.userId }, select: { emailVerified: true } });
+    if (user && user.emailVerified === null) throw errors.forbidden("Email not verified");
+  }
   return issueAccessToken(session.userId, client, { method: "session", sessionId: session.sid });
 }
 

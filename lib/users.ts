@@ -21,14 +21,10 @@ import type {
 import { listSessions, revokeAllTokens, revokeToken } from "./sessions";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./http/client";
-import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./auth/common-passwords";
-
-/** The server-side half of the password policy: the common-password list (422, on the field given). */
-function refuseCommonPassword(password: string, field: string): void {
-  if (isCommonPassword(password)) {
-    throw errors.validation([{ loc: ["body", field], msg: COMMON_PASSWORD_MESSAGE, type: "common_password" }]);
-  }
-}
+import { refuseCommonPassword } from "./auth/common-passwords";
+import { PASSWORD_LINKS, revokeEmailTokens, VERIFY_LINKS } from "./email-tokens";
+import { isVerified, queueEmailChangedMails, queueVerificationMail } from "./email-verification";
+import { queueInvitation, queuePasswordChangedNotice } from "./password-recovery";
 
 export function toUserPublic(user: User): UserPublicT {
   return {
@@ -37,6 +33,7 @@ export function toUserPublic(user: User): UserPublicT {
     full_name: user.name,
     is_active: user.isActive,
     is_superuser: user.isSuperuser,
+    is_verified: isVerified(user),
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -53,10 +50,18 @@ async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createUser(input: UserCreateInput, { checkCommon = true } = {}): Promise<User> {
-  if (checkCommon) refuseCommonPassword(input.password, "password");
-  const hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
-  return uniqueEmail(() =>
+/**
+ * Creates a user. By default as a superuser does (`POST /users`): an active user is mailed an invitation
+ * with a link to choose their own password (no password is ever mailed); the password is optional.
+ * Sign-up mails a verification link instead; the first superuser gets no mail and counts as verified.
+ */
+export async function createUser(
+  input: UserCreateInput,
+  { checkCommon = true, welcome = "invitation" }: { checkCommon?: boolean; welcome?: "invitation" | "verification" | "verified" } = {},
+): Promise<User> {
+  if (checkCommon && input.password) refuseCommonPassword(input.password, "password");
+  const hashedPassword = input.password ? await hashPassword(input.password, getConfig().bcryptCost) : null;
+  const user = await uniqueEmail(() =>
     getDb().user.create({
       data: {
         email: input.email,
@@ -64,13 +69,25 @@ export async function createUser(input: UserCreateInput, { checkCommon = true } 
         name: input.full_name ?? null,
         isActive: input.is_active,
         isSuperuser: input.is_superuser,
+        emailVerified: welcome === "verified" ? new Date() : null,
       },
     }),
   );
+  if (welcome === "invitation" && user.isActive) await queueInvitation(user);
+  if (welcome === "verification") await queueVerificationMail(user);
+  return user;
 }
 
 export function signUp(input: SignupInput): Promise<User> {
-  return createUser({ ...input, is_active: true, is_superuser: false });
+  return createUser({ ...input, is_active: true, is_superuser: false }, { welcome: "verification" });
+}
+
+/**
+ * A changed address is unverified until its new link is used: the earlier verification links die with
+ * the old address, in the same write.
+ */
+function emailChangeData(user: Pick<User, "email">, email: string | undefined) {
+  return email !== undefined && email !== user.email ? { email, emailVerified: null } : { email };
 }
 
 /**
@@ -89,12 +106,18 @@ export async function updateMe(user: User, input: UpdateMeInput, client: ClientI
   }
   try {
     const updated = await uniqueEmail(() =>
-      getDb().user.update({
-        where: { id: user.id },
-        data: { email: input.email, name: input.full_name },
+      getDb().$transaction(async (tx) => {
+        if (newEmail) await revokeEmailTokens(user.id, VERIFY_LINKS, tx);
+        return tx.user.update({
+          where: { id: user.id },
+          data: { ...emailChangeData(user, input.email), name: input.full_name },
+        });
       }),
     );
-    if (newEmail) await recordAuthEvent({ type: "email_changed", userId: user.id, email: newEmail, client });
+    if (newEmail) {
+      await recordAuthEvent({ type: "email_changed", userId: user.id, email: newEmail, client });
+      await queueEmailChangedMails(updated, user.email);
+    }
     return updated;
   } catch (error) {
     if (newEmail && error instanceof HttpError && error.status === 409) {
@@ -125,9 +148,11 @@ export async function changePassword(
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
   const result = await getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });
+    await revokeEmailTokens(user.id, PASSWORD_LINKS, tx);
     return revokeAllTokens(user.id, { except: currentTokenId, tx });
   });
   await recordAuthEvent({ type: "password_changed", userId: user.id, client });
+  queuePasswordChangedNotice(user);
   return result;
 }
 
@@ -250,20 +275,27 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
   if (actor.id === target.id && input.is_active === false) throw errors.conflict(SUPERUSER_RULES.deactivateSelf);
   if (actor.id === target.id && input.is_superuser === false) throw errors.conflict(SUPERUSER_RULES.demoteSelf);
   const data: Prisma.UserUpdateInput = {
-    email: input.email,
+    ...emailChangeData(target, input.email),
     name: input.full_name,
     isActive: input.is_active,
     isSuperuser: input.is_superuser,
   };
   if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
   const revoke = Boolean(input.password) || input.is_active === false;
+  const emailChanged = input.email !== undefined && input.email !== target.email;
   const write = async (tx: Tx) => {
     const updated = await tx.user.update({ where: { id }, data });
     if (revoke) await revokeAllTokens(id, { tx });
+    if (input.password) await revokeEmailTokens(id, PASSWORD_LINKS, tx);
+    if (emailChanged) await revokeEmailTokens(id, VERIFY_LINKS, tx);
     return updated;
   };
   const losesSuperuser = input.is_active === false || input.is_superuser === false;
-  return uniqueEmail(() => (losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write)));
+  const updated = await uniqueEmail(() =>
+    losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write),
+  );
+  if (emailChanged) await queueEmailChangedMails(updated, target.email);
+  return updated;
 }
 
 export async function deleteUser(actor: User, id: string): Promise<void> {
@@ -315,7 +347,7 @@ export async function ensureFirstSuperuser(): Promise<{
       full_name: "Administrator",
       is_active: true,
       is_superuser: true,
-    }, { checkCommon: false }); // the operator's own choice, set in the environment
+    }, { checkCommon: false, welcome: "verified" }); // the operator's own choice, set in the environment
   } catch (error) {
     // Another instance starting at the same moment created it first.
     if (error instanceof Error && "status" in error && error.status === 409) {

@@ -13,6 +13,7 @@ import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
 import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/file-permissions";
 import { planWorkers } from "../lib/workers";
+import { describeMailTarget } from "../lib/mail/transport";
 
 // Before anything is created: the data folder, the database (the Prisma CLI inherits the umask) and the
 // secret are no one else's business.
@@ -123,6 +124,12 @@ async function main() {
       ? `Database: PostgreSQL (${redactUrl(config.databaseUrl)}), up to ${sum(workers.map((w) => w.databasePoolSize))} connections.`
       : `Database: SQLite (${path.relative(root, config.sqlitePath!) || config.sqlitePath}).`,
   );
+  console.log(
+    config.corsOrigins.length
+      ? `Cross-origin API access (CORS) for: ${config.corsOrigins.join(", ")}.`
+      : "Cross-origin API access (CORS): none (FRONTEND_HOST or BACKEND_CORS_ORIGINS allow a frontend on another origin).",
+  );
+  console.log(describeMailTarget(config));
   const admin = await prepareDatabase(config);
 
   const nextBin = require.resolve("next/dist/bin/next");
@@ -160,6 +167,9 @@ async function main() {
       `${workers.length} server process${workers.length === 1 ? "" : "es"} (WEB_CONCURRENCY; one per core by default), ` +
         `${sum(threads)} bcrypt thread${sum(threads) === 1 ? "" : "s"} in all (${threads.join(" + ")})`,
       `Sign in: ${url}/login · API docs: ${url}/docs (OpenAPI: ${url}/api/openapi.json)`,
+      config.mail.smtp
+        ? `Mail goes out through SMTP ${config.mail.smtp.host}:${config.mail.smtp.port}.`
+        : `Mail (password recovery, verification) is written to ${path.relative(root, config.mail.outboxDir) || config.mail.outboxDir}/ as .eml files: no SMTP_HOST.`,
     ];
     if (admin.generatedPassword) {
       lines.push(

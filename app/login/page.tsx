@@ -14,6 +14,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       next={one(q.next)}
       reason={one(q.reason)}
       signedOut={one(q.signed_out) === "1"}
+      passwordReset={one(q.reset) === "1"}
       authError={one(q.error)}
       oidc={oidcProviderInfo()}
     />

@@ -163,7 +163,7 @@ export function route(...handlers: EndpointHandler[]): RouteExports {
   return exports;
 }
 
-/** The catch-all under /api/v1: an unknown path answers 404 in the API's shape (with CORS, so a page can read it). */
+/** The catch-all under /api: an unknown path answers 404 in the API's shape (with CORS, so a page can read it). */
 export function unknownApiPath(): RouteExports {
   const scope: CorsScope = { crossOrigin: true, methods: [...METHODS] };
   const notFound = async (request: Request) => withCors(request, errorResponse(errors.notFound("Not Found")), scope);

@@ -32,7 +32,7 @@ export const Email = z
   .meta({ example: "user@example.com" });
 
 /** A new password: the policy applies (length in characters, bcrypt's byte limit). */
-export const NewPassword = z
+export const NewPasswordText = z
   .string()
   .superRefine((value, ctx) => {
     const problem = passwordPolicyProblem(value);
@@ -67,6 +67,7 @@ export const UserPublic = z
     full_name: z.string().nullable().meta({ example: "Ada Lovelace" }),
     is_active: z.boolean(),
     is_superuser: z.boolean(),
+    is_verified: z.boolean().meta({ description: "Whether the account has confirmed its email address (a mailed link, or an OpenID Connect provider that says so)" }),
     created_at: Time,
   })
   .meta({ id: "UserPublic", description: "A user as the API shows it: never a password hash." });
@@ -110,16 +111,23 @@ export const AccessTokenResponse = z
   .meta({ id: "Token" });
 
 export const Signup = z
-  .object({ email: Email, password: NewPassword, full_name: FullName.optional() })
+  .object({ email: Email, password: NewPasswordText, full_name: FullName.optional() })
   .meta({ id: "UserRegister" });
 
+/**
+ * An update field that may also be sent as `null` for "unchanged": the FastAPI template's update models
+ * default every field to None, and clients generated from them may send it.
+ */
+const unchangedIfNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
+
+// Strict: a field this endpoint does not take (`is_superuser`) is refused, not silently dropped.
 export const UpdateMe = z
-  .object({ full_name: FullName.optional(), email: Email.optional() })
+  .object({ full_name: FullName.optional(), email: unchangedIfNull(Email) })
   .strict()
   .meta({ id: "UserUpdateMe" });
 
 export const UpdatePassword = z
-  .object({ current_password: GivenPassword, new_password: NewPassword })
+  .object({ current_password: GivenPassword, new_password: NewPasswordText })
   .meta({ id: "UpdatePassword" });
 
 export const Logout = z
@@ -134,23 +142,43 @@ export const Logout = z
 export const UserCreate = z
   .object({
     email: Email,
-    password: NewPassword,
+    password: NewPasswordText.optional().meta({
+      description: "Optional: without one, the user chooses their own through the invitation mail's link",
+    }),
     full_name: FullName.optional(),
     is_active: z.boolean().default(true),
     is_superuser: z.boolean().default(false),
   })
   .meta({ id: "UserCreate" });
 
+// Not strict: the template's Edit User dialog sends the listed user back (`id`, `created_at`) with
+// `confirm_password`, and FastAPI ignores fields a model does not declare; so do we, here.
 export const UserUpdate = z
   .object({
-    email: Email.optional(),
-    password: NewPassword.optional(),
+    email: unchangedIfNull(Email),
+    password: unchangedIfNull(NewPasswordText),
     full_name: FullName.optional(),
     is_active: z.boolean().optional(),
     is_superuser: z.boolean().optional(),
   })
-  .strict()
   .meta({ id: "UserUpdate" });
+
+/** A mailed link's token, as the link carries it. */
+const LinkToken = z.string().min(1, { message: "Token is required" }).max(256).meta({ example: "pQm0Jx3n9yGd5cQh2a8vW1sZkT4rB7eL6uN0oI3fH2g" });
+
+export const NewPassword = z
+  .object({ token: LinkToken, new_password: NewPasswordText })
+  .meta({ id: "NewPassword", description: "A password reset (or invitation) link's token and the new password." });
+
+export const VerifyEmail = z
+  .object({ token: LinkToken })
+  .meta({ id: "VerifyEmail", description: "An email verification link's token." });
+
+/** The address in `/password-recovery/{email}`. */
+export const RecoveryPath = z.object({ email: Email });
+
+/** `?email_to=` of the test email. */
+export const TestEmailQuery = z.object({ email_to: Email });
 
 export const Pagination = z.object({
   skip: z.coerce.number().int().min(0).default(0).meta({ description: "How many users to skip" }),
@@ -211,7 +239,8 @@ export const AuthEventPublic = z
       description:
         "login_success, login_failure, login_throttled, token_issued, token_revoked, password_changed, " +
         "signed_out_everywhere, account_linked, account_unlinked, password_check_failure, password_check_throttled, " +
-        "password_change_refused, email_changed, email_change_refused, email_change_throttled",
+        "password_change_refused, email_changed, email_change_refused, email_change_throttled, " +
+        "password_recovery_requested, password_reset, email_verified, email_send_failed",
       example: "login_success",
     }),
     method: z
@@ -297,6 +326,7 @@ export const OAuth2Error = z
 export type SignupInput = z.output<typeof Signup>;
 export type UserCreateInput = z.output<typeof UserCreate>;
 export type UserUpdateInput = z.output<typeof UserUpdate>;
+export type NewPasswordInput = z.output<typeof NewPassword>;
 export type UpdateMeInput = z.output<typeof UpdateMe>;
 export type UserPublicT = z.output<typeof UserPublic>;
 export type UserListItemT = z.output<typeof UserListItem>;

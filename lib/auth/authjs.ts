@@ -27,9 +27,15 @@ import {
   startBrowserSession,
 } from "../sessions";
 import { getSecrets } from "./secret";
+import { mustVerifyFirst, queueVerificationMail } from "../email-verification";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
+}
+
+/** EMAIL_VERIFICATION=required and the address is not verified (the password was right). */
+class UnverifiedSignin extends CredentialsSignin {
+  override code = "unverified";
 }
 
 /** Throttled: the code carries the wait, `throttled:<seconds>`, which the sign-in page shows. */
@@ -40,7 +46,12 @@ class ThrottledSignin extends CredentialsSignin {
   }
 }
 
-const CredentialsInput = z.object({ email: Text.max(1024), password: Text.max(1024) });
+const CredentialsInput = z.object({
+  email: Text.max(1024),
+  password: Text.max(1024),
+  // "1": the sign-in page's "send a new link" after an unverified refusal; only the right password sends one.
+  resend_verification: z.string().max(8).optional(),
+});
 
 function credentialsProvider(): Provider {
   return Credentials({
@@ -57,6 +68,10 @@ function credentialsProvider(): Provider {
       }
       if (!user) return null;
       if (!user.isActive) throw new InactiveUserSignin();
+      if (mustVerifyFirst(user)) {
+        if (input.data.resend_verification === "1") await queueVerificationMail(user);
+        throw new UnverifiedSignin();
+      }
       return { id: user.id, email: user.email, name: user.name };
     },
   });
@@ -255,6 +270,16 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
       },
     },
     events: {
+      // An OpenID Connect provider that vouches for the address verifies it (the userinfo's `email_verified`,
+      // for the address the account has).
+      async signIn({ user, account, profile }) {
+        if (account?.type !== "oidc" || !user.id || !user.email || profile?.email_verified !== true) return;
+        if (typeof profile.email !== "string" || profile.email.toLowerCase() !== user.email.toLowerCase()) return;
+        await getDb().user.updateMany({
+          where: { id: user.id, email: user.email.toLowerCase(), emailVerified: null },
+          data: { emailVerified: new Date() },
+        });
+      },
       // Linking a provider account gives its holder a way into this user: the user sees it happen.
       async linkAccount({ user, account }) {
         if (!user.id) return;

@@ -4,6 +4,7 @@
  * forms show the server's 422 message.
  */
 import list from "./common-passwords.json";
+import { errors } from "../http/errors";
 
 let set: Set<string> | undefined;
 
@@ -14,3 +15,10 @@ export function isCommonPassword(password: string): boolean {
 
 export const COMMON_PASSWORD_MESSAGE =
   "This password is one of the most commonly used passwords and is easy to guess; choose another one";
+
+/** The server-side half of the password policy: the common-password list (422, on the field given). */
+export function refuseCommonPassword(password: string, field: string): void {
+  if (isCommonPassword(password)) {
+    throw errors.validation([{ loc: ["body", field], msg: COMMON_PASSWORD_MESSAGE, type: "common_password" }]);
+  }
+}

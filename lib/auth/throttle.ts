@@ -51,11 +51,23 @@ const NO_LIMIT = 2_147_483_647;
 
 /** Email changes a user may make (or try) per hour: enough for typos, too few to probe addresses. */
 export const EMAIL_CHANGES_PER_HOUR = 5;
-const emailChangeKey = (userId: string) => `email_change:${userId}`;
+/** Password recovery mails per address per hour: enough to retry, too few to flood a mailbox. */
+export const RECOVERY_MAILS_PER_HOUR = 3;
+/** Verification mails per account per hour (sign-up, email change and resends together). */
+export const VERIFICATION_MAILS_PER_HOUR = 5;
+
+/** Actions limited only by an hourly count, by the prefix of their key. */
+const HOURLY_LIMITS = {
+  email_change: EMAIL_CHANGES_PER_HOUR,
+  recovery_mail: RECOVERY_MAILS_PER_HOUR,
+  verification_mail: VERIFICATION_MAILS_PER_HOUR,
+} as const;
+export type HourlyAction = keyof typeof HOURLY_LIMITS;
 
 function limitsFor(key: string): Limits {
   const t = getConfig().throttle;
-  if (key.startsWith("email_change:")) return { threshold: NO_LIMIT, hourlyMax: EMAIL_CHANGES_PER_HOUR };
+  const hourly = HOURLY_LIMITS[key.slice(0, key.indexOf(":")) as HourlyAction];
+  if (hourly !== undefined) return { threshold: NO_LIMIT, hourlyMax: hourly };
   return key.startsWith("ip:")
     ? { threshold: t.ipFailures, hourlyMax: NO_LIMIT }
     : { threshold: t.accountFailures, hourlyMax: t.accountHourlyMax };
@@ -74,7 +86,10 @@ function lockedUntil(row: LoginThrottle, threshold: number, hourlyMax: number, n
 
 /** Throws 429 (with Retry-After) when the account or the client's IP is locked; otherwise returns. */
 export async function checkLoginAllowed(email: string, ip: string | null): Promise<void> {
-  const keys = [accountKey(email), ipKey(ip)].filter((k): k is string => k !== null);
+  await checkKeysAllowed([accountKey(email), ipKey(ip)].filter((k): k is string => k !== null));
+}
+
+async function checkKeysAllowed(keys: string[]): Promise<void> {
   const rows = await getDb().loginThrottle.findMany({ where: { key: { in: keys } } });
   const now = Date.now();
   let until = 0;
@@ -285,15 +300,51 @@ export async function confirmPassword(user: User, password: string, client: Clie
 }
 
 /**
+ * Counts one `action` of `subject` (a user id, an address) against its hourly limit (HOURLY_LIMITS), with
+ * the same atomic reservation as sign-in. Returns 0 when it is allowed, otherwise the seconds to wait.
+ */
+export async function reserveHourly(action: HourlyAction, subject: string): Promise<number> {
+  const key = `${action}:${subject}`;
+  const now = new Date();
+  if (await reserve(key, now)) return 0;
+  const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
+  const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
+/**
  * Counts one attempt of the user to change their email, taken address or not, in the throttle table
  * (`email_change:<user id>`, the same atomic reservation as sign-in): a token holder cannot use the 409
  * for a taken address to probe which addresses have accounts. Throws 429 past `EMAIL_CHANGES_PER_HOUR`.
  */
 export async function reserveEmailChange(userId: string): Promise<void> {
-  const key = emailChangeKey(userId);
-  const now = new Date();
-  if (await reserve(key, now)) return;
-  const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
-  const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
-  throw errors.tooManyRequests("Too many email changes", Math.max(1, Math.ceil(waitMs / 1000)));
+  const wait = await reserveHourly("email_change", userId);
+  if (wait) throw errors.tooManyRequests("Too many email changes", wait);
+}
+
+/** A mailed link's token tried: reserved against its account (when the token names one) and the client's IP. */
+export type LinkAttempt = { account: Reservation | null; ip: Reservation | null };
+
+/**
+ * Reserves the attempt to use a mailed link's token (password reset, email verification) under the
+ * sign-in limits: those of the account the token names, when it names one, and of the client's IP; so
+ * guessing tokens is throttled like guessing passwords. Throws 429 (Retry-After) when throttled.
+ */
+export async function reserveLinkAttempt(email: string | null, ip: string | null): Promise<LinkAttempt> {
+  if (email) return reserveAttempt(email, ip);
+  const key = ipKey(ip);
+  if (!key) return { account: null, ip: null };
+  await checkKeysAllowed([key]);
+  const reservation = await reserve(key, new Date());
+  if (!reservation) {
+    await checkKeysAllowed([key]);
+    throw errors.loginThrottled(1);
+  }
+  return { account: null, ip: reservation };
+}
+
+/** The link attempt's outcome: as `settleAttempt` (a used token ends the account's streak). */
+export async function settleLinkAttempt(attempt: LinkAttempt, ok: boolean): Promise<void> {
+  if (attempt.account) return settleAttempt({ account: attempt.account, ip: attempt.ip }, ok);
+  if (ok && attempt.ip) await release(attempt.ip);
 }

@@ -33,7 +33,7 @@ function allKeys(value: unknown): string[] {
 }
 
 function assertPublicUser(user: Json) {
-  assert.deepEqual(Object.keys(user).sort(), ["created_at", "email", "full_name", "id", "is_active", "is_superuser"]);
+  assert.deepEqual(Object.keys(user).sort(), ["created_at", "email", "full_name", "id", "is_active", "is_superuser", "is_verified"]);
   assert.ok(!allKeys(user).some((k) => /password|hash/i.test(k)), JSON.stringify(user));
   assert.ok(!Number.isNaN(Date.parse(user.created_at)));
 }

@@ -81,3 +81,29 @@ test("without AUTH_SECRET a secret is generated once, owner-only, and reused", (
   // AUTH_SECRET wins over the file.
   assert.equal(loadOrCreateSecret(path.join(dir, "data"), "e".repeat(40)).secret, "e".repeat(40));
 });
+
+test("CORS origins: FRONTEND_HOST and BACKEND_CORS_ORIGINS as the template spells them, none by default", () => {
+  assert.deepEqual(parseConfig({}).corsOrigins, []);
+  assert.equal(parseConfig({}).frontendHost, undefined);
+  const commaList = parseConfig({
+    FRONTEND_HOST: "http://localhost:5173/",
+    BACKEND_CORS_ORIGINS: "http://localhost, https://app.example.com/ ,http://localhost:5173",
+  });
+  assert.equal(commaList.frontendHost, "http://localhost:5173");
+  assert.deepEqual(commaList.corsOrigins, ["http://localhost:5173", "http://localhost", "https://app.example.com"]);
+  const jsonList = parseConfig({ BACKEND_CORS_ORIGINS: '["https://A.example.com:443", "http://127.0.0.1:8080"]' });
+  assert.deepEqual(jsonList.corsOrigins, ["https://a.example.com", "http://127.0.0.1:8080"]);
+});
+
+test("a CORS origin that is not an origin stops start-up, naming the variable", () => {
+  for (const [name, value] of [
+    ["BACKEND_CORS_ORIGINS", "*"],
+    ["BACKEND_CORS_ORIGINS", '["http://ok.example", 3]'],
+    ["BACKEND_CORS_ORIGINS", "[not json"],
+    ["BACKEND_CORS_ORIGINS", "http://app.example.com/some/path"],
+    ["BACKEND_CORS_ORIGINS", "ftp://files.example.com"],
+    ["FRONTEND_HOST", "localhost:5173"],
+  ]) {
+    expectError({ [name!]: value! }, name!);
+  }
+});

@@ -30,7 +30,7 @@ function routeFiles(): { file: string; path: string }[] {
 }
 
 // Framework routes outside the API's contract: Auth.js's, and the 404 for unknown API paths.
-const outside = new Set(["/api/auth/[...nextauth]", "/api/v1/[...path]"]);
+const outside = new Set(["/api/auth/[...nextauth]", "/api/[[...path]]"]);
 
 async function servedDeclarations(): Promise<{ route: string; method: string; declaration?: Declaration }[]> {
   const served: { route: string; method: string; declaration?: Declaration }[] = [];

@@ -6,5 +6,6 @@ import "./login";
 import "./users";
 import "./sessions";
 import "./utils";
+import "./email";
 
 export { declarations } from "../endpoint";

@@ -21,6 +21,7 @@ export const loginAccessToken = endpoint({
       description: "Incorrect email or password (or an inactive user, or a body that is not JSON)",
       content: { "application/json": { schema: { oneOf: [schemaRef(OAuth2Error), schemaRef(HTTPError)] } } },
     },
+    "403": errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified"),
     "429": throttled(
       "Too many failed sign-in attempts for this account or address",
       "Too many failed sign-in attempts. Try again in 30 seconds.",
@@ -46,7 +47,10 @@ export const sessionToken = endpoint({
       description: "No browser sign-in, or one that ended (`reason`: `revoked` or `expired`)",
       content: { "application/json": { schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError)] } } },
     },
-    "403": errorResponse("Cross-site request refused, or inactive user", "Cross-site request refused"),
+    "403": errorResponse(
+      "Cross-site request refused, inactive user, or (EMAIL_VERIFICATION=required) `Email not verified`",
+      "Cross-site request refused",
+    ),
   },
 });
 

@@ -50,6 +50,9 @@ export const createUser = endpoint({
   tag: "users",
   operationId: "users-create_user",
   summary: "Create a user (superuser)",
+  description:
+    "An active new user is mailed an invitation with a link to choose their own password (no password is " +
+    "ever mailed), so `password` is optional.",
   auth: "superuser",
   body: { schema: UserCreate },
   responses: { "201": ok("The new user", UserPublic), "409": emailTaken },

@@ -1,0 +1,84 @@
+/**
+ * The tokens in mailed links: password reset, invitation (a reset-style link to set a first password) and
+ * email verification. A token is 256 random bits (base64url); only its SHA-256 is stored, so the table
+ * alone opens no account. A live link is a row that exists and has not expired:
+ *
+ * - issuing one deletes the user's earlier links of the same family (a newer link supersedes them);
+ * - using one deletes its row in a statement that only one of several concurrent uses can win;
+ * - a password change deletes the reset and invitation links, an email change the verification links;
+ * - a link counts only while the account still has the address it was sent to.
+ */
+import crypto from "node:crypto";
+import type { EmailToken, Prisma, User } from "@prisma/client";
+import { getConfig } from "./config";
+import { getDb } from "./db";
+
+export type EmailTokenPurpose = "reset" | "invite" | "verify";
+
+/** Links that set a password supersede each other, whichever mail they came in. */
+export const PASSWORD_LINKS: EmailTokenPurpose[] = ["reset", "invite"];
+export const VERIFY_LINKS: EmailTokenPurpose[] = ["verify"];
+const familyOf = (purpose: EmailTokenPurpose) => (purpose === "verify" ? VERIFY_LINKS : PASSWORD_LINKS);
+
+type Tx = Prisma.TransactionClient;
+
+export const hashEmailToken = (token: string) => crypto.createHash("sha256").update(token, "utf8").digest("hex");
+
+/** Seconds a link of this purpose lives (EMAIL_RESET_TOKEN_EXPIRE_HOURS and its siblings). */
+export function emailTokenTtlSeconds(purpose: EmailTokenPurpose): number {
+  const mail = getConfig().mail;
+  return purpose === "verify" ? mail.verifyTokenTtlSeconds : purpose === "invite" ? mail.inviteTokenTtlSeconds : mail.resetTokenTtlSeconds;
+}
+
+/** A new link's token for `user` (sent to its current address); earlier links of its family die. */
+export async function issueEmailToken(user: Pick<User, "id" | "email">, purpose: EmailTokenPurpose): Promise<string> {
+  const token = crypto.randomBytes(32).toString("base64url");
+  const db = getDb();
+  await db.$transaction([
+    db.emailToken.deleteMany({ where: { userId: user.id, purpose: { in: familyOf(purpose) } } }),
+    db.emailToken.create({
+      data: {
+        userId: user.id,
+        purpose,
+        tokenHash: hashEmailToken(token),
+        email: user.email,
+        expiresAt: new Date(Date.now() + emailTokenTtlSeconds(purpose) * 1000),
+      },
+    }),
+  ]);
+  return token;
+}
+
+/** Deletes the user's live links of these purposes (the password or the address changed). */
+export async function revokeEmailTokens(userId: string, purposes: EmailTokenPurpose[], tx?: Tx): Promise<void> {
+  await (tx ?? getDb()).emailToken.deleteMany({ where: { userId, purpose: { in: purposes } } });
+}
+
+/** Longest token accepted for a lookup: ours are 43 characters. */
+const MAX_TOKEN_LENGTH = 256;
+
+/**
+ * The live link `token` names, with its user, if it is one of `purposes`, has not expired, and its user
+ * still has the address it was sent to; null otherwise (all of which the caller answers alike).
+ */
+export async function findEmailToken(
+  token: string,
+  purposes: EmailTokenPurpose[],
+): Promise<(EmailToken & { user: User }) | null> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+  const row = await getDb().emailToken.findUnique({ where: { tokenHash: hashEmailToken(token) }, include: { user: true } });
+  if (!row || !purposes.includes(row.purpose as EmailTokenPurpose)) return null;
+  if (row.expiresAt.getTime() <= Date.now() || row.user.email !== row.email) return null;
+  return row;
+}
+
+/**
+ * Uses up a link found by `findEmailToken`, inside the transaction that acts on it: true for exactly one
+ * of any number of concurrent uses (the row is deleted only while it still exists and has not expired;
+ * PostgreSQL makes a second deleter wait for the first and then find nothing, SQLite runs them one at a
+ * time). The loser's transaction must roll back.
+ */
+export async function consumeEmailToken(tx: Tx, id: string): Promise<boolean> {
+  const { count } = await tx.emailToken.deleteMany({ where: { id, expiresAt: { gt: new Date() } } });
+  return count === 1;
+}

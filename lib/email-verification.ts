@@ -1,0 +1,88 @@
+/**
+ * Email verification: the mailed link that confirms an account's address, the resend a signed-in user
+ * may ask for, the mails an email change sends (a link to the new address, a notice to the old one),
+ * and EMAIL_VERIFICATION=required's refusal of unverified accounts at sign-in.
+ */
+import type { User } from "@prisma/client";
+import { recordAuthEvent } from "./audit";
+import { getConfig } from "./config";
+import { getDb } from "./db";
+import { consumeEmailToken, emailTokenTtlSeconds, findEmailToken, issueEmailToken, VERIFY_LINKS } from "./email-tokens";
+import { errors } from "./http/errors";
+import type { ClientInfo } from "./http/client";
+import { reserveHourly, reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
+import { appName, queueMail, templates } from "./mail/mailer";
+import { pageLink } from "./mail/links";
+
+export const EMAIL_NOT_VERIFIED = "Email not verified";
+
+export const isVerified = (user: Pick<User, "emailVerified">) => user.emailVerified !== null;
+
+/** Whether EMAIL_VERIFICATION=required refuses this account's sign-ins. */
+export const mustVerifyFirst = (user: Pick<User, "emailVerified">) =>
+  getConfig().mail.verification === "required" && !isVerified(user);
+
+/** 403 `{"detail": "Email not verified"}` when EMAIL_VERIFICATION=required and the account is unverified. */
+export function requireVerifiedForSignIn(user: Pick<User, "emailVerified">): void {
+  if (mustVerifyFirst(user)) throw errors.forbidden(EMAIL_NOT_VERIFIED);
+}
+
+/**
+ * Issues `user` a new verification link (superseding earlier ones) and mails it after the request is
+ * answered, unless the account used up its VERIFICATION_MAILS_PER_HOUR. Returns the seconds to wait
+ * when it did.
+ */
+export async function queueVerificationMail(user: Pick<User, "id" | "email">): Promise<number> {
+  const wait = await reserveHourly("verification_mail", user.id);
+  if (wait) return wait;
+  const token = await issueEmailToken(user, "verify");
+  queueMail({
+    to: user.email,
+    kind: "verification",
+    userId: user.id,
+    template: templates.verification({
+      appName: appName(),
+      email: user.email,
+      link: pageLink("/verify-email", { token }),
+      validSeconds: emailTokenTtlSeconds("verify"),
+    }),
+  });
+  return 0;
+}
+
+/** `POST /users/me/verify-email`: a new link for a signed-in user; 400 when already verified, 429 past the limit. */
+export async function resendVerification(user: User): Promise<void> {
+  if (isVerified(user)) throw errors.badRequest("Email already verified");
+  const wait = await queueVerificationMail(user);
+  if (wait) throw errors.tooManyRequests("Too many verification emails", wait);
+}
+
+/** After an email change: a verification link to the new address and a notice to the old one. */
+export async function queueEmailChangedMails(user: Pick<User, "id" | "email">, oldEmail: string): Promise<void> {
+  queueMail({
+    to: oldEmail,
+    kind: "email_changed",
+    userId: user.id,
+    template: templates.emailChanged({ appName: appName(), oldEmail, newEmail: user.email, recoverLink: pageLink("/login") }),
+  });
+  await queueVerificationMail(user);
+}
+
+/**
+ * `POST /verify-email/`: confirms the address the link was sent to, if the account still has it.
+ * Throttled like a sign-in; one winner among concurrent uses.
+ */
+export async function verifyEmail(token: string, client: ClientInfo): Promise<void> {
+  const link = await findEmailToken(token, VERIFY_LINKS);
+  const attempt = await reserveLinkAttempt(link?.user.email ?? null, client.ip);
+  await settleLinkAttempt(attempt, link !== null);
+  if (!link) throw errors.badRequest("Invalid token");
+  if (!link.user.isActive) throw errors.badRequest("Inactive user");
+  const done = await getDb().$transaction(async (tx) => {
+    if (!(await consumeEmailToken(tx, link.id))) return false;
+    await tx.user.update({ where: { id: link.userId }, data: { emailVerified: new Date() } });
+    return true;
+  });
+  if (!done) throw errors.badRequest("Invalid token");
+  await recordAuthEvent({ type: "email_verified", userId: link.userId, client });
+}
