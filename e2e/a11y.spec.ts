@@ -9,7 +9,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { interactive } from "./helpers/browser";
 import { signInAs, SUITE_ADMIN } from "./helpers/accounts";
 
-const SIGNED_OUT = ["/", "/login", "/signup", "/docs", "/no-such-page"];
+const SIGNED_OUT = ["/", "/login", "/signup", "/recover-password", "/reset-password", "/verify-email", "/docs", "/no-such-page"];
 const SIGNED_IN = ["/", "/profile", "/settings", "/admin", "/docs", "/no-such-page"];
 
 /** Waits until what the page loads after it rendered is there (lists, the table, Swagger UI). */

@@ -13,7 +13,16 @@ test.skip(!process.env.SCREENSHOTS, "screenshots only with SCREENSHOTS=1");
 
 const OUT = path.join(process.cwd(), "screenshots");
 const SIZES = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
-const PAGES_OUT = { home: "/", login: "/login", signup: "/signup", docs: "/docs", "not-found": "/no-such-page" };
+const PAGES_OUT = {
+  home: "/",
+  login: "/login",
+  signup: "/signup",
+  "recover-password": "/recover-password",
+  "reset-password": "/reset-password",
+  "verify-email": "/verify-email",
+  docs: "/docs",
+  "not-found": "/no-such-page",
+};
 const PAGES_IN = {
   "home-signed-in": "/",
   profile: "/profile",
