@@ -32,7 +32,9 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   // One indexed query: the token's row joined with its user.
   const record = await findTokenWithUser(jti);
   if (!record || record.userId !== sub) throw errors.invalidToken("invalid");
-  if (record.revokedAt) throw errors.invalidToken("revoked");
+  // Deactivation revokes every token of the user; saying "Inactive user" rather than "revoked" for
+  // those lets an open page tell its user why they were signed out (the token was genuine).
+  if (record.revokedAt) throw record.user.isActive ? errors.invalidToken("revoked") : errors.inactiveUser();
 
   noteTokenUsed(jti, record.lastUsedAt);
   return { user: record.user, tokenId: jti, issuedAt: record.createdAt, expiresAt: record.expiresAt };
