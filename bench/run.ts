@@ -29,12 +29,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
 import autocannon from "autocannon";
-import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup } from "../tests/helpers/processes";
+import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup, START_ARGS } from "../tests/helpers/processes";
 import bcrypt from "bcryptjs";
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
 const resultsDir = path.join(root, "bench", "results");
 
@@ -120,7 +118,7 @@ async function startOurs(key: string, workers: number, adminPassword: string): P
     { port, dataDir, databaseUrl, bcryptCost: BCRYPT_COST, admin: { email: "admin@example.com", password: adminPassword } },
     { WEB_CONCURRENCY: String(workers) },
   );
-  const { child, log } = spawnGroup(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], { cwd: root, env });
+  const { child, log } = spawnGroup(process.execPath, START_ARGS, { cwd: root, env });
   started.push({ pid: child.pid!, dataDir });
   const url = `http://127.0.0.1:${port}`;
   const label = `ours, ${workers} process${workers === 1 ? "" : "es"}`;

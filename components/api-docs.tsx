@@ -8,6 +8,7 @@
  * - sign-out anywhere and tokens refreshed in other tabs reach this page.
  */
 import dynamic from "next/dynamic";
+import { isDark, subscribeTheme } from "@/lib/client/theme";
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-react/swagger-ui.css";
 import "./api-docs.css";
@@ -78,26 +79,47 @@ const scrubSecretsPlugin = () => ({
 });
 
 /**
- * Swagger UI's own dark theme applies under `html.dark-mode`; it is switched with the system's colour
- * scheme, as the rest of the app is (app/globals.css), while this page is open.
+ * Swagger UI's own dark theme applies under `html.dark-mode`; it follows the app's theme (the saved
+ * choice, else the system's colour scheme: lib/client/theme.ts) while this page is open.
  */
 function useSwaggerDarkMode() {
   useEffect(() => {
-    const dark = window.matchMedia("(prefers-color-scheme: dark)");
-    const apply = () => document.documentElement.classList.toggle("dark-mode", dark.matches);
+    const apply = () => document.documentElement.classList.toggle("dark-mode", isDark());
     apply();
-    dark.addEventListener("change", apply);
+    const unsubscribe = subscribeTheme(apply);
     return () => {
-      dark.removeEventListener("change", apply);
+      unsubscribe();
       document.documentElement.classList.remove("dark-mode");
     };
   }, []);
 }
 
+/**
+ * Swagger UI's server picker is a <select> inside an empty <label>: it has no accessible name (axe
+ * "select-name", e2e/a11y.spec.ts). It gets one when it appears. (Its deep links, off here, would put
+ * a link inside each operation's expand button: "nested-interactive".)
+ */
+function useNamedServerSelect(container: React.RefObject<HTMLDivElement | null>) {
+  useEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    const name = () => {
+      const select = root.querySelector("select#servers");
+      if (select && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", "Server");
+    };
+    const observer = new MutationObserver(name);
+    observer.observe(root, { childList: true, subtree: true });
+    name();
+    return () => observer.disconnect();
+  }, [container]);
+}
+
 export function ApiDocs() {
   const systemRef = useRef<System>(null);
+  const containerRef = useRef<HTMLDivElement>(null);
   const [notice, setNotice] = useState<Notice>(null);
   useSwaggerDarkMode();
+  useNamedServerSelect(containerRef);
 
   // Token changes from elsewhere (sign-out, refresh in another tab) reach Swagger's state.
   useEffect(
@@ -153,7 +175,7 @@ export function ApiDocs() {
   }
 
   return (
-    <div className="api-docs">
+    <div className="api-docs" ref={containerRef}>
       {notice && (
         <p className={notice.tone === "warn" ? "form-error" : "notice"} role="status" data-testid="docs-notice">
           {notice.text}
@@ -162,7 +184,6 @@ export function ApiDocs() {
       <SwaggerUI
         url="/api/openapi.json"
         persistAuthorization
-        deepLinking
         tryItOutEnabled
         displayRequestDuration
         plugins={[scrubSecretsPlugin]}

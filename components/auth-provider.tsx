@@ -65,6 +65,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     });
   }, [reload]);
 
+  // Coming back to a tab asks the server again, so a sign-in ended meanwhile (revoked, account
+  // deactivated) shows at once rather than at the next action.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === "visible" && stateRef.current.status === "signed-in") void reload();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, [reload]);
+
   // While the page stays open, replace the token shortly before it runs out, so that it never shows as
   // expired. A sign-in that has ended meanwhile (signed out everywhere, revoked) signs this tab out.
   const signedInToken = state.status === "signed-in" ? state.token : null;

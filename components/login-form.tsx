@@ -10,6 +10,8 @@ const reasonMessages: Record<string, string> = {
   expired: "Your session expired. Please sign in again.",
   revoked: "This session was revoked. Please sign in again.",
   signed_out: "You signed out in another tab or window.",
+  inactive: "Your account has been deactivated by an administrator.",
+  deleted: "Your account has been deleted.",
 };
 
 const authjsErrors: Record<string, string> = {

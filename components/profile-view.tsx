@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { TokenCard } from "./token-card";
@@ -6,6 +7,7 @@ import { SessionsList } from "./sessions-list";
 import { ChangePasswordForm } from "./change-password-form";
 import { AuthEvents } from "./auth-events";
 import { LinkedAccounts } from "./linked-accounts";
+import { PageLoading } from "./page-loading";
 import { EmailVerificationStatus } from "./email-verification-status";
 import { signOut } from "@/lib/client/token-store";
 
@@ -14,13 +16,7 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
   const [busy, setBusy] = useState(false);
   const [sessionsVersion, setSessionsVersion] = useState(0);
 
-  if (auth.status !== "signed-in") {
-    return (
-      <div className="card narrow">
-        <p className="muted">Loading your profile…</p>
-      </div>
-    );
-  }
+  if (auth.status !== "signed-in") return <PageLoading label="Loading your profile…" />;
 
   async function leave(everywhere: boolean) {
     setBusy(true);
@@ -49,6 +45,9 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
           <dd>{new Date(user.created_at).toLocaleDateString()}</dd>
         </dl>
         <div className="actions">
+          <Link href="/settings" className="button">
+            Edit profile
+          </Link>
           <button type="button" className="button" disabled={busy} onClick={() => leave(false)}>
             Sign out
           </button>

@@ -21,7 +21,8 @@ export function SessionsList({ refreshKey }: { refreshKey: string }) {
       <h2 id="sessions-heading">Live sessions</h2>
       {error && <p className="form-error" role="alert">{error}</p>}
       {!sessions && !error && <p className="muted">Loading…</p>}
-      {sessions && (
+      {sessions && sessions.length === 0 && <p className="muted">No live sessions.</p>}
+      {sessions && sessions.length > 0 && (
         <ul className="sessions" data-testid="sessions">
           {sessions.map((s) => (
             <li key={s.id} className="session">

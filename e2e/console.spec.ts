@@ -8,7 +8,7 @@ import { interactive, signUpInBrowser, uniqueEmail } from "./helpers/browser";
 // Swagger UI is a large bundle; on a loaded 2-core machine it can take several seconds to render.
 const expect = baseExpect.configure({ timeout: 20_000 });
 
-const PAGES = ["/", "/login", "/signup", "/profile", "/docs", "/recover-password", "/reset-password", "/verify-email"];
+const PAGES = ["/", "/login", "/signup", "/profile", "/settings", "/admin", "/docs", "/recover-password", "/reset-password", "/verify-email"];
 const MISSING = "/no-such-page";
 
 type Problem = string;

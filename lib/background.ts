@@ -52,4 +52,4 @@ export async function backgroundSettled(timeoutMs = SHUTDOWN_WAIT_MS): Promise<v
 }
 
 // Before the database closes (order 100): pending work may still write audit rows.
-onShutdown("finish background work (mail)", () => backgroundSettled(), 10);
+onShutdown("send queued mail", () => backgroundSettled(), 10);

@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import type { Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
-import { getDb, isUniqueViolation } from "./db";
+import { getDb, isUniqueViolation, rawSql } from "./db";
 import { errors, HttpError } from "./http/errors";
 import { hashPassword } from "./auth/passwords";
 import { confirmPassword, reserveEmailChange } from "./auth/throttle";
@@ -13,10 +13,12 @@ import type {
   SignupInput,
   UpdateMeInput,
   UserCreateInput,
+  UserListItemT,
+  UserListQueryInput,
   UserPublicT,
   UserUpdateInput,
 } from "./api/schemas";
-import { revokeAllTokens } from "./sessions";
+import { listSessions, revokeAllTokens, revokeToken } from "./sessions";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./http/client";
 import { refuseCommonPassword } from "./auth/common-passwords";
@@ -154,19 +156,67 @@ export async function changePassword(
   return result;
 }
 
-export async function deleteMe(user: User): Promise<void> {
+/**
+ * Deletes the caller's own account. `password`, when given (the settings page always gives it), is
+ * checked like every password re-check (throttled, audited: 400 when wrong, 429 when throttled); API
+ * clients may still delete with the token alone, as in the template.
+ */
+export async function deleteMe(user: User, confirm?: { password: string; client: ClientInfo }): Promise<void> {
   if (user.isSuperuser) throw errors.forbidden("Super users are not allowed to delete themselves");
+  if (confirm && !(await confirmPassword(user, confirm.password, confirm.client, "account_deletion"))) {
+    throw errors.badRequest("Incorrect password");
+  }
   // Tokens, accounts and sessions go with the user (ON DELETE CASCADE).
   await getDb().user.delete({ where: { id: user.id } });
 }
 
-export async function listUsers(page: { skip: number; limit: number }) {
+/**
+ * The superuser's list: a page of users, optionally those whose email or name contains `q`
+ * (case-insensitive), by creation time; each with when it was last active (its newest token's last use
+ * or issue), found for the whole page in one grouped query.
+ */
+export async function listUsers(
+  query: Pick<UserListQueryInput, "skip" | "limit"> & Partial<UserListQueryInput>,
+): Promise<{ data: UserListItemT[]; count: number }> {
   const db = getDb();
+  const q = query.q?.trim();
+  // PostgreSQL compares case-sensitively unless asked; SQLite's LIKE already ignores ASCII case (and has no `mode`).
+  const insensitive = rawSql().postgres ? { mode: "insensitive" } : {};
+  const where: Prisma.UserWhereInput = q
+    ? {
+        OR: [
+          { email: { contains: q.toLowerCase(), ...insensitive } },
+          { name: { contains: q, ...insensitive } },
+        ] as Prisma.UserWhereInput[],
+      }
+    : {};
+  const direction = query.order === "created_desc" ? "desc" : "asc";
   const [users, count] = await Promise.all([
-    db.user.findMany({ orderBy: { createdAt: "asc" }, skip: page.skip, take: page.limit }),
-    db.user.count(),
+    db.user.findMany({
+      where,
+      orderBy: [{ createdAt: direction }, { id: direction }],
+      skip: query.skip,
+      take: query.limit,
+    }),
+    db.user.count({ where }),
   ]);
-  return { data: users.map(toUserPublic), count };
+  const activity = users.length
+    ? await db.accessToken.groupBy({
+        by: ["userId"],
+        where: { userId: { in: users.map((u) => u.id) } },
+        _max: { lastUsedAt: true, createdAt: true },
+      })
+    : [];
+  const lastActive = new Map(
+    activity.map((row) => {
+      const times = [row._max.lastUsedAt, row._max.createdAt].filter((t): t is Date => t !== null);
+      return [row.userId, times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : null];
+    }),
+  );
+  return {
+    data: users.map((u) => ({ ...toUserPublic(u), last_active_at: lastActive.get(u.id)?.toISOString() ?? null })),
+    count,
+  };
 }
 
 export async function getUserById(id: string): Promise<User> {
@@ -175,17 +225,55 @@ export async function getUserById(id: string): Promise<User> {
   return user;
 }
 
+export const SUPERUSER_RULES = {
+  deactivateSelf: "You cannot deactivate your own account: ask another superuser",
+  demoteSelf: "You cannot remove your own superuser role: ask another superuser",
+  deleteSelf: "Super users are not allowed to delete themselves",
+  lastSuperuser: "This is the last active superuser: make another user an active superuser first",
+} as const;
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Runs `write` in a transaction that refuses (409) when `targetId` is the last active superuser, and
+ * that concurrent changes to superusers cannot both pass: two superusers demoting each other at the
+ * same moment leave one. PostgreSQL: the active superusers' rows are locked first (in id order, so two
+ * such transactions queue rather than deadlock), and the second sees the first's change once it waits
+ * its turn. SQLite: a write first takes the database's single write lock for the whole transaction, so
+ * the second transaction starts its reads only after the first committed.
+ */
+async function keepingOneSuperuser<T>(targetId: string, write: (tx: Tx) => Promise<T>): Promise<T> {
+  const { sql, postgres } = rawSql();
+  return getDb().$transaction(async (tx) => {
+    let activeSuperusers: { id: string }[];
+    if (postgres) {
+      activeSuperusers = await tx.$queryRaw<{ id: string }[]>(
+        sql`SELECT id FROM users WHERE is_superuser = true AND is_active = true ORDER BY id FOR UPDATE`,
+      );
+    } else {
+      await tx.$executeRaw(sql`UPDATE users SET is_superuser = is_superuser WHERE id = ${targetId}`);
+      activeSuperusers = await tx.$queryRaw<{ id: string }[]>(
+        sql`SELECT id FROM users WHERE is_superuser = 1 AND is_active = 1`,
+      );
+    }
+    if (activeSuperusers.length <= 1 && activeSuperusers.some((row) => row.id === targetId)) {
+      throw errors.conflict(SUPERUSER_RULES.lastSuperuser);
+    }
+    return write(tx);
+  });
+}
+
 /**
  * A superuser's change to any account. A new password or a deactivation revokes every token and ends
  * every browser sign-in of the user, so it takes effect everywhere at once, and a later reactivation
- * brings none of them back (stolen ones included): the user signs in again.
+ * brings none of them back (stolen ones included): the user signs in again. Nobody deactivates or
+ * demotes themselves, nor the last active superuser (409).
  */
 export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
   if (input.password) refuseCommonPassword(input.password, "password");
   const target = await getUserById(id);
-  if (actor.id === target.id && (input.is_active === false || input.is_superuser === false)) {
-    throw errors.forbidden("Super users cannot deactivate or demote themselves");
-  }
+  if (actor.id === target.id && input.is_active === false) throw errors.conflict(SUPERUSER_RULES.deactivateSelf);
+  if (actor.id === target.id && input.is_superuser === false) throw errors.conflict(SUPERUSER_RULES.demoteSelf);
   const data: Prisma.UserUpdateInput = {
     ...emailChangeData(target, input.email),
     name: input.full_name,
@@ -195,14 +283,16 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
   if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
   const revoke = Boolean(input.password) || input.is_active === false;
   const emailChanged = input.email !== undefined && input.email !== target.email;
+  const write = async (tx: Tx) => {
+    const updated = await tx.user.update({ where: { id }, data });
+    if (revoke) await revokeAllTokens(id, { tx });
+    if (input.password) await revokeEmailTokens(id, PASSWORD_LINKS, tx);
+    if (emailChanged) await revokeEmailTokens(id, VERIFY_LINKS, tx);
+    return updated;
+  };
+  const losesSuperuser = input.is_active === false || input.is_superuser === false;
   const updated = await uniqueEmail(() =>
-    getDb().$transaction(async (tx) => {
-      const updated = await tx.user.update({ where: { id }, data });
-      if (revoke) await revokeAllTokens(id, { tx });
-      if (input.password) await revokeEmailTokens(id, PASSWORD_LINKS, tx);
-      if (emailChanged) await revokeEmailTokens(id, VERIFY_LINKS, tx);
-      return updated;
-    }),
+    losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write),
   );
   if (emailChanged) await queueEmailChangedMails(updated, target.email);
   return updated;
@@ -210,8 +300,20 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
 
 export async function deleteUser(actor: User, id: string): Promise<void> {
   const target = await getUserById(id);
-  if (actor.id === target.id) throw errors.forbidden("Super users are not allowed to delete themselves");
-  await getDb().user.delete({ where: { id } });
+  if (actor.id === target.id) throw errors.conflict(SUPERUSER_RULES.deleteSelf);
+  await keepingOneSuperuser(id, (tx) => tx.user.delete({ where: { id } }));
+}
+
+/** Another user's live sessions, for a superuser (none of them is the caller's "current"). */
+export async function listUserSessions(id: string) {
+  await getUserById(id);
+  return listSessions(id, "");
+}
+
+/** A superuser revokes one of another user's sessions (404 when it is not that user's live session). */
+export async function revokeUserSession(id: string, sessionId: string, client: ClientInfo): Promise<void> {
+  await getUserById(id);
+  await revokeToken(id, sessionId, client);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * A dedicated production server for one spec, started the way a user starts it (`tsx scripts/start.ts`),
+ * A dedicated production server for one spec, started the way a user starts it (`node --import tsx scripts/start.ts`),
  * for tests that need their own environment (a short token life, an OpenID Connect provider) or that
  * stop and start the server. Its own free port on 127.0.0.1, its own temporary data folder, its own
  * process group (so stopping it reaches the server process too). `restart()` keeps the port and the data
@@ -9,14 +9,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
-import { freePort, productionServerEnv, stopGroup } from "../../tests/helpers/processes";
+import { freePort, productionServerEnv, START_ARGS, stopGroup } from "../../tests/helpers/processes";
 
 export { freePort };
 
-const require = createRequire(__filename);
 const root = path.resolve(__dirname, "..", "..");
-const tsxCli = require.resolve("tsx/cli");
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "admin-password-e2e";
@@ -50,7 +47,7 @@ export async function startAppServer(env: Env = {}, options: { port?: number } =
   let output = "";
 
   const start = async () => {
-    const proc = spawn(process.execPath, [tsxCli, "scripts/start.ts"], {
+    const proc = spawn(process.execPath, START_ARGS, {
       cwd: root,
       env: serverEnv(port, dataDir, env),
       detached: true,

@@ -43,6 +43,12 @@ export const emailChangesThrottled = throttled(
 );
 
 export const emailTaken = errorResponse("The email is taken", "The user with this email already exists in the system");
+/** The superuser rules (lib/users.ts SUPERUSER_RULES): nobody deactivates, demotes or deletes themselves or the last active superuser. */
+export const superuserRule = (what: string, detail: string) =>
+  errorResponse(
+    `${what}, or the change would leave no active superuser ("This is the last active superuser: …")`,
+    detail,
+  );
 export const userNotFound = errorResponse("No such user", "The user with this id does not exist in the system");
 
 const unauthenticated: ResponseObject = {

@@ -72,8 +72,16 @@ export const UserPublic = z
   })
   .meta({ id: "UserPublic", description: "A user as the API shows it: never a password hash." });
 
+/** A user in the superuser's list: when the account was last seen using a token. */
+export const UserListItem = UserPublic.extend({
+  last_active_at: Time.nullable().meta({
+    description: "When the user last signed in or used a token (null: never)",
+    example: TIME_EXAMPLE,
+  }),
+}).meta({ id: "UserListItem" });
+
 export const UsersPublic = z
-  .object({ data: z.array(UserPublic), count: z.number().int() })
+  .object({ data: z.array(UserListItem), count: z.number().int() })
   .meta({ id: "UsersPublic" });
 
 /** The password grant's fields, checked when `grant_type` is `password` or absent. */
@@ -234,9 +242,30 @@ export const Pagination = z.object({
 /** Path parameters. */
 export const UserIdParams = z.object({ user_id: z.string().meta({ description: "The user id", example: ID_EXAMPLE }) });
 export const SessionIdParams = z.object({ id: z.string().meta({ description: "The session (token) id", example: ID_EXAMPLE }) });
+export const UserSessionParams = UserIdParams.extend(SessionIdParams.shape);
 export const LinkedAccountIdParams = z.object({
   id: z.string().meta({ description: "The linked account's id, `<provider>:<provider_account_id>`", example: "oidc:248289761001" }),
 });
+
+/** The superuser's user list: a page, an optional search over email and name, and the order by creation. */
+export const UserListQuery = Pagination.extend({
+  q: z
+    .string()
+    .trim()
+    .max(254)
+    .optional()
+    .meta({ description: "Only users whose email or full name contains this (case-insensitive)", example: "ada" }),
+  order: z
+    .enum(["created_asc", "created_desc"])
+    .default("created_asc")
+    .meta({ description: "By creation time, oldest first (default) or newest first" }),
+});
+
+/** DELETE /users/me: the password typed again. Optional for API clients; the settings page always sends it. */
+export const DeleteMe = z
+  .object({ password: GivenPassword.optional() })
+  .strict()
+  .meta({ id: "UserDeleteMe" });
 
 const USER_AGENT_EXAMPLE = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
@@ -354,6 +383,8 @@ export type UserUpdateInput = z.output<typeof UserUpdate>;
 export type NewPasswordInput = z.output<typeof NewPassword>;
 export type UpdateMeInput = z.output<typeof UpdateMe>;
 export type UserPublicT = z.output<typeof UserPublic>;
+export type UserListItemT = z.output<typeof UserListItem>;
+export type UserListQueryInput = z.output<typeof UserListQuery>;
 export type SessionPublicT = z.output<typeof SessionPublic>;
 export type AuthEventPublicT = z.output<typeof AuthEventPublic>;
 export type LinkedAccountPublicT = z.output<typeof LinkedAccountPublic>;

@@ -35,7 +35,11 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   // The row names the key that signed the token: an HS256 token is accepted only for a row from before
   // asymmetric signing (kid null), so AUTH_SECRET can no longer mint tokens for new rows.
   if (!record || record.userId !== sub || record.kid !== kid) throw errors.invalidToken("invalid");
-  if (record.revokedAt || record.familyRevokedAt) throw errors.invalidToken("revoked");
+  // Deactivation revokes every token (and refresh family) of the user; saying "Inactive user" rather
+  // than "revoked" for those lets an open page tell its user why they were signed out.
+  if (record.revokedAt || record.familyRevokedAt) {
+    throw record.user.isActive ? errors.invalidToken("revoked") : errors.inactiveUser();
+  }
 
   noteTokenUsed(jti, record.lastUsedAt);
   return { user: record.user, tokenId: jti, issuedAt: record.createdAt, expiresAt: record.expiresAt };

@@ -47,6 +47,18 @@ async function send(path: string, init: RequestInit, token: string): Promise<Res
   return fetch(path, { ...init, headers });
 }
 
+/**
+ * The account was deactivated (by a superuser): every tab signs out and the sign-in page says why.
+ * Other 403s (not a superuser) are the caller's to show.
+ */
+async function signOutIfInactive(response: Response): Promise<void> {
+  const body = (await response.clone().json().catch(() => ({}))) as { detail?: unknown };
+  if (body.detail !== "Inactive user") return;
+  clearToken("inactive");
+  redirectToSignIn("inactive");
+  throw new SignedOutError();
+}
+
 /** An authenticated request. Throws SignedOutError after starting the redirect to the sign-in page. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const current = await ensureToken();
@@ -57,6 +69,7 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
     throw new SignedOutError();
   }
   let response = await send(path, init, current.token.token);
+  if (response.status === 403) await signOutIfInactive(response);
   if (response.status !== 401) return response;
 
   const refused = (await response.clone().json().catch(() => ({}))) as { reason?: string };

@@ -13,7 +13,7 @@ export const SWAGGER_AUTH_KEY = "authorized";
 /** Why the last sign-out happened, so other tabs can say it. */
 const SIGN_OUT_REASON_KEY = "signed_out_reason";
 
-export type SignOutReason = "expired" | "revoked" | "signed_out";
+export type SignOutReason = "expired" | "revoked" | "signed_out" | "inactive";
 
 export type StoredToken = { token: string; sub: string; jti: string; iat: number; exp: number };
 
@@ -64,7 +64,9 @@ export function clearToken(reason: SignOutReason = "signed_out") {
 
 export function lastSignOutReason(): SignOutReason | null {
   const reason = window.localStorage.getItem(SIGN_OUT_REASON_KEY);
-  return reason === "expired" || reason === "revoked" || reason === "signed_out" ? reason : null;
+  return reason === "expired" || reason === "revoked" || reason === "signed_out" || reason === "inactive"
+    ? reason
+    : null;
 }
 
 /** Calls `listener` whenever the token changes, in this tab or another. */

@@ -286,10 +286,14 @@ function requestArbitrary(o: Operation): fc.Arbitrary<FuzzRequest> {
       ]),
     ),
   );
+  // A string query value at most about 1 KiB: a request line past Node's 16 KiB header limit never
+  // reaches the app (Node answers 431 and closes the connection, which the client may see only as a
+  // reset), so a 70 000-character value tests Node, not us.
+  const queryString = weirdString.filter((s) => s.length <= 1025).map(encodeLatin);
   const validQuery = fc
     .tuple(
       ...queryParams.map((p) =>
-        fc.option(resolveRef(doc, p.schema).type === "integer" ? integerQueryValue(resolveRef(doc, p.schema)) : weirdString.map(encodeLatin), { nil: undefined }).map((v) =>
+        fc.option(resolveRef(doc, p.schema).type === "integer" ? integerQueryValue(resolveRef(doc, p.schema)) : queryString, { nil: undefined }).map((v) =>
           v === undefined ? "" : `${p.name}=${v}`,
         ),
       ),

@@ -84,10 +84,10 @@ describe(`two instances on one ${DATABASE} database`, () => {
     const admin = await adminToken(a);
     const patch = await a.api(`/api/v1/users/${user.id}`, { method: "PATCH", token: admin, json: { is_active: false } });
     assert.equal(patch.status, 200, patch.text);
-    // Deactivation revokes the user's tokens: the other instance refuses them at once.
+    // Deactivation revokes the user's tokens: the other instance refuses them at once, saying why.
     const res = await me(b, token);
-    assert.equal(res.status, 401, res.text);
-    assert.deepEqual(res.body, { detail: "Could not validate credentials", reason: "revoked" });
+    assert.equal(res.status, 403, res.text);
+    assert.deepEqual(res.body, { detail: "Inactive user" });
   });
 
   test("throttling counts failures from both instances", async () => {

@@ -7,6 +7,14 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 
+/**
+ * How tests and the bench start the server: `node --import tsx scripts/start.ts`, as `npm start` does.
+ * Not the `tsx` command: it sits between the caller and the script, and on SIGTERM it waits only 30 ms
+ * for the script to report the signal before it SIGKILLs it and exits 143; on a loaded machine that
+ * broke the clean stop (the cluster test saw exit 143 after every worker had drained).
+ */
+export const START_ARGS = ["--import", "tsx", "scripts/start.ts"];
+
 /** A port nobody listens on right now, on the loopback interface. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * Starts the real production server the way a user does (`tsx scripts/start.ts`), on a free port with
+ * Starts the real production server the way a user does (`node --import tsx scripts/start.ts`), on a free port with
  * a fresh data folder, and talks to it over HTTP. One server per test file; `restart()` keeps the data
  * folder, database and port, so anything stored there (database, generated secret) must survive.
  *
@@ -11,16 +11,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
-import { exited, freePort, groupAlive, productionServerEnv, stopGroup } from "./processes";
+import { exited, freePort, groupAlive, productionServerEnv, START_ARGS, stopGroup } from "./processes";
 import { createTestDatabase, TEST_DATABASE_URL } from "./postgres";
 
 /** Which database this run's servers use. */
 export const DATABASE: "sqlite" | "postgresql" = TEST_DATABASE_URL ? "postgresql" : "sqlite";
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..", "..");
-const tsxCli = require.resolve("tsx/cli");
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -124,7 +121,7 @@ function removeDataDir(dir: string) {
 
 function spawnStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   let output = "";
-  const child = spawn(process.execPath, [tsxCli, "scripts/start.ts"], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: root,
     env,
     detached: true, // its own process group, so stop() reaches next-start and every helper

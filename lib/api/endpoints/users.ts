@@ -1,18 +1,29 @@
 /** Accounts: my own, and every user's for superusers. */
 import { endpoint } from "../endpoint";
-import { emailChangesThrottled, emailTaken, errorResponse, ok, throttled, userNotFound } from "../responses";
+import {
+  emailChangesThrottled,
+  emailTaken,
+  errorResponse,
+  ok,
+  superuserRule,
+  throttled,
+  userNotFound,
+} from "../responses";
 import {
   AuthEventsPublic,
+  DeleteMe,
   LinkedAccountIdParams,
   LinkedAccountsPublic,
   LogoutResponse,
   Message,
-  Pagination,
   Signup,
   UpdateMe,
   UpdatePassword,
   UserCreate,
   UserIdParams,
+  UserListQuery,
+  UserSessionParams,
+  SessionsPublic,
   UserPublic,
   UsersPublic,
   UserUpdate,
@@ -24,8 +35,12 @@ export const readUsers = endpoint({
   tag: "users",
   operationId: "users-read_users",
   summary: "List users (superuser)",
+  description:
+    "A page of users (`skip`, `limit`), optionally only those whose email or full name contains `q` " +
+    "(case-insensitive), by creation time (`order`); `count` is the number matching. Each user carries " +
+    "`last_active_at`: when it last signed in or used a token.",
   auth: "superuser",
-  query: Pagination,
+  query: UserListQuery,
   responses: { "200": ok("A page of users", UsersPublic) },
 });
 
@@ -71,9 +86,21 @@ export const deleteUserMe = endpoint({
   tag: "users",
   operationId: "users-delete_user_me",
   summary: "Delete my account",
-  description: "Deletes the account and all of its tokens. Superusers cannot delete themselves.",
+  description:
+    "Deletes the account and all of its tokens. Superusers cannot delete themselves. The body is optional: " +
+    "with `password` the password is checked first (as every password re-check: throttled, audited), which " +
+    "is what the settings page sends; without a body the token alone suffices, as in the template.",
   auth: "active",
-  responses: { "200": ok("Deleted", Message) },
+  body: { schema: DeleteMe, optional: true },
+  responses: {
+    "200": ok("Deleted", Message),
+    "400": errorResponse("The password given is wrong", "Incorrect password"),
+    "403": errorResponse("A superuser cannot delete itself", "Super users are not allowed to delete themselves"),
+    "429": throttled(
+      "Too many failed password attempts for this account or address",
+      "Too many failed sign-in attempts. Try again in 30 seconds.",
+    ),
+  },
 });
 
 export const updatePasswordMe = endpoint({
@@ -173,11 +200,21 @@ export const updateUser = endpoint({
   tag: "users",
   operationId: "users-update_user",
   summary: "Update a user (superuser)",
-  description: "A new password or a deactivation revokes the user's tokens.",
+  description:
+    "A new password or a deactivation revokes the user's tokens. A superuser cannot deactivate or demote " +
+    "itself, and nobody can deactivate or demote the last active superuser (409).",
   auth: "superuser",
   params: UserIdParams,
   body: { schema: UserUpdate },
-  responses: { "200": ok("The updated user", UserPublic), "404": userNotFound, "409": emailTaken, "429": emailChangesThrottled },
+  responses: {
+    "200": ok("The updated user", UserPublic),
+    "404": userNotFound,
+    "409": superuserRule(
+      "The email is taken, the superuser would deactivate or demote itself",
+      "This is the last active superuser: make another user an active superuser first",
+    ),
+    "429": emailChangesThrottled,
+  },
 });
 
 export const deleteUser = endpoint({
@@ -186,7 +223,39 @@ export const deleteUser = endpoint({
   tag: "users",
   operationId: "users-delete_user",
   summary: "Delete a user (superuser)",
+  description: "A superuser cannot delete itself, and nobody can delete the last active superuser (409).",
   auth: "superuser",
   params: UserIdParams,
-  responses: { "200": ok("Deleted", Message), "404": userNotFound },
+  responses: {
+    "200": ok("Deleted", Message),
+    "404": userNotFound,
+    "409": superuserRule("The superuser would delete itself", "Super users are not allowed to delete themselves"),
+  },
+});
+
+export const readUserSessions = endpoint({
+  method: "GET",
+  path: "/api/v1/users/{user_id}/sessions",
+  tag: "users",
+  operationId: "users-read_user_sessions",
+  summary: "A user's live sessions (superuser)",
+  description: "The user's tokens that are neither expired nor revoked, newest first (`current` is always false).",
+  auth: "superuser",
+  params: UserIdParams,
+  responses: { "200": ok("Live sessions", SessionsPublic), "404": userNotFound },
+});
+
+export const revokeUserSession = endpoint({
+  method: "DELETE",
+  path: "/api/v1/users/{user_id}/sessions/{id}",
+  tag: "users",
+  operationId: "users-revoke_user_session",
+  summary: "Revoke one of a user's sessions (superuser)",
+  description: "A browser sign-in's token ends that sign-in too, so the browser cannot mint a replacement.",
+  auth: "superuser",
+  params: UserSessionParams,
+  responses: {
+    "200": ok("Revoked", Message),
+    "404": errorResponse("No such user, or no such live session of the user", "Session not found"),
+  },
 });

@@ -9,8 +9,8 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   updateUserMe.handler(async ({ request, auth, body }) =>
     json(toUserPublic(await updateMe(auth.user, body, clientInfo(request)))),
   ),
-  deleteUserMe.handler(async ({ auth }) => {
-    await deleteMe(auth.user);
+  deleteUserMe.handler(async ({ request, auth, body }) => {
+    await deleteMe(auth.user, body.password === undefined ? undefined : { password: body.password, client: clientInfo(request) });
     return json({ message: "User deleted successfully" });
   }),
 );

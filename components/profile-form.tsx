@@ -1,0 +1,88 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { FormField } from "./form-field";
+import { useAuth } from "./auth-provider";
+import type { UserPublicT } from "@/lib/api/schemas";
+import { UpdateMe } from "@/lib/api/schemas";
+import { apiJson, ApiError } from "@/lib/client/api";
+
+/** The user's own name and email, with the server's answer said where it applies. */
+export function ProfileForm({ user }: { user: UserPublicT }) {
+  const auth = useAuth();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [done, setDone] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input: { full_name: string | null; email?: string } = {
+      full_name: String(form.get("full_name") ?? "").trim() || null,
+    };
+    const email = String(form.get("email") ?? "").trim();
+    if (email.toLowerCase() !== user.email) input.email = email;
+    setDone(null);
+    const checked = UpdateMe.safeParse(input);
+    if (!checked.success) {
+      const found: Record<string, string> = {};
+      for (const issue of checked.error.issues) found[String(issue.path[0] ?? "form")] ??= issue.message;
+      setErrors(found);
+      return;
+    }
+    setPending(true);
+    try {
+      await apiJson<UserPublicT>("/api/v1/users/me", { method: "PATCH", body: JSON.stringify(input) });
+      setErrors({});
+      setDone("Profile saved.");
+      await auth.reload();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
+      else if (error instanceof ApiError && error.status === 409) setErrors({ email: error.message });
+      else if (error instanceof ApiError) setErrors({ form: error.message });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="profile-form-heading">
+      <h2 id="profile-form-heading">Profile</h2>
+      <form method="post" onSubmit={onSubmit} noValidate>
+        <div className="form-row">
+          <FormField
+            label="Full name"
+            name="full_name"
+            type="text"
+            autoComplete="name"
+            defaultValue={user.full_name ?? ""}
+            error={errors.full_name}
+          />
+          <FormField
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            defaultValue={user.email}
+            error={errors.email}
+          />
+        </div>
+        <div aria-live="polite">
+          {done && (
+            <p className="notice success" role="status">
+              {done}
+            </p>
+          )}
+        </div>
+        {errors.form && (
+          <p className="form-error" role="alert">
+            {errors.form}
+          </p>
+        )}
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? "Saving…" : "Save profile"}
+        </button>
+      </form>
+    </section>
+  );
+}

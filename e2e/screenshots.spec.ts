@@ -1,0 +1,99 @@
+/**
+ * Screenshots of every page, light and dark, desktop and a 390 px phone, into screenshots/ — to be
+ * looked at, not asserted on. Off unless SCREENSHOTS=1:
+ *   SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { interactive } from "./helpers/browser";
+import { adminApiToken, signInAs, SUITE_ADMIN } from "./helpers/accounts";
+
+test.skip(!process.env.SCREENSHOTS, "screenshots only with SCREENSHOTS=1");
+
+const OUT = path.join(process.cwd(), "screenshots");
+const SIZES = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
+const PAGES_OUT = {
+  home: "/",
+  login: "/login",
+  signup: "/signup",
+  "recover-password": "/recover-password",
+  "reset-password": "/reset-password",
+  "verify-email": "/verify-email",
+  docs: "/docs",
+  "not-found": "/no-such-page",
+};
+const PAGES_IN = {
+  "home-signed-in": "/",
+  profile: "/profile",
+  settings: "/settings",
+  admin: "/admin",
+  "docs-signed-in": "/docs",
+  "not-found-signed-in": "/no-such-page",
+};
+
+async function settle(page: Page, url: string) {
+  await interactive(page);
+  if (url === "/docs") await expect(page.locator(".swagger-ui .opblock").first()).toBeVisible({ timeout: 20_000 });
+  await page.waitForLoadState("networkidle");
+  await expect(page.getByText(/^Loading/)).toHaveCount(0);
+}
+
+async function shoot(page: Page, name: string) {
+  fs.mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+}
+
+test("every page, light and dark, desktop and phone", async ({ page, request }) => {
+  test.setTimeout(300_000);
+  // A few people for the admin table.
+  const token = await adminApiToken(request);
+  const people = [
+    ["ada@example.com", "Ada Lovelace", false],
+    ["grace@example.com", "Grace Hopper", true],
+    ["alan@example.com", "Alan Turing", false],
+    ["edsger@example.com", null, false],
+  ] as const;
+  for (const [email, name, superuser] of people) {
+    await request.post("/api/v1/users", {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { email, password: "screenshot password 1", full_name: name, is_superuser: superuser },
+    });
+  }
+  await request.post("/api/v1/login/access-token", { form: { username: "ada@example.com", password: "screenshot password 1" } });
+
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, url] of Object.entries(PAGES_OUT)) {
+        await page.goto(url);
+        await settle(page, url);
+        await shoot(page, `${name}-${scheme}-${size}`);
+      }
+    }
+  }
+  await signInAs(page, SUITE_ADMIN.email, SUITE_ADMIN.password, "/profile");
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, url] of Object.entries(PAGES_IN)) {
+        await page.goto(url);
+        await settle(page, url);
+        await shoot(page, `${name}-${scheme}-${size}`);
+      }
+      await page.goto("/admin");
+      await settle(page, "/admin");
+      await page.getByRole("button", { name: "Manage ada@example.com" }).click();
+      await page.getByRole("menuitem", { name: "Edit" }).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await page.screenshot({ path: path.join(OUT, `admin-edit-dialog-${scheme}-${size}.png`) });
+      await page.keyboard.press("Escape");
+      await page.getByTestId("user-menu").click();
+      await expect(page.getByRole("menu")).toBeVisible();
+      await page.screenshot({ path: path.join(OUT, `user-menu-${scheme}-${size}.png`) });
+      await page.keyboard.press("Escape");
+    }
+  }
+});
