@@ -47,7 +47,9 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
   return (
     <section className="card" aria-labelledby="profile-form-heading">
       <h2 id="profile-form-heading">Profile</h2>
-      <form method="post" onSubmit={onSubmit} noValidate>
+      {/* Keyed by the saved values, so the fields start from them again after a save; the status below
+          lives outside it, so "Profile saved." stays when the reloaded user re-renders the fields. */}
+      <form key={`${user.email}:${user.full_name}`} method="post" onSubmit={onSubmit} noValidate>
         <div className="form-row">
           <FormField
             label="Full name"
@@ -67,13 +69,6 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
             error={errors.email}
           />
         </div>
-        <div aria-live="polite">
-          {done && (
-            <p className="notice success" role="status">
-              {done}
-            </p>
-          )}
-        </div>
         {errors.form && (
           <p className="form-error" role="alert">
             {errors.form}
@@ -83,6 +78,13 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
           {pending ? "Saving…" : "Save profile"}
         </button>
       </form>
+      <div aria-live="polite">
+        {done && (
+          <p className="notice success" role="status">
+            {done}
+          </p>
+        )}
+      </div>
     </section>
   );
 }

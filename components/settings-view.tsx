@@ -23,7 +23,7 @@ export function SettingsView() {
           <p className="muted">Your profile, password, sessions and account.</p>
         </div>
       </div>
-      <ProfileForm key={`${user.email}:${user.full_name}`} user={user} />
+      <ProfileForm user={user} />
       <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
       <SessionsList refreshKey={refreshKey} />
       <AuthEvents refreshKey={refreshKey} />
