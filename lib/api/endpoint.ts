@@ -92,8 +92,8 @@ export function endpoint<const D extends Declaration>(declaration: D): Endpoint<
   return {
     ...declaration,
     handler(fn) {
+      const scope = corsScopeOf([declaration]);
       const serve = async (request: Request, context: NextContext): Promise<Response> => {
-        const scope = corsScopeOf([declaration]);
         try {
           const params = validate(declaration.params ?? AnyParams, (await context.params) ?? {}, "path");
           const auth = await authenticate(declaration.auth, request);
