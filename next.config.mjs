@@ -6,6 +6,10 @@ const nextConfig = {
   // `/api/v1/users/`), and a redirected CORS preflight fails in the browser. Pages keep one canonical
   // URL: proxy.ts redirects them.
   skipTrailingSlashRedirect: true,
+  // Source maps for the server bundle (never served: they sit beside the server's own files in .next/server).
+  // They let bench/profile.ts name our functions in a CPU profile, and `node --enable-source-maps`
+  // turn a production stack trace back into lib/… and app/… lines. Build time only; the code is the same.
+  experimental: { serverSourceMaps: true },
   // Native and engine packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: [
     "better-sqlite3",

@@ -1,4 +1,4 @@
-/** GET /api/health, GET /api/openapi.json, and unknown API paths. */
+/** GET /api/health, GET /api/health/live, GET /api/openapi.json, and unknown API paths. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startServer, type Json, type Server } from "../helpers/server";
@@ -15,6 +15,18 @@ describe("GET /api/health", () => {
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { status: "ok" });
     assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+  });
+});
+
+describe("GET /api/health/live", () => {
+  test('200 {"status": "ok"}, not cached, with and without a trailing slash', async () => {
+    for (const path of ["/api/health/live", "/api/health/live/"]) {
+      const res = await server.api(path);
+      assert.equal(res.status, 200, `${path}: ${res.text}`);
+      assert.deepEqual(res.body, { status: "ok" });
+      assert.match(res.headers.get("cache-control") ?? "", /no-store/, path);
+    }
+    assert.equal((await server.api("/api/health/live", { method: "POST" })).status, 405);
   });
 });
 
@@ -59,6 +71,7 @@ describe("GET /api/openapi.json", () => {
       ["patch", "/api/v1/users/{user_id}", true],
       ["delete", "/api/v1/users/{user_id}", true],
       ["get", "/api/health", false],
+      ["get", "/api/health/live", false],
       ["get", "/api/openapi.json", false],
     ];
     const schemeNames = Object.keys(doc.components.securitySchemes);

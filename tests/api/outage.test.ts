@@ -1,7 +1,7 @@
 /**
  * A database outage (PostgreSQL restarting or failing over): the API answers 503 with Retry-After, never
  * a 500 and never "wrong password", logs one line per failure rather than a stack trace, and recovers
- * by itself when the database is back, without a restart. PostgreSQL only: an embedded SQLite file
+ * by itself when the database is back, without a restart; the liveness check stays 200 throughout. PostgreSQL only: an embedded SQLite file
  * cannot go away underneath an open connection.
  */
 import assert from "node:assert/strict";
@@ -36,6 +36,9 @@ test("while the database is down the API answers 503 and retries work once it is
 
     const health = await server.api("/api/health");
     assert.equal(health.status, 503, health.text);
+    // A liveness probe must not restart a process that only waits for its database.
+    const live = await server.api("/api/health/live");
+    assert.equal(live.status, 200, live.text);
   } finally {
     await setAcceptingConnections(server.databaseUrl!, true);
   }

@@ -28,6 +28,20 @@ export const health = endpoint({
   responses: { "200": ok("Healthy", Health), "503": databaseDown },
 });
 
+export const liveness = endpoint({
+  method: "GET",
+  path: "/api/health/live",
+  tag: "meta",
+  operationId: "meta-liveness",
+  summary: "Liveness check",
+  description:
+    "`{\"status\": \"ok\"}` whenever this process can answer, without asking the database: for a liveness " +
+    "probe, which restarts the process when it fails (a restart does not bring a database back; " +
+    "`/api/health` is the readiness check).",
+  auth: "none",
+  responses: { "200": ok("This process answers", Health) },
+});
+
 const document = { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } };
 
 export const openApi = endpoint({
