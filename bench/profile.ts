@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile.ts [--route=me|live|health] [--seconds=10] [--connections=50] [--label=…]
+ * `npx tsx bench/profile.ts [--route=me|live|health|login] [--seconds=10] [--connections=50] [--label=…]
  * [--skip-build]`: where one server process spends its CPU while it serves one route.
  *
  * It builds (unless --skip-build; the build carries server source maps, see next.config.mjs), starts our
@@ -7,7 +7,7 @@
  * loads the route with autocannon after a warm-up, stops the server (SIGTERM writes the profile), and
  * reads the profile of the server process's main thread back through the build's source maps, so that
  * frames name our files (lib/…, app/…) rather than minified chunks. Only the samples taken while the
- * measured load ran count: start-up, sign-up and warm-up do not. It prints and writes to
+ * measured load ran count: start-up, sign-up and the warm-up (25,000 requests) do not. It prints and writes to
  * bench/results/profiles/<time>[-<label>].json:
  *   - busy time by owner: our code, Next.js, other packages, Node's internals, GC, native (program);
  *   - the top frames by self time, and our frames by inclusive time (themselves plus what they call).
@@ -32,7 +32,12 @@ const option = (name: string) =>
     ?.slice(name.length + 3);
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
-const ROUTES = { me: "/api/v1/users/me", live: "/api/health/live", health: "/api/health" } as const;
+const ROUTES = {
+  me: "/api/v1/users/me",
+  live: "/api/health/live",
+  health: "/api/health",
+  login: "/api/v1/login/access-token",
+} as const;
 const routeKey = (option("route") ?? "me") as keyof typeof ROUTES;
 if (!(routeKey in ROUTES)) throw new Error(`--route must be one of ${Object.keys(ROUTES).join(", ")}`);
 const seconds = Number(option("seconds") ?? 10);
@@ -100,7 +105,13 @@ function describeFrame({ functionName, url, lineNumber, columnNumber }: CallFram
     | { originalSource?: string; originalLine: number; name?: string }
     | undefined;
   if (entry?.originalSource) {
-    where = `${cleanSource(entry.originalSource)}:${entry.originalLine + 1}`;
+    // A package's own map names its sources relative to the file (Prisma's `../src/runtime/…`): keep them
+    // inside the package. Our build's maps name ours from the project root (`lib/…`, `app/…`).
+    const source =
+      file!.includes("/node_modules/") && !entry.originalSource.includes(":")
+        ? path.resolve(path.dirname(file!), entry.originalSource)
+        : entry.originalSource;
+    where = `${cleanSource(source)}:${entry.originalLine + 1}`;
     if (entry.name) name = entry.name;
   } else if (where && !where.startsWith("node:")) {
     where = `${where}:${lineNumber + 1}`;
@@ -221,9 +232,22 @@ async function main() {
     const password = "profile password 1234";
     await api(`${url}/api/v1/users/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
     const { access_token: token } = await api(`${url}/api/v1/login/access-token`, { form: { username: email, password } });
-    const request = { url: `${url}${ROUTES[routeKey]}`, connections, headers: { authorization: `Bearer ${token}` } };
-    await run({ ...request, duration: 3 });
-    console.log(`Profiling GET ${ROUTES[routeKey]}: ${seconds} s at ${connections} connections…`);
+    // A sign-in hashes on the bcrypt threads, not on the main thread profiled here: a few connections keep
+    // them busy, and the profile shows what a sign-in costs the thread that serves every other request.
+    const request: autocannon.Options =
+      routeKey === "login"
+        ? {
+            url: `${url}${ROUTES.login}`,
+            connections: Math.min(connections, 4),
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ username: email, password }).toString(),
+          }
+        : { url: `${url}${ROUTES[routeKey]}`, connections, headers: { authorization: `Bearer ${token}` } };
+    // V8 keeps optimizing Next.js's request path for about 25,000 requests (bench/run.ts): profile after.
+    console.log("Warming up (25,000 requests)…");
+    await run({ ...request, ...(routeKey === "login" ? { amount: 40 } : { amount: 25_000 }) });
+    console.log(`Profiling ${request.method ?? "GET"} ${ROUTES[routeKey]}: ${seconds} s at ${request.connections} connections…`);
     const from = monotonicMicros();
     const result = await run({ ...request, duration: seconds });
     window = { from, to: monotonicMicros() };
