@@ -172,6 +172,11 @@ test("SIGTERM drains every server process: the in-flight request finishes, each 
   await waitFor("every server process to listen", () => (server.output().match(/2 server processes listening/g) ?? []).length === 2);
   const email = uniqueEmail("cluster-stop");
   await signup(server, email, "password-cluster-3");
+  // Every process opens its database on its first request. Requests over one kept-alive connection all
+  // reach one process (the CI run on PostgreSQL once saw the other stop with no database to close), so
+  // reach both over fresh connections first.
+  const warm = await burst("/api/health", 12);
+  assert.ok(warm.perProcess.every((n) => n > 0), `connections per server process: ${warm.perProcess.join(", ")}`);
   const before = server.output().length;
 
   const inFlight = server.api("/api/v1/login/access-token", {
