@@ -89,6 +89,8 @@ type Server = {
   label: string;
   url: string;
   workers: number;
+  /** The seed's stack rather than ours. */
+  reference: boolean;
   child: ChildProcess;
   dataDir: string | null;
   log: () => string;
@@ -148,7 +150,7 @@ async function startOurs(key: string, workers: number, adminPassword: string): P
   });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
   const token = await loginFor(url, email, password);
-  const server = { key, label, url, workers, child, dataDir, log, token };
+  const server = { key, label, url, workers, reference: false, child, dataDir, log, token };
   servers.push(server);
   return server;
 }
@@ -218,7 +220,7 @@ async function startReference(key: string, workers: number, db: { file: string; 
   const alive = groupProcesses(child.pid!).filter((p) => /spawn_main|uvicorn/.test(p.command) && p.pid !== child.pid).length;
   if (workers > 1 && alive < workers) throw new Error(`${label}: only ${alive} worker(s) running:\n${log()}`);
   const token = await loginFor(url, "admin@example.com", db.adminPassword);
-  const server = { key, label, url, workers, child, dataDir: null, log, token };
+  const server = { key, label, url, workers, reference: true, child, dataDir: null, log, token };
   servers.push(server);
   return server;
 }
@@ -406,6 +408,8 @@ const ROUTES = [
   { key: "me", path: "/api/v1/users/me", referencePath: "/api/v1/users/me", label: "users/me" },
 ] as const;
 type RouteKey = (typeof ROUTES)[number]["key"];
+/** Where a route lives on this server: the reference spells the trivial one differently. */
+const routePath = (s: Server, route: (typeof ROUTES)[number]) => (s.reference ? route.referencePath : route.path);
 
 /** One server's figures for one route over every round of the comparison. */
 type Compared = {
@@ -502,7 +506,7 @@ async function main() {
     for (const s of servers) console.log(`  ${s.label}: ${s.url}`);
 
     const request = (s: Server, route: RouteKey): autocannon.Options => ({
-      url: `${s.url}${ROUTES.find((r) => r.key === route)![s.key.startsWith("ref") ? "referencePath" : "path"]}`,
+      url: `${s.url}${routePath(s, ROUTES.find((r) => r.key === route)!)}`,
       connections,
       headers: route === "me" ? { authorization: `Bearer ${s.token}` } : {},
     });
@@ -522,7 +526,7 @@ async function main() {
     );
     for (const s of compared) {
       for (const { key } of ROUTES) {
-        const amount = s.key.startsWith("ours") ? { amount: phase.warmupRequestsPerProcess * s.workers } : { duration: phase.warmup };
+        const amount = s.reference ? { duration: phase.warmup } : { amount: phase.warmupRequestsPerProcess * s.workers };
         await load({ ...request(s, key), ...amount }).done;
       }
     }
@@ -545,7 +549,7 @@ async function main() {
     // generator and each batches fewer requests per event-loop turn, so their requests per CPU-second
     // fall whatever the cluster does; at a rate one process serves with room to spare, the difference is
     // what running N processes costs.
-    const sameRate = Math.max(50, Math.round(0.6 * combine(comparison.ours_1!.me).rps));
+    const sameRate = (sameLoadRate = Math.max(50, Math.round(0.6 * combine(comparison.ours_1!.me).rps)));
     console.log(`users/me at the same offered load, ${sameRate} req/s, on 1 and ${cores} processes (${phase.compareRounds} rounds)…`);
     for (let r = 1; r <= phase.compareRounds; r++) {
       for (const s of r % 2 ? [ours1, oursN] : [oursN, ours1]) {
@@ -557,7 +561,6 @@ async function main() {
         (sameLoad[s.key] ??= []).push(summary);
       }
     }
-    sameLoadRate = sameRate;
 
     // The default server (npm start: one process per core) alone: the framework's ceiling (the trivial route), users/me,
     // logins, and users/me while clients keep logging in.
@@ -701,7 +704,7 @@ async function main() {
           const c = byServer[s.key]![route.key];
           return [
             s.label,
-            s.key.startsWith("ref") ? route.referencePath : route.path,
+            routePath(s, route),
             c.rps.toFixed(1),
             c.server_cpu_s === null ? "n/a" : c.server_cpu_s.toFixed(2),
             c.rps_per_server_cpu_s === null ? "n/a" : c.rps_per_server_cpu_s.toFixed(1),

@@ -92,22 +92,20 @@ await app.prepare();
  * first chunk, and with the end of a body that is already complete (every API answer), in one write.
  * A streamed page still goes out chunk by chunk: only the headers wait, for the chunk that follows them.
  */
-function coalesceHeadersWithBody(res) {
-  const flushHeaders = res.flushHeaders;
-  res.flushHeaders = function () {
-    res.cork();
-    process.nextTick(() => res.uncork());
-    return flushHeaders.call(this);
-  };
+class CoalescingResponse extends http.ServerResponse {
+  flushHeaders() {
+    this.cork();
+    process.nextTick(() => this.uncork());
+    super.flushHeaders();
+  }
 }
 
 let inFlight = 0;
-const server = http.createServer((req, res) => {
+const server = http.createServer({ ServerResponse: CoalescingResponse }, (req, res) => {
   inFlight++;
   res.once("close", () => inFlight--);
   if (malformedPath(req.url)) return refuseMalformedPath(req, res);
   applyForwarding(req);
-  coalesceHeadersWithBody(res);
   handle(req, res).catch((error) => {
     console.error(error);
     if (!res.headersSent) {
