@@ -25,7 +25,8 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   const token = bearerToken(request);
   if (!token) throw errors.notAuthenticated();
 
-  // The signature check is remembered per token (lib/auth/verified-tokens.ts); the row below is not.
+  // The signature check is remembered per token (lib/auth/verified-tokens.ts); the row below is read
+  // again whenever the database has changed (lib/auth/token-lookup.ts), so a revocation holds at once.
   const verified = await verifyAccessTokenCached(token, accessTokenVerifiers());
   if (!verified.ok) throw errors.invalidToken(verified.reason);
   const { sub, jti, kid } = verified.claims;

@@ -3,8 +3,8 @@
  * bearer check on every request does not pay for an Ed25519 or P-256 verification again (several times
  * the cost of the HMAC check it replaced, measured in the README's Performance section). What is
  * remembered is only the outcome of the signature and claims check — the claims, until the token's
- * `exp` — keyed by the token's SHA-256 (the token itself is not kept). Revocation is not cached: the
- * caller still reads the token's row on every request.
+ * `exp` — keyed by the token's SHA-256 (the token itself is not kept). Revocation is not decided here:
+ * the caller still asks for the token's row on every request (lib/auth/token-lookup.ts).
  */
 import crypto from "node:crypto";
 import { verifyAccessToken, type AccessTokenClaims, type Verifiers, type VerifyResult } from "./tokens";

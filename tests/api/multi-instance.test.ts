@@ -81,6 +81,7 @@ describe(`two instances on one ${DATABASE} database`, () => {
 
   test("a user deactivated by an admin on one instance is refused by the other", async () => {
     const { token, user } = await newUser(b, "deactivated");
+    assert.equal((await me(b, token)).status, 200, "B has used the token before");
     const admin = await adminToken(a);
     const patch = await a.api(`/api/v1/users/${user.id}`, { method: "PATCH", token: admin, json: { is_active: false } });
     assert.equal(patch.status, 200, patch.text);
@@ -88,6 +89,14 @@ describe(`two instances on one ${DATABASE} database`, () => {
     const res = await me(b, token);
     assert.equal(res.status, 403, res.text);
     assert.deepEqual(res.body, { detail: "Inactive user" });
+  });
+
+  test("a change made on one instance shows on the other's next answer", async () => {
+    const { token } = await newUser(a, "renamed");
+    assert.equal((await me(b, token)).body.full_name, null);
+    const patch = await a.api("/api/v1/users/me", { method: "PATCH", token, json: { full_name: "Renamed On A" } });
+    assert.equal(patch.status, 200, patch.text);
+    assert.equal((await me(b, token)).body.full_name, "Renamed On A");
   });
 
   test("throttling counts failures from both instances", async () => {
