@@ -15,16 +15,15 @@
  *
  * Compare two profiles only from the same machine state; `npm run bench` is what measures throughput.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { SourceMap } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import { freePort, groupProcesses, productionServerEnv, START_ARGS, stopGroup } from "../tests/helpers/processes";
-
-const root = path.resolve(import.meta.dirname, "..");
+import { gitInfo, load, logIn, loginForm, root, signUp, spawnGroup, waitUntil } from "./servers";
 const option = (name: string) =>
   process.argv
     .slice(2)
@@ -183,17 +182,6 @@ function summarize(profile: CpuProfile, window: Window, top = 25): Summary {
 
 // ── the run ─────────────────────────────────────────────────────────────────────────────────────
 
-async function api(url: string, init?: RequestInit & { form?: Record<string, string> }) {
-  const { form, ...rest } = init ?? {};
-  const response = await fetch(url, form ? { ...rest, method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() } : rest);
-  if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<Record<string, unknown>>;
-}
-
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
-}
-
 async function main() {
   if (!flag("skip-build")) {
     console.log("Building…");
@@ -208,48 +196,30 @@ async function main() {
     { port, dataDir, admin },
     { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${SAMPLING_INTERVAL_US}` },
   );
-  const child = spawn(process.execPath, START_ARGS, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
+  const { child, log } = spawnGroup(process.execPath, START_ARGS, { cwd: root, env });
   const url = `http://127.0.0.1:${port}`;
   let serverPid: number | undefined;
   let window: Window | undefined;
   try {
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
-      if (i > 1800) throw new Error(`the server did not start in 180 s:\n${log}`);
-      try {
-        if ((await fetch(`${url}/api/health/live`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntil("the server", child, log, async () => (await fetch(`${url}/api/health/live`)).ok);
     serverPid = groupProcesses(child.pid!).find((p) => p.command.includes("scripts/serve.mjs"))?.pid;
     if (!serverPid) throw new Error("no server process (scripts/serve.mjs) in the group");
     const email = `profile-${Date.now()}@example.com`;
     const password = "profile password 1234";
-    await api(`${url}/api/v1/users/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
-    const { access_token: token } = await api(`${url}/api/v1/login/access-token`, { form: { username: email, password } });
+    await signUp(url, email, password);
+    const token = await logIn(url, email, password);
     // A sign-in hashes on the bcrypt threads, not on the main thread profiled here: a few connections keep
     // them busy, and the profile shows what a sign-in costs the thread that serves every other request.
     const request: autocannon.Options =
       routeKey === "login"
-        ? {
-            url: `${url}${ROUTES.login}`,
-            connections: Math.min(connections, 4),
-            method: "POST",
-            headers: { "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({ username: email, password }).toString(),
-          }
+        ? { url: `${url}${ROUTES.login}`, connections: Math.min(connections, 4), ...loginForm(email, password) }
         : { url: `${url}${ROUTES[routeKey]}`, connections, headers: { authorization: `Bearer ${token}` } };
     // V8 keeps optimizing Next.js's request path for about 25,000 requests (bench/run.ts): profile after.
     console.log("Warming up (25,000 requests)…");
-    await run({ ...request, ...(routeKey === "login" ? { amount: 40 } : { amount: 25_000 }) });
+    await load({ ...request, ...(routeKey === "login" ? { amount: 40 } : { amount: 25_000 }) }).done;
     console.log(`Profiling ${request.method ?? "GET"} ${ROUTES[routeKey]}: ${seconds} s at ${request.connections} connections…`);
     const from = monotonicMicros();
-    const result = await run({ ...request, duration: seconds });
+    const result = await load({ ...request, duration: seconds }).done;
     window = { from, to: monotonicMicros() };
     const failures = result.non2xx + result.errors;
     if (failures) throw new Error(`${failures} of ${result.requests.total} requests failed`);
@@ -273,10 +243,9 @@ async function main() {
   const outDir = path.join(root, "bench", "results", "profiles");
   fs.mkdirSync(outDir, { recursive: true });
   const stamp = `${new Date().toISOString().replace(/[:.]/g, "-")}${label ? `-${label}` : ""}`;
-  const { stdout: commit } = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" });
   const report = {
     when: new Date().toISOString(),
-    commit: commit.trim(),
+    git: gitInfo(),
     node: process.version,
     route: ROUTES[routeKey],
     seconds,

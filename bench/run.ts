@@ -24,24 +24,24 @@
  * The servers are stopped at the end, whatever happens.
  *
  * Options: --skip-build (use the existing .next), --quick (short phases, for trying the script),
- * --connections=N (users/me and the trivial route; default 50), --rounds=N (comparison rounds; default 4),
+ * --connections=N (users/me and the trivial route; default 50), --rounds=N (comparison rounds; default 8),
  * --strict (exit 1 when a target is missed), --database=postgresql://… (an empty or migrated
  * PostgreSQL database instead of the temporary SQLite; both of our servers use it),
  * --peer (install the reference's Debian packages with apt-get when they are missing; without it the
  * reference is skipped, saying so), --skip-peer, --peer-dir=… (where the reference's app.py is).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
-import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup, START_ARGS } from "../tests/helpers/processes";
-import bcrypt from "bcryptjs";
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import type autocannon from "autocannon";
+import bcrypt from "bcryptjs";
+import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup, START_ARGS } from "../tests/helpers/processes";
+import { gitInfo, load, logIn, loginForm, root, signUp, sleep, spawnGroup, waitUntil } from "./servers";
 
-const root = path.resolve(import.meta.dirname, "..");
 const resultsDir = path.join(root, "bench", "results");
 
 const BCRYPT_COST = 12;
@@ -61,13 +61,19 @@ const phase = {
   warmup: quick ? 1 : 3,
   /**
    * Ours is warmed by requests, per route and server process: V8 keeps optimizing Next.js's request path
-   * for about 25,000 requests (one process on the trivial route, in 3-second windows: 480 req/CPU-s in
-   * the first, about 1,100 from the second, about 1,700 once past 20,000), and a comparison measured
-   * before that favours whichever server was measured later.
+   * for a long while (one process on the trivial route, in 3-second windows: 480 req/CPU-s in the
+   * first, about 1,100 from the second, about 1,700 once past 20,000), and a comparison measured before
+   * that favours whichever server and route was measured later. After 25,000 per route, both of our
+   * servers still gained through all 8 comparison rounds (one process: 1,250 → 2,600 req/CPU-s on the
+   * trivial route, bench/results/2026-12-01T23-45-04-107Z.json) while the reference stayed level.
    */
-  warmupRequestsPerProcess: quick ? 2_000 : 25_000,
-  compareRounds: Number(option("rounds") ?? (quick ? 2 : 4)),
-  compare: quick ? 2 : 4,
+  warmupRequestsPerProcess: quick ? 2_000 : 75_000,
+  /**
+   * One process's requests per CPU-second, in 4-second windows on one route, wander by 10–15 % on this
+   * (virtual) machine even when fully warm; more, shorter rounds pair each route with the other closely.
+   */
+  compareRounds: Number(option("rounds") ?? (quick ? 2 : 8)),
+  compare: quick ? 2 : 3,
   trivial: quick ? 3 : 10,
   me: quick ? 3 : 10,
   login: quick ? 5 : 20,
@@ -106,28 +112,6 @@ const servers: Server[] = [];
 const started: { pid: number; dataDir: string | null }[] = [];
 const tempDirs: string[] = [];
 
-function spawnGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  let log = "";
-  const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
-  return { child, log: () => log };
-}
-
-async function waitUntil(what: string, child: ChildProcess, log: () => string, check: () => Promise<boolean>) {
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited early:\n${log()}`);
-    try {
-      if (await check()) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what} was not ready after 180 s:\n${log()}`);
-}
-
 /** Our production server, `workers` server processes, with a signed-up user and its token. */
 async function startOurs(key: string, workers: number, adminPassword: string): Promise<Server> {
   const port = await freePort();
@@ -147,29 +131,11 @@ async function startOurs(key: string, workers: number, adminPassword: string): P
   );
   const email = `bench-${key}-${Date.now()}@example.com`;
   const password = "bench password 1234";
-  const signup = await fetch(`${url}/api/v1/users/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password, full_name: "Bench" }),
-  });
-  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-  const token = await loginFor(url, email, password);
+  await signUp(url, email, password);
+  const token = await logIn(url, email, password);
   const server = { key, label, url, workers, reference: false, child, dataDir, log, token };
   servers.push(server);
   return server;
-}
-
-async function loginFor(url: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${url}/api/v1/login/access-token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username: email, password }).toString(),
-  });
-  if (response.status !== 200) throw new Error(`login at ${url}: ${response.status} ${await response.text()}`);
-  const { access_token: token } = (await response.json()) as { access_token: string };
-  const me = await fetch(`${url}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
-  if (me.status !== 200) throw new Error(`users/me at ${url}: ${me.status} ${await me.text()}`);
-  return token;
 }
 
 // ── the reference: the seed's stack (FastAPI on uvicorn) ────────────────────────────────────────
@@ -223,7 +189,7 @@ async function startReference(key: string, workers: number, db: { file: string; 
   await sleep(1000);
   const alive = groupProcesses(child.pid!).filter((p) => /spawn_main|uvicorn/.test(p.command) && p.pid !== child.pid).length;
   if (workers > 1 && alive < workers) throw new Error(`${label}: only ${alive} worker(s) running:\n${log()}`);
-  const token = await loginFor(url, "admin@example.com", db.adminPassword);
+  const token = await logIn(url, "admin@example.com", db.adminPassword);
   const server = { key, label, url, workers, reference: true, child, dataDir: null, log, token };
   servers.push(server);
   return server;
@@ -263,7 +229,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -368,16 +333,6 @@ async function hashTimesOnEveryCore(samples: number): Promise<number[]> {
     ),
   );
   return perThread.flat();
-}
-
-type Load = { done: Promise<autocannon.Result>; stop: () => void };
-
-function load(options: autocannon.Options): Load {
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-  return { done, stop: () => instance?.stop() };
 }
 
 type Summary = {
@@ -620,11 +575,7 @@ async function main() {
     // logins, and users/me while clients keep logging in.
     const s = oursN;
     const loginUrl = `${s.url}/api/v1/login/access-token`;
-    const loginRequest = {
-      method: "POST" as const,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ username: "admin@example.com", password: adminPassword }).toString(),
-    };
+    const loginRequest = loginForm("admin@example.com", adminPassword);
     await load({ url: loginUrl, connections: loginConnections, amount: loginConnections * 2, ...loginRequest }).done;
     const phaseOn = async (key: string, label: string, method: "GET" | "POST", options: autocannon.Options) => {
       console.log(`${s.label}: ${method} ${new URL(options.url as string).pathname}, ${options.connections} connections, ${options.duration} s…`);
@@ -888,13 +839,6 @@ async function main() {
   fs.writeFileSync(path.join(resultsDir, latest), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(root, file)} and bench/results/${latest}`);
   return report.all_targets_met;
-}
-
-function gitInfo() {
-  const run = (...a: string[]) => spawnSync("git", a, { cwd: root, encoding: "utf8" });
-  const head = run("rev-parse", "--short", "HEAD");
-  if (head.status !== 0) return null;
-  return { commit: head.stdout.trim(), dirty: run("status", "--porcelain").stdout.trim() !== "" };
 }
 
 main().then(
