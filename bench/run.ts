@@ -74,6 +74,13 @@ const phase = {
    */
   compareRounds: Number(option("rounds") ?? (quick ? 2 : 8)),
   compare: quick ? 2 : 3,
+  /**
+   * Unmeasured load on a server just before each of its interleaved windows. A server that has idled
+   * while the others were measured starts slower (after 100 s idle, the first window of every run
+   * served 35–50 % fewer requests per CPU-second than the next), and more so on users/me, which
+   * allocates more: the figures are for a server under load, not one coming back from idle.
+   */
+  leadIn: quick ? 0.5 : 1,
   trivial: quick ? 3 : 10,
   me: quick ? 3 : 10,
   login: quick ? 5 : 20,
@@ -507,7 +514,8 @@ async function main() {
     });
 
     /** One phase against one server: its summary, with the CPU its processes used meanwhile. */
-    const measure = async (s: Server, label: string, method: "GET" | "POST", options: autocannon.Options) => {
+    const measure = async (s: Server, label: string, method: "GET" | "POST", options: autocannon.Options, leadIn = 0) => {
+      if (leadIn > 0) await load({ ...options, duration: leadIn }).done;
       const before = cpuSnapshot();
       const result = await load(options).done;
       const after = cpuSnapshot();
@@ -534,7 +542,7 @@ async function main() {
       const reverse = r % 2 === 0;
       for (const s of reverse ? [...compared].reverse() : compared) {
         for (const { key, label } of reverse ? [...ROUTES].reverse() : ROUTES) {
-          const summary = await measure(s, `${s.label}: ${label}`, "GET", { ...request(s, key), duration: phase.compare });
+          const summary = await measure(s, `${s.label}: ${label}`, "GET", { ...request(s, key), duration: phase.compare }, phase.leadIn);
           ((comparison[s.key] ??= { trivial: [], me: [] })[key]).push(summary);
         }
       }
@@ -556,17 +564,21 @@ async function main() {
     for (let r = 1; r <= phase.compareRounds; r++) {
       for (const s of r % 2 ? [ours1, oursN] : [oursN, ours1]) {
         const rate = eachRate * s.workers;
-        const perProcess = await measure(s, `${s.label}: users/me at ${rate} req/s`, "GET", {
-          ...request(s, "me"),
-          duration: phase.compare,
-          overallRate: rate,
-        });
+        const perProcess = await measure(
+          s,
+          `${s.label}: users/me at ${rate} req/s`,
+          "GET",
+          { ...request(s, "me"), duration: phase.compare, overallRate: rate },
+          phase.leadIn,
+        );
         (samePerProcess[s.key] ??= []).push(perProcess);
-        const total = await measure(s, `${s.label}: users/me at ${sameRate} req/s`, "GET", {
-          ...request(s, "me"),
-          duration: phase.compare,
-          overallRate: sameRate,
-        });
+        const total = await measure(
+          s,
+          `${s.label}: users/me at ${sameRate} req/s`,
+          "GET",
+          { ...request(s, "me"), duration: phase.compare, overallRate: sameRate },
+          phase.leadIn,
+        );
         (sameLoad[s.key] ??= []).push(total);
       }
     }
