@@ -76,9 +76,9 @@ const phase = {
   compare: quick ? 2 : 3,
   /**
    * Unmeasured load on a server just before each of its interleaved windows. A server that has idled
-   * while the others were measured starts slower (after 100 s idle, the first window of every run
-   * served 35–50 % fewer requests per CPU-second than the next), and more so on users/me, which
-   * allocates more: the figures are for a server under load, not one coming back from idle.
+   * while the others were measured starts slower: one process's first window after its warm-up (and
+   * about 100 s idle) served 14–32 % fewer requests per CPU-second than the same route a round later,
+   * in four runs. The figures are for a server under load, not one coming back from idle.
    */
   leadIn: quick ? 0.5 : 1,
   trivial: quick ? 3 : 10,
