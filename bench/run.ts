@@ -587,10 +587,9 @@ async function main() {
     }
 
     // What authentication costs: the trivial route and users/me on one process, alternating back to back
-    // (every other round in reverse order) with no other server measured in between. In the interleaved
-    // comparison each window follows 20 s or more in which the server idled, and there users/me came
-    // out 0.84–0.90 of the trivial route in four runs of five, against 0.91–0.99 (0.95 on average) in
-    // five paired runs on a server kept under load; the target is about a server under load.
+    // (every other round in reverse order) with no other server measured in between. The target is a
+    // same-server ratio; in the interleaved comparison each window follows 20 s or more in which the
+    // server idled.
     console.log(`Auth cost: users/me and the trivial route alternating on ${ours1.label} (${phase.compareRounds} rounds)…`);
     for (let r = 1; r <= phase.compareRounds; r++) {
       for (const { key, label } of r % 2 ? ROUTES : [...ROUTES].reverse()) {
