@@ -566,23 +566,10 @@ async function main() {
     );
     for (let r = 1; r <= phase.compareRounds; r++) {
       for (const s of r % 2 ? [ours1, oursN] : [oursN, ours1]) {
-        const rate = eachRate * s.workers;
-        const perProcess = await measure(
-          s,
-          `${s.label}: users/me at ${rate} req/s`,
-          "GET",
-          { ...request(s, "me"), duration: phase.compare, overallRate: rate },
-          phase.leadIn,
-        );
-        (samePerProcess[s.key] ??= []).push(perProcess);
-        const total = await measure(
-          s,
-          `${s.label}: users/me at ${sameRate} req/s`,
-          "GET",
-          { ...request(s, "me"), duration: phase.compare, overallRate: sameRate },
-          phase.leadIn,
-        );
-        (sameLoad[s.key] ??= []).push(total);
+        for (const [rounds, rate] of [[samePerProcess, eachRate * s.workers], [sameLoad, sameRate]] as const) {
+          const options = { ...request(s, "me"), duration: phase.compare, overallRate: rate };
+          (rounds[s.key] ??= []).push(await measure(s, `${s.label}: users/me at ${rate} req/s`, "GET", options, phase.leadIn));
+        }
       }
     }
 
@@ -648,8 +635,10 @@ async function main() {
   ) as Record<string, Record<RouteKey, Compared>>;
   const perCpu = (key: string, route: RouteKey) => byServer[key]?.[route].rps_per_server_cpu_s;
   const rps = (key: string, route: RouteKey) => byServer[key]?.[route].rps;
-  const sameLoadCompared = Object.fromEntries(Object.entries(sameLoad).map(([key, rounds]) => [key, combine(rounds)]));
-  const perProcessCompared = Object.fromEntries(Object.entries(samePerProcess).map(([key, rounds]) => [key, combine(rounds)]));
+  const combineEach = (byKey: Record<string, Summary[]>) =>
+    Object.fromEntries(Object.entries(byKey).map(([key, rounds]) => [key, combine(rounds)]));
+  const sameLoadCompared = combineEach(sameLoad);
+  const perProcessCompared = combineEach(samePerProcess);
   const authCompared = { trivial: combine(authCost.trivial), me: combine(authCost.me) };
   const comparisonRatios = {
     me_over_trivial_per_cpu_ours_1_alternating: ratio(authCompared.me.rps_per_server_cpu_s, authCompared.trivial.rps_per_server_cpu_s),
