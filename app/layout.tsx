@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { headers } from "next/headers";
 import { AuthProvider } from "@/components/auth-provider";
+import { ReauthProvider } from "@/components/reauth-provider";
 import { SiteHeader } from "@/components/site-header";
 import { THEME_SCRIPT } from "@/lib/client/theme";
 import "./globals.css";
@@ -23,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           Skip to content
         </a>
         <AuthProvider>
+          <ReauthProvider>
           <SiteHeader />
           <main id="main" className="container">
             {children}
@@ -35,6 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </span>
             </div>
           </footer>
+          </ReauthProvider>
         </AuthProvider>
       </body>
     </html>

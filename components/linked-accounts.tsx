@@ -3,6 +3,7 @@ import { signIn } from "next-auth/react";
 import type { LinkedAccountPublicT } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
+import { ReauthCancelledError, useReauth } from "./reauth-provider";
 
 /**
  * Provider accounts that sign in as this user without the password, each with a remove button, and a
@@ -18,6 +19,7 @@ export function LinkedAccounts({
   oidc: { id: string; name: string } | null;
   onRemoved: () => void;
 }) {
+  const withReauth = useReauth();
   const { items: accounts, error, setError, reload } = useApiList<LinkedAccountPublicT>(
     "/api/v1/users/me/accounts",
     refreshKey,
@@ -26,10 +28,11 @@ export function LinkedAccounts({
   async function remove(id: string) {
     setError(null);
     try {
-      await apiJson(`/api/v1/users/me/accounts/${encodeURIComponent(id)}`, { method: "DELETE" });
+      // A linked account is a way in: removing one needs the password again (asked for in a dialog).
+      await withReauth(() => apiJson(`/api/v1/users/me/accounts/${encodeURIComponent(id)}`, { method: "DELETE" }));
       onRemoved();
     } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
+      if (e instanceof ApiError || e instanceof ReauthCancelledError) setError(e.message);
     }
     await reload();
   }

@@ -5,10 +5,12 @@ import { useAuth } from "./auth-provider";
 import type { UserPublicT } from "@/lib/api/schemas";
 import { UpdateMe } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { ReauthCancelledError, useReauth } from "./reauth-provider";
 
 /** The user's own name and email, with the server's answer said where it applies. */
 export function ProfileForm({ user }: { user: UserPublicT }) {
   const auth = useAuth();
+  const withReauth = useReauth();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -31,12 +33,17 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
     }
     setPending(true);
     try {
-      await apiJson<UserPublicT>("/api/v1/users/me", { method: "PATCH", body: JSON.stringify(input) });
+      // An email change needs the password again (asked for in a dialog) and then waits for the new
+      // address to confirm it: the answer is a message, not the user.
+      const answer = await withReauth(() =>
+        apiJson<UserPublicT | { message: string }>("/api/v1/users/me", { method: "PATCH", body: JSON.stringify(input) }),
+      );
       setErrors({});
-      setDone("Profile saved.");
+      setDone("message" in answer ? answer.message : "Profile saved.");
       await auth.reload();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
+      if (error instanceof ReauthCancelledError) setErrors({ form: error.message });
+      else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
       else if (error instanceof ApiError && error.status === 409) setErrors({ email: error.message });
       else if (error instanceof ApiError) setErrors({ form: error.message });
     } finally {

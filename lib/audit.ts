@@ -41,6 +41,13 @@ export const AUTH_EVENT_TYPES = [
   "email_changed",
   "email_change_refused",
   "email_change_throttled",
+  // Security round 4: a fresh proof of the password for a sensitive change ("sudo mode"); an email change
+  // asked (mailed to the new address for confirmation), undone from the old address's link, or made by a
+  // superuser for another user (`method`: "admin", `email`: the new address).
+  "reauthenticated",
+  "email_change_requested",
+  "email_change_cancelled",
+  "email_changed_by_admin",
   // Mail (issue 14): a recovery link mailed to a known account, a password set through a mailed link
   // (`method`: "reset" or "invite"), an address confirmed, a message that could not be delivered
   // (`method`: which mail, `email`: the recipient).

@@ -186,6 +186,13 @@ const EnvSchema = z.object({
   EMAIL_RESET_TOKEN_EXPIRE_HOURS: hours(1),
   EMAIL_VERIFY_TOKEN_EXPIRE_HOURS: hours(48),
   EMAIL_INVITE_TOKEN_EXPIRE_HOURS: hours(72),
+  // An email change: the link to the new address confirms it; the one to the old address undoes it (and
+  // signs out everywhere) for longer, so an owner who reads mail late can still take the account back.
+  EMAIL_CHANGE_TOKEN_EXPIRE_HOURS: hours(24),
+  EMAIL_CHANGE_CANCEL_EXPIRE_HOURS: hours(168),
+  // "Sudo mode" (lib/auth/reauthentication.ts): how long a fresh proof of the password lets a token make
+  // sensitive changes (email, password, deleting the account, unlinking a sign-in method).
+  REAUTH_MAX_AGE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1440).default(10)),
   EMAIL_VERIFICATION: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
     z.enum(["optional", "required"]).default("optional"),
@@ -232,6 +239,8 @@ export type Config = {
   };
   firstSuperuserPassword: string | undefined;
   auditRetentionDays: number;
+  /** REAUTH_MAX_AGE_MINUTES: how long a re-authentication lets a token make sensitive changes. */
+  reauthMaxAgeSeconds: number;
   port: number;
   hostname: string;
   /** TRUST_PROXY, parsed; applied to every request by the server process (scripts/serve.mjs). */
@@ -249,6 +258,8 @@ export type Config = {
     resetTokenTtlSeconds: number;
     verifyTokenTtlSeconds: number;
     inviteTokenTtlSeconds: number;
+    emailChangeTokenTtlSeconds: number;
+    emailChangeCancelTtlSeconds: number;
     /** "required": password sign-in, the token endpoint and session-token refuse unverified accounts. */
     verification: "optional" | "required";
   };
@@ -316,6 +327,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     firstSuperuserPassword: e.FIRST_SUPERUSER_PASSWORD,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    reauthMaxAgeSeconds: Math.max(1, Math.round(e.REAUTH_MAX_AGE_MINUTES * 60)),
     port: e.PORT,
     hostname: e.HOSTNAME,
     trustProxy: e.TRUST_PROXY,
@@ -339,6 +351,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       resetTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_RESET_TOKEN_EXPIRE_HOURS * 3600)),
       verifyTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_VERIFY_TOKEN_EXPIRE_HOURS * 3600)),
       inviteTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_INVITE_TOKEN_EXPIRE_HOURS * 3600)),
+      emailChangeTokenTtlSeconds: Math.max(1, Math.round(e.EMAIL_CHANGE_TOKEN_EXPIRE_HOURS * 3600)),
+      emailChangeCancelTtlSeconds: Math.max(1, Math.round(e.EMAIL_CHANGE_CANCEL_EXPIRE_HOURS * 3600)),
       verification: e.EMAIL_VERIFICATION,
     },
   };

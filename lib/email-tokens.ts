@@ -1,24 +1,44 @@
 /**
- * The tokens in mailed links: password reset, invitation (a reset-style link to set a first password) and
- * email verification. A token is 256 random bits (base64url); only its SHA-256 is stored, so the table
+ * The tokens in mailed links: password reset, invitation (a reset-style link to set a first password),
+ * email verification, and the two links of an email change (confirm, to the new address; cancel, to the
+ * old one). A token is 256 random bits (base64url); only its SHA-256 is stored, so the table
  * alone opens no account. A live link is a row that exists and has not expired:
  *
  * - issuing one deletes the user's earlier links of the same family (a newer link supersedes them);
  * - using one deletes its row in a statement that only one of several concurrent uses can win;
  * - a password change deletes the reset and invitation links, an email change the verification links;
- * - a link counts only while the account still has the address it was sent to.
+ * - a link counts only while the account still has the address it was sent to, except an email
+ *   change's cancel link: it exists to take the account back to that address after the change.
  */
 import crypto from "node:crypto";
 import type { EmailToken, Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb } from "./db";
 
-export type EmailTokenPurpose = "reset" | "invite" | "verify";
+export type EmailTokenPurpose = "reset" | "invite" | "verify" | "email_change" | "email_change_cancel";
 
 /** Links that set a password supersede each other, whichever mail they came in. */
 export const PASSWORD_LINKS: EmailTokenPurpose[] = ["reset", "invite"];
 export const VERIFY_LINKS: EmailTokenPurpose[] = ["verify"];
-const familyOf = (purpose: EmailTokenPurpose) => (purpose === "verify" ? VERIFY_LINKS : PASSWORD_LINKS);
+export const EMAIL_CHANGE_LINKS: EmailTokenPurpose[] = ["email_change"];
+export const EMAIL_CHANGE_CANCEL_LINKS: EmailTokenPurpose[] = ["email_change_cancel"];
+
+/**
+ * The links a new one supersedes. A newer email change replaces the pending one, but never an earlier
+ * cancel link: a second change must not take away the owner's way back from the first.
+ */
+function familyOf(purpose: EmailTokenPurpose): EmailTokenPurpose[] {
+  switch (purpose) {
+    case "verify":
+      return VERIFY_LINKS;
+    case "email_change":
+      return EMAIL_CHANGE_LINKS;
+    case "email_change_cancel":
+      return [];
+    default:
+      return PASSWORD_LINKS;
+  }
+}
 
 type Tx = Prisma.TransactionClient;
 
@@ -27,11 +47,29 @@ export const hashEmailToken = (token: string) => crypto.createHash("sha256").upd
 /** Seconds a link of this purpose lives (EMAIL_RESET_TOKEN_EXPIRE_HOURS and its siblings). */
 export function emailTokenTtlSeconds(purpose: EmailTokenPurpose): number {
   const mail = getConfig().mail;
-  return purpose === "verify" ? mail.verifyTokenTtlSeconds : purpose === "invite" ? mail.inviteTokenTtlSeconds : mail.resetTokenTtlSeconds;
+  switch (purpose) {
+    case "verify":
+      return mail.verifyTokenTtlSeconds;
+    case "invite":
+      return mail.inviteTokenTtlSeconds;
+    case "email_change":
+      return mail.emailChangeTokenTtlSeconds;
+    case "email_change_cancel":
+      return mail.emailChangeCancelTtlSeconds;
+    default:
+      return mail.resetTokenTtlSeconds;
+  }
 }
 
-/** A new link's token for `user` (sent to its current address); earlier links of its family die. */
-export async function issueEmailToken(user: Pick<User, "id" | "email">, purpose: EmailTokenPurpose): Promise<string> {
+/**
+ * A new link's token for `user` (bound to its current address); earlier links of its family die. An
+ * email change's links also carry the address asked for (`newEmail`).
+ */
+export async function issueEmailToken(
+  user: Pick<User, "id" | "email">,
+  purpose: EmailTokenPurpose,
+  { newEmail }: { newEmail?: string } = {},
+): Promise<string> {
   const token = crypto.randomBytes(32).toString("base64url");
   const db = getDb();
   await db.$transaction([
@@ -42,6 +80,7 @@ export async function issueEmailToken(user: Pick<User, "id" | "email">, purpose:
         purpose,
         tokenHash: hashEmailToken(token),
         email: user.email,
+        newEmail: newEmail ?? null,
         expiresAt: new Date(Date.now() + emailTokenTtlSeconds(purpose) * 1000),
       },
     }),
@@ -68,7 +107,8 @@ export async function findEmailToken(
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
   const row = await getDb().emailToken.findUnique({ where: { tokenHash: hashEmailToken(token) }, include: { user: true } });
   if (!row || !purposes.includes(row.purpose as EmailTokenPurpose)) return null;
-  if (row.expiresAt.getTime() <= Date.now() || row.user.email !== row.email) return null;
+  if (row.expiresAt.getTime() <= Date.now()) return null;
+  if (row.purpose !== "email_change_cancel" && row.user.email !== row.email) return null;
   return row;
 }
 

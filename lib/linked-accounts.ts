@@ -11,6 +11,8 @@ import type { ClientInfo } from "./http/client";
 import type { LinkedAccountPublicT } from "./api/schemas";
 import { recordAuthEvent } from "./audit";
 import { revokeAllTokens } from "./sessions";
+import type { Authenticated } from "./auth/current-user";
+import { requireRecentAuthentication } from "./auth/reauthentication";
 
 function providerName(provider: string): string {
   if (provider === "oidc") return getConfig().oidc?.name ?? "OpenID Connect";
@@ -33,30 +35,31 @@ export async function listLinkedAccounts(userId: string): Promise<LinkedAccountP
 }
 
 /**
- * Removes one of the user's linked accounts (`<provider>:<provider account id>`). Whoever holds that
- * provider account may already be signed in through it, so every other token and browser sign-in of
- * the user ends too (the calling one stays, like a password change). The last way to sign in of an
- * account without a password is kept: removing it would lock the user out.
+ * Removes one of the user's linked accounts (`<provider>:<provider account id>`), after a fresh proof
+ * (lib/auth/reauthentication.ts): a linked account is a way in, and a stolen token must not be able to
+ * rearrange them. Whoever holds that provider account may already be signed in through it, so every
+ * other token and browser sign-in of the user ends too (the calling one stays, like a password change).
+ * The last way to sign in of an account without a password is kept: removing it would lock the user out.
  */
 export async function unlinkAccount(
-  userId: string,
+  auth: Authenticated,
   id: string,
-  currentTokenId: string,
-  client: ClientInfo | null,
+  proof: { password?: string; client: ClientInfo },
 ): Promise<{ revoked: number }> {
+  const userId = auth.user.id;
   const colon = id.indexOf(":");
   const where = { provider: id.slice(0, colon), providerAccountId: id.slice(colon + 1) };
   const db = getDb();
   const account = colon > 0 ? await db.account.findFirst({ where: { ...where, userId } }) : null;
   if (!account) throw errors.notFound("Linked account not found");
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { hashedPassword: true } });
-  if (!user.hashedPassword && (await db.account.count({ where: { userId } })) === 1) {
+  if (!auth.user.hashedPassword && (await db.account.count({ where: { userId } })) === 1) {
     throw errors.conflict("This is the only way to sign in to this account; it cannot be removed");
   }
+  await requireRecentAuthentication(auth, proof);
   const result = await db.$transaction(async (tx) => {
     await tx.account.delete({ where: { provider_providerAccountId: where } });
-    return revokeAllTokens(userId, { except: currentTokenId, tx });
+    return revokeAllTokens(userId, { except: auth.tokenId, tx });
   });
-  await recordAuthEvent({ type: "account_unlinked", userId, method: account.provider, client });
+  await recordAuthEvent({ type: "account_unlinked", userId, method: account.provider, client: proof.client });
   return result;
 }

@@ -6,9 +6,12 @@ import crypto from "node:crypto";
 import type { Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb, isUniqueViolation, rawSql } from "./db";
-import { errors, HttpError } from "./http/errors";
+import { errors } from "./http/errors";
 import { hashPassword } from "./auth/passwords";
 import { confirmPassword, reserveEmailChange } from "./auth/throttle";
+import type { Authenticated } from "./auth/current-user";
+import { requireRecentAuthentication } from "./auth/reauthentication";
+import { requestEmailChange } from "./email-change";
 import type {
   SignupInput,
   UpdateMeInput,
@@ -91,12 +94,20 @@ function emailChangeData(user: Pick<User, "email">, email: string | undefined) {
 }
 
 /**
- * The user's own profile change. A new email is rate-limited and audited (taken or not), so the 409 for
- * a taken address is no free account-enumeration oracle.
+ * The user's own profile change. A new name applies at once. A new email needs a fresh proof of the
+ * password (`current_password`, or a recent re-authentication: lib/auth/reauthentication.ts), is
+ * rate-limited (taken or not) and only asked for: it takes effect when the new address confirms it
+ * (lib/email-change.ts). Returns the user and, when a change was asked, the address it waits for.
  */
-export async function updateMe(user: User, input: UpdateMeInput, client: ClientInfo): Promise<User> {
-  const newEmail = input.email !== undefined && input.email !== user.email ? input.email : undefined;
+export async function updateMe(
+  auth: Authenticated,
+  input: UpdateMeInput,
+  client: ClientInfo,
+): Promise<{ user: User; pendingEmail: string | null }> {
+  const user = auth.user;
+  const newEmail = input.email !== undefined && input.email !== user.email ? input.email : null;
   if (newEmail) {
+    await requireRecentAuthentication(auth, { password: input.current_password, client });
     try {
       await reserveEmailChange(user.id);
     } catch (error) {
@@ -104,27 +115,12 @@ export async function updateMe(user: User, input: UpdateMeInput, client: ClientI
       throw error;
     }
   }
-  try {
-    const updated = await uniqueEmail(() =>
-      getDb().$transaction(async (tx) => {
-        if (newEmail) await revokeEmailTokens(user.id, VERIFY_LINKS, tx);
-        return tx.user.update({
-          where: { id: user.id },
-          data: { ...emailChangeData(user, input.email), name: input.full_name },
-        });
-      }),
-    );
-    if (newEmail) {
-      await recordAuthEvent({ type: "email_changed", userId: user.id, email: newEmail, client });
-      await queueEmailChangedMails(updated, user.email);
-    }
-    return updated;
-  } catch (error) {
-    if (newEmail && error instanceof HttpError && error.status === 409) {
-      await recordAuthEvent({ type: "email_change_refused", userId: user.id, email: newEmail, client });
-    }
-    throw error;
-  }
+  const updated =
+    input.full_name !== undefined
+      ? await getDb().user.update({ where: { id: user.id }, data: { name: input.full_name } })
+      : user;
+  if (newEmail) await requestEmailChange(updated, newEmail, client);
+  return { user: updated, pendingEmail: newEmail };
 }
 
 /** Changes the password and revokes every other token of the user; the calling token stays valid. */
@@ -157,17 +153,14 @@ export async function changePassword(
 }
 
 /**
- * Deletes the caller's own account. `password`, when given (the settings page always gives it), is
- * checked like every password re-check (throttled, audited: 400 when wrong, 429 when throttled); API
- * clients may still delete with the token alone, as in the template.
+ * Deletes the caller's own account, after a fresh proof of the password: `password` in the request
+ * (the settings page always sends it) or a recent re-authentication. A token alone is not enough.
  */
-export async function deleteMe(user: User, confirm?: { password: string; client: ClientInfo }): Promise<void> {
-  if (user.isSuperuser) throw errors.forbidden("Super users are not allowed to delete themselves");
-  if (confirm && !(await confirmPassword(user, confirm.password, confirm.client, "account_deletion"))) {
-    throw errors.badRequest("Incorrect password");
-  }
+export async function deleteMe(auth: Authenticated, proof: { password?: string; client: ClientInfo }): Promise<void> {
+  if (auth.user.isSuperuser) throw errors.forbidden("Super users are not allowed to delete themselves");
+  await requireRecentAuthentication(auth, proof);
   // Tokens, accounts and sessions go with the user (ON DELETE CASCADE).
-  await getDb().user.delete({ where: { id: user.id } });
+  await getDb().user.delete({ where: { id: auth.user.id } });
 }
 
 /**
@@ -267,11 +260,16 @@ async function keepingOneSuperuser<T>(targetId: string, write: (tx: Tx) => Promi
  * A superuser's change to any account. A new password or a deactivation revokes every token and ends
  * every browser sign-in of the user, so it takes effect everywhere at once, and a later reactivation
  * brings none of them back (stolen ones included): the user signs in again. Nobody deactivates or
- * demotes themselves, nor the last active superuser (409).
+ * demotes themselves, nor the last active superuser (409). Another user's email changes at once (audited,
+ * both addresses mailed); the superuser's own email or password needs a fresh proof, as for anyone.
  */
-export async function updateUser(actor: User, id: string, input: UserUpdateInput): Promise<User> {
+export async function updateUser(auth: Authenticated, id: string, input: UserUpdateInput, client: ClientInfo): Promise<User> {
+  const actor = auth.user;
   if (input.password) refuseCommonPassword(input.password, "password");
   const target = await getUserById(id);
+  const emailChanged = input.email !== undefined && input.email !== target.email;
+  // A superuser's own credentials through the admin path need the same fresh proof as through /users/me.
+  if (actor.id === target.id && (emailChanged || input.password)) await requireRecentAuthentication(auth, { client });
   if (actor.id === target.id && input.is_active === false) throw errors.conflict(SUPERUSER_RULES.deactivateSelf);
   if (actor.id === target.id && input.is_superuser === false) throw errors.conflict(SUPERUSER_RULES.demoteSelf);
   const data: Prisma.UserUpdateInput = {
@@ -282,7 +280,6 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
   };
   if (input.password) data.hashedPassword = await hashPassword(input.password, getConfig().bcryptCost);
   const revoke = Boolean(input.password) || input.is_active === false;
-  const emailChanged = input.email !== undefined && input.email !== target.email;
   const write = async (tx: Tx) => {
     const updated = await tx.user.update({ where: { id }, data });
     if (revoke) await revokeAllTokens(id, { tx });
@@ -294,7 +291,11 @@ export async function updateUser(actor: User, id: string, input: UserUpdateInput
   const updated = await uniqueEmail(() =>
     losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write),
   );
-  if (emailChanged) await queueEmailChangedMails(updated, target.email);
+  if (emailChanged) {
+    // No confirmation step for an administrator's change, but on the record: who did it, from where.
+    await recordAuthEvent({ type: "email_changed_by_admin", userId: target.id, email: updated.email, method: "admin", client });
+    await queueEmailChangedMails(updated, target.email);
+  }
   return updated;
 }
 

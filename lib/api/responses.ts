@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "../http/handler";
 import type { Access, Declaration, ResponseObject } from "./endpoint";
-import { HTTPError, HTTPValidationError, TokenError } from "./schemas";
+import { HTTPError, HTTPValidationError, ReauthRequiredError, TokenError } from "./schemas";
 
 /** `$ref` to a registered schema (one with `.meta({ id })`), or the schema inline. */
 export function schemaRef(schema: z.ZodType): object {
@@ -62,6 +62,25 @@ const unauthenticated: ResponseObject = {
     },
   },
   content: { "application/json": { schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError)] } } },
+};
+
+/**
+ * 401 of a sensitive change ("sudo mode", lib/auth/reauthentication.ts): the bearer failures above, or a
+ * token without a fresh proof of the password (RFC 9470's step-up challenge).
+ */
+export const reauthRequired: ResponseObject = {
+  description:
+    unauthenticated.description +
+    ' Or no fresh proof of the password: `reason` `"reauth_required"`, `max_age` in seconds, and ' +
+    '`WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=…` (RFC 9470). Confirm the ' +
+    "password with `POST /api/v1/login/reauthenticate` (or send it in this request's body) and try again.",
+  headers: unauthenticated.headers,
+  content: {
+    "application/json": {
+      schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError), schemaRef(ReauthRequiredError)] },
+      example: { detail: "Confirm your password to continue", reason: "reauth_required", max_age: 600 },
+    },
+  },
 };
 
 /** The answers the current-user chain gives before a handler runs. */

@@ -176,9 +176,34 @@ const unchangedIfNull = <S extends z.ZodType>(schema: S) => schema.nullish().tra
 
 // Strict: a field this endpoint does not take (`is_superuser`) is refused, not silently dropped.
 export const UpdateMe = z
-  .object({ full_name: FullName.optional(), email: unchangedIfNull(Email) })
+  .object({
+    full_name: FullName.optional(),
+    email: unchangedIfNull(Email),
+    current_password: GivenPassword.optional().meta({
+      description: "Proof for an email change, instead of a recent POST /api/v1/login/reauthenticate",
+    }),
+  })
   .strict()
   .meta({ id: "UserUpdateMe" });
+
+/** The password again, for a sensitive change ("sudo mode"). */
+export const Reauthenticate = z.object({ password: GivenPassword }).strict().meta({ id: "Reauthenticate" });
+
+export const ReauthenticateResponse = z
+  .object({
+    message: z.string().meta({ example: "Password confirmed" }),
+    reauthenticated_until: z.string().meta({
+      description: "Until when this token may make sensitive changes (ISO 8601)",
+      example: "2026-12-04T15:10:00.000Z",
+    }),
+  })
+  .meta({ id: "ReauthenticateResponse" });
+
+/** The optional proof a sensitive DELETE may carry in its body. */
+export const PasswordProof = z
+  .object({ password: GivenPassword.optional() })
+  .strict()
+  .meta({ id: "PasswordProof" });
 
 export const UpdatePassword = z
   .object({ current_password: GivenPassword, new_password: NewPasswordText })
@@ -227,6 +252,10 @@ export const NewPassword = z
 export const VerifyEmail = z
   .object({ token: LinkToken })
   .meta({ id: "VerifyEmail", description: "An email verification link's token." });
+
+export const EmailChangeToken = z
+  .object({ token: LinkToken })
+  .meta({ id: "EmailChangeToken", description: "The token of an email change's confirmation or cancel link." });
 
 /** The address in `/password-recovery/{email}`. */
 export const RecoveryPath = z.object({ email: Email });
@@ -368,6 +397,17 @@ export const TokenError = z
     reason: z.enum(["invalid", "expired", "revoked"]).meta({ example: "expired" }),
   })
   .meta({ id: "TokenError", description: "The bearer token was refused; `reason` says why." });
+
+export const ReauthRequiredError = z
+  .object({
+    detail: z.literal("Confirm your password to continue"),
+    reason: z.literal("reauth_required"),
+    max_age: z.number().int().meta({ description: "Seconds a proof of the password counts (REAUTH_MAX_AGE_MINUTES)", example: 600 }),
+  })
+  .meta({
+    id: "ReauthRequiredError",
+    description: "A sensitive change needs a fresh proof of the password (POST /api/v1/login/reauthenticate).",
+  });
 
 export const OAuth2Error = z
   .object({

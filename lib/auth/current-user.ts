@@ -11,7 +11,16 @@ import { accessTokenVerifiers } from "./key-set";
 import { findTokenWithUser } from "./token-lookup";
 import { verifyAccessTokenCached } from "./verified-tokens";
 
-export type Authenticated = { user: User; tokenId: string; issuedAt: Date; expiresAt: Date };
+export type Authenticated = {
+  user: User;
+  tokenId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  /** When the holder last proved a factor again on this token (lib/auth/reauthentication.ts). */
+  reauthenticatedAt: Date | null;
+  /** The browser sign-in the token was minted for, if any. */
+  sessionId: string | null;
+};
 
 /** The token from `Authorization: Bearer <token>`; never from the query string or a cookie. */
 export function bearerToken(request: Request): string | null {
@@ -43,7 +52,14 @@ export async function requireUser(request: Request): Promise<Authenticated> {
   }
 
   noteTokenUsed(jti, record.lastUsedAt);
-  return { user: record.user, tokenId: jti, issuedAt: record.createdAt, expiresAt: record.expiresAt };
+  return {
+    user: record.user,
+    tokenId: jti,
+    issuedAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    reauthenticatedAt: record.reauthenticatedAt,
+    sessionId: record.sessionId,
+  };
 }
 
 export async function requireActiveUser(request: Request): Promise<Authenticated> {

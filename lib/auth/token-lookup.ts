@@ -45,6 +45,7 @@ const textOrNull = (v: unknown): string | null => (v === null || v === undefined
 const SELECT = `
   SELECT t."id", t."user_id", t."created_at", t."expires_at", t."revoked_at", t."last_used_at",
          t."user_agent", t."ip", t."method", t."session_id", t."family_id", t."kid",
+         t."reauthenticated_at",
          f."revoked_at" AS "f_revoked_at",
          u."email" AS "u_email", u."hashed_password" AS "u_hashed_password", u."full_name" AS "u_full_name",
          u."email_verified" AS "u_email_verified", u."image" AS "u_image", u."is_active" AS "u_is_active",
@@ -134,6 +135,7 @@ function toRecord(r: Row): TokenWithUser {
     sessionId: textOrNull(r.session_id),
     familyId: textOrNull(r.family_id),
     kid: textOrNull(r.kid),
+    reauthenticatedAt: dateOrNull(r.reauthenticated_at),
   };
   return Object.freeze({ ...token, user: Object.freeze(user), familyRevokedAt: dateOrNull(r.f_revoked_at) });
 }

@@ -33,6 +33,12 @@ export class ApiError extends Error {
 
 export class SignedOutError extends Error {}
 
+/** The `reason` of a 401 that asks for the password again before a sensitive change ("sudo mode"). */
+export const REAUTH_REQUIRED_REASON = "reauth_required";
+
+export const isReauthRequired = (error: unknown): error is ApiError =>
+  error instanceof ApiError && error.status === 401 && error.body.reason === REAUTH_REQUIRED_REASON;
+
 /** The server could not be reached (or the page is navigating away); the sign-in is left as it is. */
 export class OfflineError extends Error {}
 
@@ -73,6 +79,8 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   if (response.status !== 401) return response;
 
   const refused = (await response.clone().json().catch(() => ({}))) as { reason?: string };
+  // The token is fine; the change needs the password again (components/reauth-provider.tsx asks for it).
+  if (refused.reason === REAUTH_REQUIRED_REASON) return response;
   const minted = await mintFromSession();
   if (minted.ok) {
     response = await send(path, init, minted.token.token);

@@ -28,6 +28,8 @@ export class LoginThrottledError extends HttpError {
   }
 }
 
+export const REAUTH_REQUIRED = "Confirm your password to continue";
+
 export type InvalidTokenReason = "invalid" | "expired" | "revoked";
 
 const invalidTokenDescriptions: Record<InvalidTokenReason, string> = {
@@ -66,6 +68,20 @@ export const errors = {
       error: "unsupported_grant_type",
       error_description: "Unsupported grant_type: use password or refresh_token",
     }),
+  /**
+   * A sensitive change asked with a token that has no fresh proof of a factor ("sudo mode"). The OAuth 2.0
+   * step-up challenge (RFC 9470): 401 with `insufficient_user_authentication` and the `max_age` a proof
+   * may have; `reason` tells our pages (and any client) to ask for the password, not to sign out.
+   */
+  reauthRequired: (maxAgeSeconds: number) =>
+    new HttpError(
+      401,
+      REAUTH_REQUIRED,
+      {
+        "WWW-Authenticate": `Bearer error="insufficient_user_authentication", error_description="A recent password confirmation is required", max_age=${maxAgeSeconds}`,
+      },
+      { reason: "reauth_required", max_age: maxAgeSeconds },
+    ),
   badRequest: (detail: string) => new HttpError(400, detail),
   inactiveUser: () => new HttpError(403, "Inactive user"),
   notSuperuser: () => new HttpError(403, "The user doesn't have enough privileges"),

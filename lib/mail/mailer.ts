@@ -14,7 +14,16 @@ import { deliver } from "./transport";
 
 export { templates };
 
-export type MailKind = "recovery" | "password_changed" | "verification" | "email_changed" | "invitation" | "test";
+export type MailKind =
+  | "recovery"
+  | "password_changed"
+  | "verification"
+  | "email_changed"
+  | "email_change_confirm"
+  | "email_change_notice"
+  | "email_in_use"
+  | "invitation"
+  | "test";
 
 export type Mail = {
   to: string;

@@ -122,6 +122,67 @@ export const templates = {
     ),
   }),
 
+  emailChangeConfirm: ({
+    appName,
+    oldEmail,
+    newEmail,
+    link,
+    validSeconds,
+  }: Common & { oldEmail: string; newEmail: string; link: string; validSeconds: number }) => ({
+    subject: `${appName} - Confirm your new email address`,
+    body: (
+      <Layout appName={appName} preview="Confirm your new email address" title="Confirm your new email address">
+        <Text>
+          The account {oldEmail} asked to use {newEmail} from now on. Confirm that this address is yours to make the
+          change:
+        </Text>
+        <Action href={link} label="Confirm my new address" />
+        <Text style={small}>
+          The link works once and for {lifetime(validSeconds)}. Until it is used the account keeps {oldEmail} for
+          signing in and recovery. If you did not ask for this, ignore this mail: nothing changes.
+        </Text>
+      </Layout>
+    ),
+  }),
+
+  emailChangeNotice: ({
+    appName,
+    oldEmail,
+    newEmail,
+    cancelLink,
+    validSeconds,
+  }: Common & { oldEmail: string; newEmail: string; cancelLink: string; validSeconds: number }) => ({
+    subject: `${appName} - A change of your email address was requested`,
+    body: (
+      <Layout appName={appName} preview="Your email address is about to change" title="Your email address is about to change">
+        <Text>
+          Someone signed in to the account {oldEmail} asked to move it to {newEmail}. The change happens only when
+          that address confirms it; until then the account keeps {oldEmail}.
+        </Text>
+        <Text>If that was not you, undo it: the account goes back to {oldEmail} and every device is signed out.</Text>
+        <Action href={cancelLink} label="This was not me: undo the change" />
+        <Text style={small}>
+          The link works once and for {lifetime(validSeconds)}, even after the new address has confirmed the change.
+        </Text>
+      </Layout>
+    ),
+  }),
+
+  emailInUse: ({ appName, email, signInLink }: Common & { email: string; signInLink: string }) => ({
+    subject: `${appName} - Someone tried to use your email address`,
+    body: (
+      <Layout appName={appName} preview="Someone tried to use your email address" title="Someone tried to use your email address">
+        <Text>
+          Another account asked to change its address to {email}, which already belongs to your account. Nothing was
+          changed and your account is unaffected: there is nothing you need to do.
+        </Text>
+        <Text style={small}>
+          Your account, as always: <Link href={signInLink}>{signInLink}</Link>
+        </Text>
+      </Layout>
+    ),
+  }),
+
   invitation: ({ appName, email, link, validSeconds }: Common & { email: string; link: string; validSeconds: number }) => ({
     subject: `${appName} - An account was created for you`,
     body: (

@@ -1,7 +1,7 @@
 /** Mail: password recovery (the FastAPI template's endpoints), email verification and the test email. */
 import { endpoint } from "../endpoint";
 import { errorResponse, jsonContent, throttled } from "../responses";
-import { HTTPError, Message, NewPassword, RecoveryPath, TestEmailQuery, VerifyEmail } from "../schemas";
+import { EmailChangeToken, HTTPError, Message, NewPassword, RecoveryPath, TestEmailQuery, VerifyEmail } from "../schemas";
 
 const linkThrottled = throttled(
   "Too many failed attempts for this account or address (the sign-in limits)",
@@ -114,5 +114,54 @@ export const requestEmailVerification = endpoint({
     "202": { description: "Queued", content: jsonContent(Message, { message: "Verification email sent" }) },
     "400": errorResponse("The address is already verified", "Email already verified"),
     "429": throttled("Too many verification mails (5 an hour)", "Too many verification emails. Try again in 3600 seconds."),
+  },
+});
+
+export const confirmEmailChange = endpoint({
+  method: "POST",
+  path: "/api/v1/confirm-email-change/",
+  tag: "login",
+  operationId: "login-confirm_email_change",
+  summary: "Confirm an email change",
+  description:
+    "Moves the account to the new address with the token of the link mailed there (`PATCH /users/me` asked " +
+    "for it). The address counts as verified. Single use; lives `EMAIL_CHANGE_TOKEN_EXPIRE_HOURS` (24); a newer " +
+    "change request or a cancel ends it. Attempts count toward the sign-in throttle of the account and address.",
+  auth: "none",
+  body: { schema: EmailChangeToken },
+  responses: {
+    "200": { description: "Changed", content: jsonContent(Message, { message: "Email changed to new@example.com" }) },
+    "400": invalidLink("The token cannot be used"),
+    "409": errorResponse("The new address was taken by another account meanwhile", "This address now belongs to another account"),
+    "429": linkThrottled,
+  },
+});
+
+export const cancelEmailChange = endpoint({
+  method: "POST",
+  path: "/api/v1/cancel-email-change/",
+  tag: "login",
+  operationId: "login-cancel_email_change",
+  summary: "Undo an email change",
+  description:
+    "With the token of the link mailed to the **old** address when a change was asked: cancels the change, or, " +
+    "if the new address already confirmed it, moves the account back to the old address; and in both cases " +
+    "signs out everywhere (every access token, refresh token and browser session of the user). Single use; " +
+    "lives `EMAIL_CHANGE_CANCEL_EXPIRE_HOURS` (168), whatever changes follow.",
+  auth: "none",
+  body: { schema: EmailChangeToken },
+  responses: {
+    "200": {
+      description: "Undone, signed out everywhere",
+      content: jsonContent(Message, {
+        message: "The email change was undone and every device was signed out. Sign in with old@example.com.",
+      }),
+    },
+    "400": invalidLink("The token cannot be used"),
+    "409": errorResponse(
+      "Signed out everywhere, but the old address now belongs to another account",
+      "Every device was signed out, but old@example.com now belongs to another account: the account keeps new@example.com. Contact the administrator.",
+    ),
+    "429": linkThrottled,
   },
 });

@@ -7,6 +7,8 @@ import {
   Logout,
   LogoutResponse,
   OAuth2Error,
+  Reauthenticate,
+  ReauthenticateResponse,
   RevokeTokenRequest,
   TokenError,
   TokenRequest,
@@ -113,4 +115,35 @@ export const logout = endpoint({
   auth: "user",
   body: { schema: Logout, optional: true },
   responses: { "200": { description: "Signed out", content: jsonContent(LogoutResponse) } },
+});
+
+export const reauthenticate = endpoint({
+  method: "POST",
+  path: "/api/v1/login/reauthenticate",
+  tag: "login",
+  operationId: "login-reauthenticate",
+  summary: "Confirm my password for sensitive changes (\"sudo mode\")",
+  description:
+    "A token proves who is calling, not that the person is still there. Changing the email, the password, " +
+    "deleting the account and unlinking a sign-in method need a fresh proof: this endpoint checks the " +
+    "password (throttled and audited like every sign-in) and lets **this token** make those changes for " +
+    "REAUTH_MAX_AGE_MINUTES (10). Those endpoints answer 401 `reason: \"reauth_required\"` without it; they " +
+    "also accept the password in their own body. Accounts without a password (OpenID Connect only) prove " +
+    "themselves by signing in again through their provider.",
+  auth: "active",
+  body: { schema: Reauthenticate },
+  responses: {
+    "200": {
+      description: "Confirmed; `reauthenticated_until` says until when",
+      content: jsonContent(ReauthenticateResponse, {
+        message: "Password confirmed",
+        reauthenticated_until: "2026-12-04T15:10:00.000Z",
+      }),
+    },
+    "400": errorResponse("The password is wrong, or the account has none", "Incorrect password"),
+    "429": throttled(
+      "Too many failed password attempts for this account or address",
+      "Too many failed sign-in attempts. Try again in 30 seconds.",
+    ),
+  },
 });

@@ -1,6 +1,8 @@
 /** Accounts: my own, and every user's for superusers. */
 import { endpoint } from "../endpoint";
 import {
+  jsonContent,
+  reauthRequired,
   emailChangesThrottled,
   emailTaken,
   errorResponse,
@@ -16,6 +18,7 @@ import {
   LinkedAccountsPublic,
   LogoutResponse,
   Message,
+  PasswordProof,
   Signup,
   UpdateMe,
   UpdatePassword,
@@ -74,10 +77,29 @@ export const updateUserMe = endpoint({
   path: "/api/v1/users/me",
   tag: "users",
   operationId: "users-update_user_me",
-  summary: "Update my name or email",
+  summary: "Update my name, or ask to change my email",
+  description:
+    "A new `full_name` applies at once (200 with the user). A new `email` is only asked for (202): the new " +
+    "address gets a link that confirms the change (`POST /confirm-email-change/`), the current one a notice " +
+    "with a link that undoes it and signs out everywhere (`POST /cancel-email-change/`). Until the new address " +
+    "confirms, the account keeps its current address for signing in and recovery. The answer is the same " +
+    "whether or not the new address already has an account (that address is mailed a notice instead of the " +
+    "link), and at most 5 email changes an hour are accepted." +
+    "\n\n**Needs a fresh proof of the password** (\"sudo mode\"): `current_password` in this body, or a `POST /api/v1/login/reauthenticate` " +
+    "with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 with `reason: \"reauth_required\"`. " +
+    "A token alone is never enough.",
   auth: "active",
   body: { schema: UpdateMe },
-  responses: { "200": ok("The updated user", UserPublic), "409": emailTaken, "429": emailChangesThrottled },
+  responses: {
+    "200": ok("The updated user (no email change asked)", UserPublic),
+    "202": {
+      description: "An email change was asked: check the new address",
+      content: jsonContent(Message, { message: "Check new@example.com to confirm the change. Until then your account keeps its current address." }),
+    },
+    "400": errorResponse("The `current_password` given is wrong", "Incorrect password"),
+    "401": reauthRequired,
+    "429": emailChangesThrottled,
+  },
 });
 
 export const deleteUserMe = endpoint({
@@ -87,14 +109,17 @@ export const deleteUserMe = endpoint({
   operationId: "users-delete_user_me",
   summary: "Delete my account",
   description:
-    "Deletes the account and all of its tokens. Superusers cannot delete themselves. The body is optional: " +
-    "with `password` the password is checked first (as every password re-check: throttled, audited), which " +
-    "is what the settings page sends; without a body the token alone suffices, as in the template.",
+    "Deletes the account and all of its tokens. Superusers cannot delete themselves. The password is checked " +
+    "as every password re-check is (throttled, audited)." +
+    "\n\n**Needs a fresh proof of the password** (\"sudo mode\"): `password` in this body (what the settings page sends), or a `POST /api/v1/login/reauthenticate` " +
+    "with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 with `reason: \"reauth_required\"`. " +
+    "A token alone is never enough.",
   auth: "active",
   body: { schema: DeleteMe, optional: true },
   responses: {
     "200": ok("Deleted", Message),
     "400": errorResponse("The password given is wrong", "Incorrect password"),
+    "401": reauthRequired,
     "403": errorResponse("A superuser cannot delete itself", "Super users are not allowed to delete themselves"),
     "429": throttled(
       "Too many failed password attempts for this account or address",
@@ -110,7 +135,8 @@ export const updatePasswordMe = endpoint({
   operationId: "users-update_password_me",
   summary: "Change my password",
   description:
-    "Revokes every other token of the user; the token used for this request stays valid. The answer lists " +
+    "`current_password` is the fresh proof this sensitive change needs (\"sudo mode\"): it is always asked, " +
+    "whatever the token. Revokes every other token of the user; the token used for this request stays valid. The answer lists " +
     "the linked provider accounts (`linked_accounts`), which sign in without the password. A wrong current " +
     "password counts as a failed sign-in of the account (the same throttle).",
   auth: "active",
@@ -159,11 +185,18 @@ export const unlinkMyAccount = endpoint({
   summary: "Remove a linked sign-in method",
   description:
     "Unlinks the provider account and ends every other token and browser sign-in of the user (whoever " +
-    "holds that provider account may be signed in through it); the token used for this request stays valid.",
+    "holds that provider account may be signed in through it); the token used for this request stays valid." +
+    "\n\n**Needs a fresh proof of the password** (\"sudo mode\"): `password` in this body, or a `POST /api/v1/login/reauthenticate` " +
+    "with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 with `reason: \"reauth_required\"`. " +
+    "A token alone is never enough." +
+    " An account without a password proves itself by a provider sign-in within that window.",
   auth: "active",
   params: LinkedAccountIdParams,
+  body: { schema: PasswordProof, optional: true },
   responses: {
     "200": ok("Removed; `revoked` counts the other tokens revoked", LogoutResponse),
+    "400": errorResponse("The password given is wrong", "Incorrect password"),
+    "401": reauthRequired,
     "404": errorResponse("No such linked account of this user", "Linked account not found"),
     "409": errorResponse(
       "The only way to sign in to an account without a password",
@@ -202,12 +235,16 @@ export const updateUser = endpoint({
   summary: "Update a user (superuser)",
   description:
     "A new password or a deactivation revokes the user's tokens. A superuser cannot deactivate or demote " +
-    "itself, and nobody can deactivate or demote the last active superuser (409).",
+    "itself, and nobody can deactivate or demote the last active superuser (409). Another user's `email` " +
+    "changes at once, without the confirmation `PATCH /users/me` asks for (audited as `email_changed_by_admin`; " +
+    "both addresses are mailed). A superuser's own `email` or `password` changed here needs the same fresh " +
+    "proof as through `/users/me` (a recent `POST /api/v1/login/reauthenticate`), else 401 `reauth_required`.",
   auth: "superuser",
   params: UserIdParams,
   body: { schema: UserUpdate },
   responses: {
     "200": ok("The updated user", UserPublic),
+    "401": reauthRequired,
     "404": userNotFound,
     "409": superuserRule(
       "The email is taken, the superuser would deactivate or demote itself",

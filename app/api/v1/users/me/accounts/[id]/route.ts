@@ -5,8 +5,8 @@ import { json } from "@/lib/http/handler";
 import { unlinkAccount } from "@/lib/linked-accounts";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
-  unlinkMyAccount.handler(async ({ request, auth, params }) => {
-    const { revoked } = await unlinkAccount(auth.user.id, params.id, auth.tokenId, clientInfo(request));
+  unlinkMyAccount.handler(async ({ request, auth, params, body }) => {
+    const { revoked } = await unlinkAccount(auth, params.id, { password: body.password, client: clientInfo(request) });
     return json({ message: "Linked account removed", revoked });
   }),
 );

@@ -1,0 +1,63 @@
+/**
+ * "Sudo mode": a token proves who is calling, not that the person is present. Changing the email or the
+ * password, deleting the account and unlinking a sign-in method need a fresh proof of a factor on top of
+ * the token: the password given within the last REAUTH_MAX_AGE_MINUTES, either to
+ * `POST /login/reauthenticate` (which marks the calling token) or in the sensitive request's own body
+ * (`current_password`, `password`). A stolen access token alone can do none of these.
+ *
+ * An account without a password (signed up through OpenID Connect) has nothing to type: for it, a
+ * browser sign-in through its provider within the same window counts as the proof.
+ */
+import { getConfig } from "../config";
+import { getDb } from "../db";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { recordAuthEvent } from "../audit";
+import type { Authenticated } from "./current-user";
+import { confirmPassword } from "./throttle";
+
+const isFresh = (at: Date | null | undefined, now = Date.now()) =>
+  at != null && now - at.getTime() <= getConfig().reauthMaxAgeSeconds * 1000;
+
+/**
+ * Checks `password` (throttled and audited like every password re-check: 400 when wrong, 429 when
+ * throttled) and marks the calling token re-authenticated. Returns until when it counts.
+ */
+export async function reauthenticate(auth: Authenticated, password: string, client: ClientInfo): Promise<Date> {
+  if (!auth.user.hashedPassword) {
+    throw errors.badRequest(
+      "This account has no password: sign in again with its provider to confirm it is you",
+    );
+  }
+  if (!(await confirmPassword(auth.user, password, client, "reauthentication"))) {
+    throw errors.badRequest("Incorrect password");
+  }
+  const at = new Date();
+  await getDb().accessToken.update({ where: { id: auth.tokenId }, data: { reauthenticatedAt: at } });
+  await recordAuthEvent({ type: "reauthenticated", userId: auth.user.id, client });
+  return new Date(at.getTime() + getConfig().reauthMaxAgeSeconds * 1000);
+}
+
+/**
+ * The gate in front of every sensitive change. With `password` (the request's own proof) it is checked
+ * as by `reauthenticate`; without, the token must have been re-authenticated recently, or else 401
+ * `reauth_required` (lib/http/errors.ts) tells the client to ask for the password and try again.
+ */
+export async function requireRecentAuthentication(
+  auth: Authenticated,
+  proof: { password?: string | undefined; client: ClientInfo },
+): Promise<void> {
+  if (proof.password !== undefined) {
+    await reauthenticate(auth, proof.password, proof.client);
+    return;
+  }
+  if (isFresh(auth.reauthenticatedAt)) return;
+  if (!auth.user.hashedPassword && auth.sessionId) {
+    const session = await getDb().session.findUnique({
+      where: { sessionToken: auth.sessionId },
+      select: { createdAt: true },
+    });
+    if (isFresh(session?.createdAt)) return;
+  }
+  throw errors.reauthRequired(getConfig().reauthMaxAgeSeconds);
+}
