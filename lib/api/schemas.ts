@@ -322,7 +322,8 @@ export const AuthEventPublic = z
       description:
         "login_success, login_failure, login_throttled, token_issued, token_refreshed, refresh_token_reused, token_revoked, password_changed, " +
         "signed_out_everywhere, account_linked, account_unlinked, password_check_failure, password_check_throttled, " +
-        "password_change_refused, email_changed, email_change_refused, email_change_throttled, " +
+        "password_change_refused, email_changed, email_change_refused, email_change_throttled, reauthenticated, " +
+        "email_change_requested, email_change_cancelled, email_changed_by_admin, " +
         "password_recovery_requested, password_reset, email_verified, email_send_failed",
       example: "login_success",
     }),
