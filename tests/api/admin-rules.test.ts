@@ -306,10 +306,15 @@ describe("DELETE /users/me with the password typed again", () => {
     assert.equal(gone.status, 400, gone.text);
   });
 
-  test("without a body it still deletes (API clients, as in the template); an unknown field is 422", async () => {
-    const { token } = await newUser(server, "leaving-api");
+  test("without a body the token alone is not enough (401 reauth_required) until it re-authenticates; an unknown field is 422", async () => {
+    const { token, password } = await newUser(server, "leaving-api");
     const extra = await server.api("/api/v1/users/me", { method: "DELETE", token, json: { passwd: "x" } });
     assert.equal(extra.status, 422, extra.text);
+    const refused = await server.api("/api/v1/users/me", { method: "DELETE", token });
+    assert.equal(refused.status, 401, refused.text);
+    assert.equal(refused.body.reason, "reauth_required");
+    const reauth = await server.api("/api/v1/login/reauthenticate", { method: "POST", token, json: { password } });
+    assert.equal(reauth.status, 200, reauth.text);
     const res = await server.api("/api/v1/users/me", { method: "DELETE", token });
     assert.equal(res.status, 200, res.text);
   });

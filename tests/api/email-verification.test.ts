@@ -74,19 +74,21 @@ describe("EMAIL_VERIFICATION=optional (the default)", () => {
     assert.ok(Number(limited.headers.get("retry-after")) > 0);
   });
 
-  test("changing the email: unverified, a link to the new address, a notice to the old one; older links die", async () => {
-    const { email, token } = await newUser(server, "change-old");
+  test("changing the email: the new address's confirmation verifies it; the old address's links die", async () => {
+    const { email, token, password } = await newUser(server, "change-old");
     const beforeChange = await verificationLink(email);
     const newEmail = uniqueEmail("change-new");
-    const res = await server.api("/api/v1/users/me", { method: "PATCH", token, json: { email: newEmail } });
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.is_verified, false);
-    const notice = await sink.waitFor(email, /Your email address was changed/);
+    const res = await server.api("/api/v1/users/me", { method: "PATCH", token, json: { email: newEmail, current_password: password } });
+    assert.equal(res.status, 202, res.text);
+    const notice = await sink.waitFor(email, /A change of your email address was requested/);
     assert.ok(notice.text.includes(newEmail));
-    const link = await verificationLink(newEmail);
+    const confirmLink = linkIn(await sink.waitFor(newEmail, /Confirm your new email address/), "/confirm-email-change");
+    const confirmed = await server.api("/api/v1/confirm-email-change/", { method: "POST", json: { token: confirmLink.token } });
+    assert.equal(confirmed.status, 200, confirmed.text);
     assert.deepEqual((await verify(server, beforeChange.token)).body, { detail: "Invalid token" });
-    assert.equal((await verify(server, link.token)).status, 200);
-    assert.equal((await me(server, token)).is_verified, true);
+    const user = await me(server, token);
+    assert.equal(user.email, newEmail);
+    assert.equal(user.is_verified, true);
   });
 
   test("a superuser's edit of the email does the same", async () => {
@@ -190,10 +192,15 @@ describe("EMAIL_VERIFICATION=required", () => {
     const cookie = await browserSignIn(server, email, "required-password-1");
     assert.equal((await mintFromCookie(server, cookie)).status, 200);
 
-    // A browser signed in before its address changed gets no new token.
-    const access = await login(server, email, "required-password-1");
-    const changed = await server.api("/api/v1/users/me", { method: "PATCH", token: access, json: { email: uniqueEmail("required-new") } });
+    // A browser signed in before a superuser changed its address (now unverified) gets no new token.
+    const { id } = await me(server, await login(server, email, "required-password-1"));
+    const changed = await server.api(`/api/v1/users/${id}`, {
+      method: "PATCH",
+      token: await adminToken(server),
+      json: { email: uniqueEmail("required-new") },
+    });
     assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.is_verified, false);
     const minted = await mintFromCookie(server, cookie);
     assert.equal(minted.status, 403);
     assert.deepEqual(minted.body, { detail: "Email not verified" });

@@ -541,7 +541,8 @@ async function followChanges(sent: SentRequest, answer: Answer): Promise<void> {
   // By the path sent, not the operation's: /users/{id} with the id "me" is /users/me.
   const target = `${sent.method} ${new URL(sent.url).pathname}`;
   if (account && target === "PATCH /api/v1/users/me/password") account.password = JSON.parse(sent.bodyText!).new_password;
-  if (account && target === "PATCH /api/v1/users/me") account.email = answer.body.email;
+  // 202 is an email change asked for, not made: the address changes only when the mailed link is used.
+  if (account && target === "PATCH /api/v1/users/me" && answer.status === 200) account.email = answer.body.email;
   admin = await resync(admin, () => {
     throw new Error("the superuser can no longer sign in");
   });

@@ -207,9 +207,10 @@ describe("every sign-out path ends the family", () => {
   });
 
   test("deleting the account", async () => {
-    const { tokens } = await userWithTokens("rt-delete");
+    const { tokens, password } = await userWithTokens("rt-delete");
     const next = await refreshed(server, tokens.refresh_token);
-    assert.equal((await server.api("/api/v1/users/me", { method: "DELETE", token: next.access_token })).status, 200);
+    const deleted = await server.api("/api/v1/users/me", { method: "DELETE", token: next.access_token, json: { password } });
+    assert.equal(deleted.status, 200, deleted.text);
     assertInvalidGrant(await refresh(server, next.refresh_token, { ip: freshIp() }));
   });
 

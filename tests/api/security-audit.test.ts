@@ -191,16 +191,18 @@ describe("flooding the audit trail", () => {
 
 describe("PATCH /users/me changing the email", () => {
   test("a few changes an hour (5), taken or not, then 429; each change and refusal audited", async () => {
-    const { token } = await newUser(server, "mover");
+    const { token, password } = await newUser(server, "mover");
     const { email: taken } = await newUser(server, "taken");
-    const patch = (email: string) => server.api("/api/v1/users/me", { method: "PATCH", token, json: { email } });
+    const patch = (email: string) =>
+      server.api("/api/v1/users/me", { method: "PATCH", token, json: { email, current_password: password } });
+    // A taken address gets the same 202 as a free one (the change cannot probe for accounts).
     for (let i = 0; i < 3; i++) {
       const res = await patch(taken);
-      assert.equal(res.status, 409, res.text);
+      assert.equal(res.status, 202, res.text);
     }
     for (let i = 0; i < 2; i++) {
       const res = await patch(uniqueEmail(`moved${i}`));
-      assert.equal(res.status, 200, res.text);
+      assert.equal(res.status, 202, res.text);
     }
     // Only a change counts: the name alone, or the address it already has, does not.
     const me = (await server.api("/api/v1/users/me", { token })).body;
@@ -216,7 +218,7 @@ describe("PATCH /users/me changing the email", () => {
     assert.equal((await server.api("/api/v1/users/me", { token })).body.email, me.email, "the refused change changed nothing");
     const events = await eventsOf(token);
     assert.equal(countOf(events, "email_change_refused"), 3, JSON.stringify(events));
-    assert.equal(countOf(events, "email_changed"), 2, JSON.stringify(events));
+    assert.equal(countOf(events, "email_change_requested"), 2, JSON.stringify(events));
     assert.equal(countOf(events, "email_change_throttled"), 2, JSON.stringify(events));
   });
 });

@@ -123,28 +123,37 @@ describe("GET /users/me", () => {
 });
 
 describe("PATCH /users/me", () => {
-  test("changes the name and the email; the new email logs in", async () => {
-    const { token, password } = await newUser(server, "patch");
+  test("changes the name at once; a new email (normalized) is only asked for: 202, the old one still logs in", async () => {
+    const { token, email, password } = await newUser(server, "patch");
+    const renamed = await server.api("/api/v1/users/me", { method: "PATCH", token, json: { full_name: "Grace Hopper" } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assertPublicUser(renamed.body);
+    assert.equal(renamed.body.full_name, "Grace Hopper");
+    assert.deepEqual((await server.api("/api/v1/users/me", { token })).body, renamed.body);
+
     const newEmail = uniqueEmail("renamed");
     const res = await server.api("/api/v1/users/me", {
       method: "PATCH",
       token,
-      json: { full_name: "Grace Hopper", email: newEmail.toUpperCase() },
+      json: { email: newEmail.toUpperCase(), current_password: password },
     });
-    assert.equal(res.status, 200, res.text);
-    assertPublicUser(res.body);
-    assert.equal(res.body.full_name, "Grace Hopper");
-    assert.equal(res.body.email, newEmail);
-    assert.deepEqual((await server.api("/api/v1/users/me", { token })).body, res.body);
-    await login(server, newEmail, password);
+    assert.equal(res.status, 202, res.text);
+    assert.match(res.body.message, new RegExp(`^Check ${newEmail.replace(/[.+]/g, "\\$&")} to confirm the change`));
+    assert.equal((await server.api("/api/v1/users/me", { token })).body.email, email);
+    await login(server, email, password);
   });
 
-  test("409 for an email another account has; nothing changes", async () => {
+  test("an email another account has: the same 202, and nothing changes", async () => {
     const a = await newUser(server, "owner");
     const b = await newUser(server, "grabber");
-    const res = await server.api("/api/v1/users/me", { method: "PATCH", token: b.token, json: { email: a.email } });
-    assert.equal(res.status, 409, res.text);
+    const res = await server.api("/api/v1/users/me", {
+      method: "PATCH",
+      token: b.token,
+      json: { email: a.email, current_password: b.password },
+    });
+    assert.equal(res.status, 202, res.text);
     assert.equal((await server.api("/api/v1/users/me", { token: b.token })).body.email, b.email);
+    assert.equal((await server.api("/api/v1/users/me", { token: a.token })).body.email, a.email);
   });
 
   test("422 for an unknown field (is_superuser cannot be set here)", async () => {
@@ -166,7 +175,7 @@ describe("PATCH /users/me", () => {
 describe("DELETE /users/me", () => {
   test("deletes the account: its token then gets 401 and its password no longer logs in", async () => {
     const { token, email, password } = await newUser(server, "deleteme");
-    const res = await server.api("/api/v1/users/me", { method: "DELETE", token });
+    const res = await server.api("/api/v1/users/me", { method: "DELETE", token, json: { password } });
     assert.equal(res.status, 200, res.text);
     assert.equal(typeof res.body.message, "string");
     const after = await server.api("/api/v1/users/me", { token });
