@@ -20,6 +20,8 @@ const PAGES_OUT = {
   "recover-password": "/recover-password",
   "reset-password": "/reset-password",
   "verify-email": "/verify-email",
+  "confirm-email-change": "/confirm-email-change",
+  "cancel-email-change": "/cancel-email-change",
   docs: "/docs",
   "not-found": "/no-such-page",
 };
@@ -93,6 +95,14 @@ test("every page, light and dark, desktop and phone", async ({ page, request }) 
       await page.getByTestId("user-menu").click();
       await expect(page.getByRole("menu")).toBeVisible();
       await page.screenshot({ path: path.join(OUT, `user-menu-${scheme}-${size}.png`) });
+      await page.keyboard.press("Escape");
+      // The password asked again before a sensitive change ("sudo mode").
+      await page.goto("/settings");
+      await settle(page, "/settings");
+      await page.getByRole("region", { name: "Profile" }).getByLabel("Email").fill("someone-else@example.com");
+      await page.getByRole("button", { name: "Save profile" }).click();
+      await expect(page.getByRole("dialog", { name: "Confirm your password" })).toBeVisible();
+      await page.screenshot({ path: path.join(OUT, `reauth-dialog-${scheme}-${size}.png`) });
       await page.keyboard.press("Escape");
     }
   }
