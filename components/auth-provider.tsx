@@ -9,7 +9,7 @@ import { apiJson, SignedOutError } from "@/lib/client/api";
 import {
   clearToken,
   ensureToken,
-  lastSignOutReason,
+  takeSignOutReason,
   MIN_REMAINING_SECONDS,
   mintFromSession,
   readToken,
@@ -106,7 +106,7 @@ export function useAuth(): AuthContextValue {
 export function useRequireAuth(): AuthContextValue {
   const auth = useAuth();
   useEffect(() => {
-    if (auth.status === "signed-out") redirectToSignIn(lastSignOutReason());
+    if (auth.status === "signed-out") redirectToSignIn(takeSignOutReason());
   }, [auth.status]);
   return auth;
 }

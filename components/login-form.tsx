@@ -39,7 +39,8 @@ export function LoginForm({
 }: {
   next?: string;
   reason?: string;
-  signedOut?: boolean;
+  /** Arrived from signing out: of this browser, or of every device. */
+  signedOut?: "here" | "everywhere";
   /** Arrived from the reset-password page: the new password is set. */
   passwordReset?: boolean;
   authError?: string;
@@ -126,7 +127,9 @@ export function LoginForm({
 
   const notice = passwordReset
     ? "Your password was changed and every device was signed out. Sign in with the new password."
-    : signedOut
+    : signedOut === "everywhere"
+      ? "You have signed out everywhere: every browser and API token of your account was signed out."
+      : signedOut
       ? "You have signed out."
       : reason
         ? reasonMessages[reason]

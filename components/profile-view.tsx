@@ -10,17 +10,19 @@ import { LinkedAccounts } from "./linked-accounts";
 import { PageLoading } from "./page-loading";
 import { EmailVerificationStatus } from "./email-verification-status";
 import { signOut } from "@/lib/client/token-store";
+import { SignOutEverywhereDialog } from "./sign-out-everywhere-dialog";
 
 export function ProfileView({ oidc }: { oidc: { id: string; name: string } | null }) {
   const auth = useRequireAuth();
   const [busy, setBusy] = useState(false);
   const [sessionsVersion, setSessionsVersion] = useState(0);
+  const [confirmEverywhere, setConfirmEverywhere] = useState(false);
 
   if (auth.status !== "signed-in") return <PageLoading label="Loading your profile…" />;
 
-  async function leave(everywhere: boolean) {
+  async function leave() {
     setBusy(true);
-    await signOut({ everywhere });
+    await signOut();
     window.location.assign("/login?signed_out=1");
   }
 
@@ -48,14 +50,15 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
           <Link href="/settings" className="button">
             Edit profile
           </Link>
-          <button type="button" className="button" disabled={busy} onClick={() => leave(false)}>
+          <button type="button" className="button" disabled={busy} onClick={() => leave()}>
             Sign out
           </button>
-          <button type="button" className="button danger" disabled={busy} onClick={() => leave(true)}>
+          <button type="button" className="button danger" disabled={busy} onClick={() => setConfirmEverywhere(true)}>
             Sign out everywhere
           </button>
         </div>
       </section>
+      <SignOutEverywhereDialog open={confirmEverywhere} onOpenChange={setConfirmEverywhere} />
       <TokenCard token={token} />
       <SessionsList refreshKey={`${token.jti}:${sessionsVersion}`} />
       <LinkedAccounts

@@ -5,16 +5,19 @@ import Link from "next/link";
 import { useState } from "react";
 import type { UserPublicT } from "@/lib/api/schemas";
 import { signOut } from "@/lib/client/token-store";
+import { SignOutEverywhereDialog } from "./sign-out-everywhere-dialog";
 
 export function UserMenu({ user }: { user: UserPublicT }) {
   const [busy, setBusy] = useState(false);
-  async function leave(everywhere: boolean) {
+  const [confirmEverywhere, setConfirmEverywhere] = useState(false);
+  async function leave() {
     setBusy(true);
-    await signOut({ everywhere });
+    await signOut();
     window.location.assign("/login?signed_out=1");
   }
   const initial = (user.full_name || user.email).trim().charAt(0) || "?";
   return (
+    <>
     <DropdownMenu.Root modal={false}>
       <DropdownMenu.Trigger className="icon-button user-button" data-testid="user-menu">
         <span className="avatar" aria-hidden="true">
@@ -43,14 +46,16 @@ export function UserMenu({ user }: { user: UserPublicT }) {
             </DropdownMenu.Item>
           )}
           <DropdownMenu.Separator className="menu-separator" />
-          <DropdownMenu.Item className="menu-item" disabled={busy} onSelect={() => void leave(false)}>
+          <DropdownMenu.Item className="menu-item" disabled={busy} onSelect={() => void leave()}>
             Sign out
           </DropdownMenu.Item>
-          <DropdownMenu.Item className="menu-item danger" disabled={busy} onSelect={() => void leave(true)}>
+          <DropdownMenu.Item className="menu-item danger" disabled={busy} onSelect={() => setConfirmEverywhere(true)}>
             Sign out everywhere
           </DropdownMenu.Item>
         </DropdownMenu.Content>
       </DropdownMenu.Portal>
     </DropdownMenu.Root>
+    <SignOutEverywhereDialog open={confirmEverywhere} onOpenChange={setConfirmEverywhere} />
+    </>
   );
 }

@@ -10,6 +10,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { PageLoading } from "./page-loading";
 import { AddUserDialog, DeleteUserDialog, EditUserDialog, rowMenuId, UserSessionsDialog } from "./user-dialogs";
+import { SetActiveDialog } from "./set-active-dialog";
 import type { UserListItemT, UserPublicT } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 
@@ -19,7 +20,7 @@ type Order = "created_desc" | "created_asc";
 type Page = { data: (UserListItemT & { is_verified?: boolean })[]; count: number };
 type Dialog =
   | { kind: "add" }
-  | { kind: "edit" | "delete" | "sessions"; user: UserListItemT }
+  | { kind: "edit" | "delete" | "sessions" | "active"; user: UserListItemT }
   | null;
 
 export function UsersAdmin() {
@@ -93,20 +94,6 @@ function UsersTable({ me }: { me: UserPublicT }) {
     },
     [reload],
   );
-
-  async function setActive(user: UserListItemT, active: boolean) {
-    setMessage(null);
-    setActionError(null);
-    try {
-      await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, {
-        method: "PATCH",
-        body: JSON.stringify({ is_active: active }),
-      });
-      done(active ? `Reactivated ${user.email}.` : `Deactivated ${user.email}: every session of theirs has ended.`);
-    } catch (e) {
-      if (e instanceof ApiError) setActionError(e.message);
-    }
-  }
 
   const showVerified = page?.data.some((u) => typeof u.is_verified === "boolean") ?? false;
   const first = page && page.count > 0 ? skip + 1 : 0;
@@ -246,7 +233,7 @@ function UsersTable({ me }: { me: UserPublicT }) {
                               Sessions
                             </DropdownMenu.Item>
                             {user.id !== me.id && (
-                              <DropdownMenu.Item className="menu-item" onSelect={() => void setActive(user, !user.is_active)}>
+                              <DropdownMenu.Item className="menu-item" onSelect={() => setDialog({ kind: "active", user })}>
                                 {user.is_active ? "Deactivate" : "Reactivate"}
                               </DropdownMenu.Item>
                             )}
@@ -300,6 +287,7 @@ function UsersTable({ me }: { me: UserPublicT }) {
       )}
       {dialog?.kind === "delete" && <DeleteUserDialog user={dialog.user} onClose={() => setDialog(null)} onDone={done} />}
       {dialog?.kind === "sessions" && <UserSessionsDialog user={dialog.user} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "active" && <SetActiveDialog user={dialog.user} onClose={() => setDialog(null)} onDone={done} />}
     </div>
   );
 }

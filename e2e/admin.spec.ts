@@ -62,8 +62,16 @@ test("the superuser adds a user who signs in; deactivating them signs their open
   await sessions.getByRole("button", { name: "Close" }).click();
   await expect(page.getByRole("button", { name: `Manage ${email}` })).toBeFocused();
 
+  // Deactivating asks first, and says what it does.
   await manage(page, email, "Deactivate");
-  await expect(page.getByText(`Deactivated ${email}`)).toBeVisible();
+  const deactivate = page.getByRole("dialog", { name: `Deactivate ${email}?` });
+  await expect(deactivate).toContainText("signed out of every browser and API client at once");
+  await page.keyboard.press("Escape");
+  await expect(row).toContainText("Active");
+  await expect(page.getByRole("button", { name: `Manage ${email}` })).toBeFocused();
+  await manage(page, email, "Deactivate");
+  await deactivate.getByRole("button", { name: `Deactivate ${email}` }).click();
+  await expect(page.getByText(`Deactivated ${email}: every session of theirs has ended.`)).toBeVisible();
   await expect(row).toContainText("Inactive");
 
   // Their tab, next time it is looked at, is signed out and says why.
@@ -78,6 +86,8 @@ test("the superuser adds a user who signs in; deactivating them signs their open
 
   // Reactivated, they can sign in again.
   await manage(page, email, "Reactivate");
+  await page.getByRole("dialog", { name: `Reactivate ${email}?` }).getByRole("button", { name: `Reactivate ${email}` }).click();
+  await expect(page.getByText(`Reactivated ${email}: they can sign in again.`)).toBeVisible();
   await expect(row).toContainText("Active");
   await fillSignIn(userPage, email, password);
   await expect(userPage).toHaveURL(/\/settings$/);

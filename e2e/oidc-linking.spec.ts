@@ -60,7 +60,8 @@ test("a copied sign-in cookie, signed out everywhere, does not link the attacker
   expect(stolen).toBeTruthy();
   // … and the victim, worried, signs out everywhere.
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
-  await expect(page).toHaveURL(`${app.server.url}/login?signed_out=1`);
+  await page.getByRole("dialog", { name: "Sign out everywhere?" }).getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(`${app.server.url}/login?signed_out=everywhere`);
 
   // The attacker's browser, holding the old cookie, signs in at the provider as the attacker.
   const attackerContext = await newBrowser(browser);

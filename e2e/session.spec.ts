@@ -97,6 +97,10 @@ test("signing out in one tab signs the other tab out, and the old token stops wo
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   await expect(page.getByRole("status")).toHaveText("You have signed out.");
   expect(await storedToken(page)).toBeNull();
+  // This tab signed out itself: a page it opens later asks to sign in without blaming another tab.
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  await expect(page.getByText("You signed out in another tab or window.")).toHaveCount(0);
 
   // The other tab follows on its own, and says why.
   await expect(other).toHaveURL(/\/login\?reason=signed_out&next=%2Fprofile$/);
@@ -133,8 +137,18 @@ test("signing out everywhere signs out another browser; it is told its session w
   await expect(sessions).toHaveCount(2);
   await expect(page.getByRole("button", { name: /^Revoke/ })).toHaveCount(1);
 
+  // It asks first: one click would end every session at once.
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
-  await expect(page).toHaveURL(/\/login\?signed_out=1$/);
+  const confirm = page.getByRole("dialog", { name: "Sign out everywhere?" });
+  await expect(confirm).toContainText("Every browser and every API token of your account is signed out");
+  await page.keyboard.press("Escape");
+  expect((await whoAmI(request, elsewhereToken)).status).toBe(200);
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await confirm.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/login\?signed_out=everywhere$/);
+  await expect(page.getByRole("status")).toHaveText(
+    "You have signed out everywhere: every browser and API token of your account was signed out.",
+  );
   expect((await whoAmI(request, elsewhereToken)).status).toBe(401);
 
   // The other browser finds out on its next page load, and is told why.

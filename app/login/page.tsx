@@ -13,7 +13,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
     <LoginForm
       next={one(q.next)}
       reason={one(q.reason)}
-      signedOut={one(q.signed_out) === "1"}
+      signedOut={one(q.signed_out) === "everywhere" ? "everywhere" : one(q.signed_out) === "1" ? "here" : undefined}
       passwordReset={one(q.reset) === "1"}
       authError={one(q.error)}
       oidc={oidcProviderInfo()}

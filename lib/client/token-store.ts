@@ -12,6 +12,8 @@ export const TOKEN_KEY = "access_token";
 export const SWAGGER_AUTH_KEY = "authorized";
 /** Why the last sign-out happened, so other tabs can say it. */
 const SIGN_OUT_REASON_KEY = "signed_out_reason";
+/** sessionStorage (this tab only): the sign-out stamp this tab caused or already showed. */
+const SIGN_OUT_SEEN_KEY = "signed_out_reason_seen";
 
 export type SignOutReason = "expired" | "revoked" | "signed_out" | "inactive";
 
@@ -54,16 +56,29 @@ export function storeToken(token: string): StoredToken | null {
   return decoded;
 }
 
-/** Forgets the token in every tab; `reason` tells the other tabs why. */
+/**
+ * Forgets the token in every tab; `reason` tells the other tabs why. It is stamped, and the stamp is
+ * noted in this tab's sessionStorage: a reason is news to the tabs that did not cause it, once each.
+ */
 export function clearToken(reason: SignOutReason = "signed_out") {
-  window.localStorage.setItem(SIGN_OUT_REASON_KEY, reason);
+  const stamp = `${reason}@${Date.now()}`;
+  window.localStorage.setItem(SIGN_OUT_REASON_KEY, stamp);
+  window.sessionStorage.setItem(SIGN_OUT_SEEN_KEY, stamp);
   window.localStorage.removeItem(TOKEN_KEY);
   window.localStorage.removeItem(SWAGGER_AUTH_KEY);
   notify();
 }
 
-export function lastSignOutReason(): SignOutReason | null {
-  const reason = window.localStorage.getItem(SIGN_OUT_REASON_KEY);
+/**
+ * Why the sign-in ended, if another tab ended it and this tab has not said so yet. A tab that signed
+ * out itself, or already showed the reason, gets null: its next sign-in page must not claim "you signed
+ * out in another tab" (the reason would otherwise outlive the moment it describes).
+ */
+export function takeSignOutReason(): SignOutReason | null {
+  const stamp = window.localStorage.getItem(SIGN_OUT_REASON_KEY);
+  if (!stamp || window.sessionStorage.getItem(SIGN_OUT_SEEN_KEY) === stamp) return null;
+  window.sessionStorage.setItem(SIGN_OUT_SEEN_KEY, stamp);
+  const reason = stamp.split("@")[0];
   return reason === "expired" || reason === "revoked" || reason === "signed_out" || reason === "inactive"
     ? reason
     : null;
