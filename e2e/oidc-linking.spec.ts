@@ -129,7 +129,11 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   );
   await expect(items).toHaveCount(1);
 
+  // A linked account is a way in: removing one asks for the password again.
   await linked.getByRole("button", { name: /^Remove/ }).click();
+  const confirm = page.getByRole("dialog", { name: "Confirm your password" });
+  await confirm.getByLabel("Password").fill("another horse battery 2");
+  await confirm.getByRole("button", { name: "Confirm" }).click();
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();
   expect(linkedTo(linkerEmail)).toEqual([]);
   await expect(activity.locator('[data-event-type="account_unlinked"]')).toHaveCount(1);

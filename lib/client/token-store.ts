@@ -57,22 +57,20 @@ export function storeToken(token: string): StoredToken | null {
 }
 
 /**
- * Forgets the token in every tab; `reason` tells the other tabs why. It is stamped, and the stamp is
- * noted in this tab's sessionStorage: a reason is news to the tabs that did not cause it, once each.
+ * Forgets the token in every tab; `reason` tells the other tabs why. It is stamped, so that each tab
+ * says it once (`takeSignOutReason`).
  */
 export function clearToken(reason: SignOutReason = "signed_out") {
-  const stamp = `${reason}@${Date.now()}`;
-  window.localStorage.setItem(SIGN_OUT_REASON_KEY, stamp);
-  window.sessionStorage.setItem(SIGN_OUT_SEEN_KEY, stamp);
+  window.localStorage.setItem(SIGN_OUT_REASON_KEY, `${reason}@${Date.now()}`);
   window.localStorage.removeItem(TOKEN_KEY);
   window.localStorage.removeItem(SWAGGER_AUTH_KEY);
   notify();
 }
 
 /**
- * Why the sign-in ended, if another tab ended it and this tab has not said so yet. A tab that signed
- * out itself, or already showed the reason, gets null: its next sign-in page must not claim "you signed
- * out in another tab" (the reason would otherwise outlive the moment it describes).
+ * Why the sign-in ended, if this tab has not said so yet. A tab that signed out itself, or already
+ * showed the reason, gets null: its next sign-in page must not claim "you signed out in another tab"
+ * (the reason would otherwise outlive the moment it describes).
  */
 export function takeSignOutReason(): SignOutReason | null {
   const stamp = window.localStorage.getItem(SIGN_OUT_REASON_KEY);
@@ -176,6 +174,8 @@ export async function signOut({ everywhere = false } = {}): Promise<void> {
   }
   await authjsSignOut({ redirect: false }).catch(() => undefined);
   clearToken("signed_out");
+  // News to the other tabs, not to this one.
+  window.sessionStorage.setItem(SIGN_OUT_SEEN_KEY, window.localStorage.getItem(SIGN_OUT_REASON_KEY) ?? "");
 }
 
 export function signInUrl(reason?: SignOutReason | null, next?: string): string {
