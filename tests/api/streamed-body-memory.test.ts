@@ -58,22 +58,27 @@ async function sendMany(path: string, total: number, concurrency: number): Promi
 
 test("hundreds of streamed multipart bodies over the limit: each answered 413, memory and in-flight count come back", async () => {
   const pid = serverProcessId();
-  // Warm up the paths involved (first requests load code), then measure.
-  await sendMany("/api/v1/login/access-token", 20, 10);
-  await new Promise((r) => setTimeout(r, 1000));
+  // A first round grows the heap and the allocator's pools to what this load needs (memory a process
+  // rarely hands back); what a second, larger round adds on top is what requests keep.
+  // Measured: the server process levels off after about 400 such requests (here 167 → 207 → 211 → 212 →
+  // 212 MiB, rounds of 200), where the bug kept about 0.4 MiB of each for good.
+  await sendMany("/api/v1/login/access-token", 300, 50);
+  await sendMany("/api/v1/login/revoke", 100, 50);
+  await new Promise((r) => setTimeout(r, 2000));
   const rssBefore = rssMiB(pid);
 
   const token = await sendMany("/api/v1/login/access-token", 300, 50);
   const revoke = await sendMany("/api/v1/login/revoke", 100, 50);
   await new Promise((r) => setTimeout(r, 2000));
   const rssAfter = rssMiB(pid);
-  console.log(`RSS of the server process: ${rssBefore.toFixed(1)} MiB before, ${rssAfter.toFixed(1)} MiB after 400 requests`);
+  console.log(`RSS of the server process: ${rssBefore.toFixed(1)} MiB after 400 requests, ${rssAfter.toFixed(1)} MiB after 400 more`);
   console.log(`token endpoint: ${JSON.stringify([...token])}; revocation: ${JSON.stringify([...revoke])}`);
 
   assert.deepEqual([...token], [["413 Request body is larger than 64 KiB", 300]]);
   assert.deepEqual([...revoke], [["413 Request body is larger than 64 KiB", 100]]);
-  // 400 × 256 KiB went out: kept, that is 100 MiB. Some growth from the heap's own working room is fine.
-  assert.ok(rssAfter - rssBefore < 40, `RSS grew from ${rssBefore.toFixed(1)} to ${rssAfter.toFixed(1)} MiB`);
+  // 400 × 256 KiB went out (100 MiB; the server reads at most 64 KiB of each); the bug kept about
+  // 160 MiB of 400 such requests. From one round to the next the heap's working room moves by 5–16 MiB.
+  assert.ok(rssAfter - rssBefore < 32, `RSS grew from ${rssBefore.toFixed(1)} to ${rssAfter.toFixed(1)} MiB`);
 
   assert.equal((await server.api("/api/health")).status, 200, "the server still answers");
   assert.equal(await server.signal("SIGTERM"), 0, server.output());
