@@ -114,6 +114,11 @@ async function serveRequest(req, res, expectsContinue) {
   req.url = originFormOf(req.url); // an absolute URL (`GET http://host/path`) becomes its path
   const pathname = pathOf(req.url);
   if (malformedPath(pathname)) return refuse(req, res, { ...MALFORMED_PATH, json: answersInJson(pathname) });
+  if (!req.headers.host) {
+    // HTTP/1.1 requires Host (RFC 9112 §3.2: 400 without one); HTTP/1.0 may leave it out: this server's own.
+    if (req.httpVersion !== "1.0") return refuse(req, res, { status: 400, detail: "Missing Host header", json: answersInJson(pathname) });
+    req.headers.host = listeningHost;
+  }
 
   const { limit } = bodyLimitFor(pathname);
   const declared = req.headers["content-length"];
@@ -147,7 +152,14 @@ function onRequest(req, res, expectsContinue = false) {
   });
 }
 
-const server = http.createServer({ IncomingMessage: BodyHoldingRequest, ServerResponse: CoalescingResponse }, onRequest);
+/** The Host of a request that named none (HTTP/1.0). */
+const listeningHost = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+
+const server = http.createServer(
+  // requireHostHeader: a missing Host is answered in serveRequest, with a body saying so (Node's own 400 has none).
+  { IncomingMessage: BodyHoldingRequest, ServerResponse: CoalescingResponse, requireHostHeader: false },
+  onRequest,
+);
 // Expect: 100-continue: a body over the limit is refused before the client sends it.
 server.on("checkContinue", (req, res) => onRequest(req, res, true));
 // CONNECT (a tunnel) is not served; without a listener Node would drop the connection unanswered.
