@@ -26,7 +26,7 @@ import next from "next";
 import { bodyLimitFor, describeLimit } from "../lib/http/body-limits.mjs";
 import { BodyHoldingRequest } from "../lib/http/held-body.mjs";
 import { answersInJson, refuse, refuseOnSocket } from "../lib/http/refusal.mjs";
-import { originFormOf, pathOf, requestLineOf, requestLineRefusal } from "../lib/http/request-line.mjs";
+import { originFormOf, pathOf, rawPathOf, requestLineOf, requestLineRefusal } from "../lib/http/request-line.mjs";
 import { compileTrust, resolveForwarding } from "../lib/http/trust-proxy.mjs";
 
 // Whatever this process creates (and the SQLite files it opens) stays owner-only, as in scripts/start.ts.
@@ -113,7 +113,7 @@ async function serveRequest(req, res, expectsContinue) {
   if (lineRefusal) return refuse(req, res, lineRefusal);
   req.url = originFormOf(req.url); // an absolute URL (`GET http://host/path`) becomes its path
   const pathname = pathOf(req.url);
-  if (malformedPath(pathname)) return refuse(req, res, { ...MALFORMED_PATH, json: answersInJson(pathname) });
+  if (malformedPath(rawPathOf(req.url))) return refuse(req, res, { ...MALFORMED_PATH, json: answersInJson(pathname) });
   if (!req.headers.host) {
     // HTTP/1.1 requires Host (RFC 9112 §3.2: 400 without one); HTTP/1.0 may leave it out: this server's own.
     if (req.httpVersion !== "1.0") return refuse(req, res, { status: 400, detail: "Missing Host header", json: answersInJson(pathname) });

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { Text } from "../api/schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db";
-import { LoginThrottledError } from "../http/errors";
+import { errorResponse, errors, LoginThrottledError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
 import { recordAuthEvent } from "../audit";
 import { passwordSignIn } from "./throttle";
@@ -252,7 +252,33 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
 });
 
 export const { auth, signIn, signOut } = nextAuth;
+/**
+ * Auth.js answers two refusals with a bare JSON value: `"Bad request."` (a path that is not one of its
+ * actions, such as /api/auth/callback/credentials/extra) and `null` (a session update without its CSRF
+ * token). They get the API's shape, `{"detail": ...}`, like every other answer under /api.
+ */
+function withErrorDetail(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest) => {
+    const response = await handler(request);
+    if (response.status !== 400) return response;
+    const body: unknown = await response.clone().json().catch(() => undefined);
+    if (body && typeof body === "object" && "detail" in body) return response;
+    const detail = body === null ? "Missing or invalid CSRF token" : "Not an Auth.js action (unknown path or provider)";
+    const headers = new Headers(response.headers);
+    headers.set("content-type", "application/json");
+    headers.set("cache-control", "no-store");
+    headers.delete("content-length");
+    return new Response(JSON.stringify({ detail }), { status: 400, headers });
+  };
+}
+
+/** Auth.js serves GET and POST; the other methods get the API's 405 (Next.js's own has no body). */
+const notAllowed = async () => errorResponse(errors.methodNotAllowed(["GET", "POST"]));
+
 export const handlers = {
-  GET: atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.GET)),
-  POST: atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.POST)),
+  GET: withErrorDetail(atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.GET))),
+  POST: withErrorDetail(atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.POST))),
+  PUT: notAllowed,
+  PATCH: notAllowed,
+  DELETE: notAllowed,
 };

@@ -4,7 +4,7 @@
  * (scripts/serve.mjs) with a 4xx, where Next.js would answer 500 (TRACE, CONNECT: "HTTP method is
  * unsupported"; `*`: "Invalid URL") or 400 with no body (PROPFIND and other methods it does not know).
  *
- * - A method not served: 405 with `Allow`, the methods the path does serve: for an API path the ones its
+ * - A method not served (OPTIONS included, on a page): 405 with `Allow`, the methods the path does serve: for an API path the ones its
  *   declaration lists (the same `Allow` as the route's own 405), Auth.js's GET and POST, a page's GET
  *   and HEAD. An API path that does not exist: 404, as for any other method.
  * - A target that is neither a path (`/…`) nor an absolute http(s) URL (`*`, `host:443`, `foo`): 400.
@@ -41,8 +41,21 @@ export function originFormOf(target) {
   return rest.startsWith("/") ? rest : `/${rest}`;
 }
 
-/** The path of an origin-form target, without its query. */
-export const pathOf = (originForm) => originForm.split("?")[0];
+/** The path of an origin-form target as sent, without its query. */
+export const rawPathOf = (originForm) => originForm.split("?")[0];
+
+/**
+ * The path an origin-form target names, the way Next.js resolves it: dot segments (`/api/../login` is
+ * /login, a page) resolved, `\` read as `/`. What decides a request's family (API or page) and so its
+ * body limit and the shape of a refusal.
+ */
+export function pathOf(originForm) {
+  try {
+    return new URL(originForm, "http://host.invalid").pathname;
+  } catch {
+    return rawPathOf(originForm);
+  }
+}
 
 export const BAD_TARGET = {
   status: 400,
@@ -82,6 +95,8 @@ export function requestLineRefusal(method, target) {
   const pathname = pathOf(originForm);
   if (!TOKEN.test(method)) return { status: 400, detail: "Malformed request method", json: answersInJson(pathname) };
   if (!SERVED_METHODS.has(method)) return unservedMethodRefusal(pathname);
+  // OPTIONS is the API's (CORS preflights); Next.js answers it on a page with a bare 400.
+  if (method === "OPTIONS" && !answersInJson(pathname)) return unservedMethodRefusal(pathname);
   return null;
 }
 
@@ -92,6 +107,7 @@ export function requestLineRefusal(method, target) {
  */
 export function requestLineOf(rawPacket) {
   const line = rawPacket?.subarray(0, 16 * 1024).toString("latin1").split("\r\n")[0] ?? "";
-  const parts = /^(\S+) (\S+)(?: HTTP\/\d\.\d)?$/.exec(line);
+  // The version may be what the parser refused (`HTTP/1`, `HTTP/2.0`): method and target are still the first two words.
+  const parts = /^([^ ]+) ([^ ]+)(?: .*)?$/.exec(line);
   return parts ? { method: parts[1], target: parts[2], line } : { method: null, target: null, line };
 }
