@@ -77,8 +77,9 @@ test("hundreds of streamed multipart bodies over the limit: each answered 413, m
   assert.deepEqual([...token], [["413 Request body is larger than 64 KiB", 300]]);
   assert.deepEqual([...revoke], [["413 Request body is larger than 64 KiB", 100]]);
   // 400 × 256 KiB went out (100 MiB; the server reads at most 64 KiB of each); the bug kept about
-  // 160 MiB of 400 such requests. From one round to the next the heap's working room moves by 5–16 MiB.
-  assert.ok(rssAfter - rssBefore < 32, `RSS grew from ${rssBefore.toFixed(1)} to ${rssAfter.toFixed(1)} MiB`);
+  // 160 MiB of 400 such requests. From one round to the next the heap's working room moved by 5–21 MiB
+  // on this machine (shared, noisy): a third of the bug's growth is the line.
+  assert.ok(rssAfter - rssBefore < 48, `RSS grew from ${rssBefore.toFixed(1)} to ${rssAfter.toFixed(1)} MiB`);
 
   assert.equal((await server.api("/api/health")).status, 200, "the server still answers");
   assert.equal(await server.signal("SIGTERM"), 0, server.output());
