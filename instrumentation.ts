@@ -1,9 +1,12 @@
 /**
- * Runs once when a Next.js server process starts: schedules the hourly pruning of stale rows
- * (lib/maintenance.ts) in the Node.js runtime. Start-up (scripts/start.ts) prunes once before serving.
+ * Runs once when a Next.js server process starts, in the Node.js runtime: schedules the hourly pruning
+ * of stale rows (lib/maintenance.ts; start-up, scripts/start.ts, prunes once before serving), and
+ * publishes which methods each API path serves for the server process's own 405s (lib/api/allowed-methods.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { schedulePruning } = await import("./lib/maintenance");
   schedulePruning();
+  const { publishAllowedMethods } = await import("./lib/api/allowed-methods");
+  publishAllowedMethods();
 }

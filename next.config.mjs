@@ -1,3 +1,5 @@
+import { PAGE_BODY_LIMIT } from "./lib/http/body-limits.mjs";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -9,7 +11,9 @@ const nextConfig = {
   // Source maps for the server bundle (never served: they sit beside the server's own files in .next/server).
   // They let bench/profile.ts name our functions in a CPU profile, and `node --enable-source-maps`
   // turn a production stack trace back into lib/… and app/… lines. Build time only; the code is the same.
-  experimental: { serverSourceMaps: true },
+  // Server actions: the pages' body limit (lib/http/body-limits.mjs), which the server process
+  // (scripts/serve.mjs) already applies to every page before Next.js reads a body; Next.js's default is 1 MB.
+  experimental: { serverSourceMaps: true, serverActions: { bodySizeLimit: PAGE_BODY_LIMIT } },
   // Native and engine packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: [
     "better-sqlite3",

@@ -9,7 +9,13 @@
  *   X-Forwarded-For/-Proto/-Host, and replaces those headers with that decision, so that nothing behind
  *   it (lib/http/client.ts, Auth.js, the HSTS header rule, the same-origin check) can read a value a
  *   client chose;
- * - answers a path whose percent-encoding does not decode with 400 (Next.js would answer 500).
+ * - answers what Next.js would answer with a 500, a bare 400 or not at all: a method it does not serve
+ *   (TRACE, PROPFIND, FOO: 405 with Allow), a request target that is not a path (`*`: 400), a path whose
+ *   percent-encoding does not decode (400), a request Node's parser refused (lib/http/request-line.mjs);
+ * - refuses a body over its route family's limit with 413 before anything reads it, whether its length
+ *   is declared, announced (Expect: 100-continue) or unknown (chunked: held until complete, up to the
+ *   limit) (lib/http/body-limits.mjs, lib/http/held-body.mjs);
+ * all of them in the API's JSON error shape under /api, a small page elsewhere (lib/http/refusal.mjs).
  *
  * Plain JavaScript on purpose: it runs without tsx, beside the compiled app in .next.
  * Usage: node scripts/serve.mjs <port> <hostname> [<TRUST_PROXY as parsed by lib/config.ts, in JSON>]
@@ -17,6 +23,10 @@
 import http from "node:http";
 import path from "node:path";
 import next from "next";
+import { bodyLimitFor, describeLimit } from "../lib/http/body-limits.mjs";
+import { BodyHoldingRequest } from "../lib/http/held-body.mjs";
+import { answersInJson, refuse, refuseOnSocket } from "../lib/http/refusal.mjs";
+import { originFormOf, pathOf, rawPathOf, requestLineOf, requestLineRefusal } from "../lib/http/request-line.mjs";
 import { compileTrust, resolveForwarding } from "../lib/http/trust-proxy.mjs";
 
 // Whatever this process creates (and the SQLite files it opens) stays owner-only, as in scripts/start.ts.
@@ -44,8 +54,7 @@ function applyForwarding(req) {
 }
 
 /** True when the path's percent-encoding is not valid UTF-8 (`%ff`, a cut-off `%E0%A4%A`). */
-function malformedPath(url) {
-  const pathname = (url ?? "/").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "").split("?")[0];
+function malformedPath(pathname) {
   try {
     decodeURIComponent(pathname);
     return false;
@@ -54,29 +63,23 @@ function malformedPath(url) {
   }
 }
 
-const BAD_PATH_PAGE = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Bad request · Sign-in system</title>
-<style>body{font-family:system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}
-main{max-width:28rem;margin:15vh auto;padding:2rem;background:#fff;border:1px solid #d0d7de;border-radius:8px}
-h1{font-size:1.4rem;margin-top:0}a{color:#0969da}</style></head>
-<body><main><h1>Malformed URL path</h1><p>This address is not a valid URL: its percent-encoding does not decode.</p>
-<p><a href="/">Go to the home page</a></p></main></body></html>
-`;
+const MALFORMED_PATH = {
+  status: 400,
+  detail: "Malformed URL path",
+  explanation: "This address is not a valid URL: its percent-encoding does not decode.",
+};
 
-/** 400 for a path that does not decode: the API's JSON error shape under /api, a small page elsewhere. */
-function refuseMalformedPath(req, res) {
-  console.warn(`400 Malformed URL path: ${req.method} ${String(req.url).slice(0, 200)}`);
-  const isApi = /^\/api(\/|$|\?)/.test(req.url ?? "");
-  res.writeHead(400, {
-    "content-type": isApi ? "application/json" : "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    ...(isApi ? {} : { "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }),
-  });
-  res.end(isApi ? JSON.stringify({ detail: "Malformed URL path" }) : BAD_PATH_PAGE);
+/** 413 for a body over its route family's limit (lib/http/body-limits.mjs); the body is never read. */
+function bodyTooLarge(limit, pathname) {
+  return {
+    status: 413,
+    title: "Request too large",
+    detail: `Request body is larger than ${describeLimit(limit)}`,
+    explanation: `This request's body is larger than ${describeLimit(limit)}, the most this address accepts.`,
+    json: answersInJson(pathname),
+    // The unread rest of the body is still on the connection: it cannot carry another request.
+    headers: { connection: "close" },
+  };
 }
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -100,19 +103,88 @@ class CoalescingResponse extends http.ServerResponse {
   }
 }
 
+/**
+ * Everything this process decides before Next.js sees a request, in order: the request line (method and
+ * target), the path's encoding, the body's size, the client's address. `expectsContinue`: the client
+ * waits for "100 Continue" before sending its body, which it gets only once the checks passed.
+ */
+async function serveRequest(req, res, expectsContinue) {
+  const lineRefusal = requestLineRefusal(req.method, req.url);
+  if (lineRefusal) return refuse(req, res, lineRefusal);
+  req.url = originFormOf(req.url); // an absolute URL (`GET http://host/path`) becomes its path
+  const pathname = pathOf(req.url);
+  if (malformedPath(rawPathOf(req.url))) return refuse(req, res, { ...MALFORMED_PATH, json: answersInJson(pathname) });
+  if (!req.headers.host) {
+    // HTTP/1.1 requires Host (RFC 9112 §3.2: 400 without one); HTTP/1.0 may leave it out: this server's own.
+    if (req.httpVersion !== "1.0") return refuse(req, res, { status: 400, detail: "Missing Host header", json: answersInJson(pathname) });
+    req.headers.host = listeningHost;
+  }
+
+  const { limit } = bodyLimitFor(pathname);
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) return refuse(req, res, bodyTooLarge(limit, pathname));
+  if (expectsContinue) res.writeContinue();
+  if (req.headers["transfer-encoding"] !== undefined) {
+    // No length said: the body is held here until it ends within the limit, or refused once past it.
+    const outcome = await new Promise((resolve) => {
+      req.holdBody(limit).then(resolve);
+      res.once("close", () => resolve("gone"));
+    });
+    if (outcome === "gone") return;
+    if (outcome === "too-large") return refuse(req, res, bodyTooLarge(limit, pathname));
+    req.releaseBody();
+  }
+
+  applyForwarding(req);
+  await handle(req, res);
+}
+
 let inFlight = 0;
-const server = http.createServer({ ServerResponse: CoalescingResponse }, (req, res) => {
+function onRequest(req, res, expectsContinue = false) {
   inFlight++;
   res.once("close", () => inFlight--);
-  if (malformedPath(req.url)) return refuseMalformedPath(req, res);
-  applyForwarding(req);
-  handle(req, res).catch((error) => {
+  serveRequest(req, res, expectsContinue).catch((error) => {
     console.error(error);
     if (!res.headersSent) {
       res.statusCode = 500;
       res.end();
     }
   });
+}
+
+/** The Host of a request that named none (HTTP/1.0). */
+const listeningHost = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+
+const server = http.createServer(
+  // requireHostHeader: a missing Host is answered in serveRequest, with a body saying so (Node's own 400 has none).
+  { IncomingMessage: BodyHoldingRequest, ServerResponse: CoalescingResponse, requireHostHeader: false },
+  onRequest,
+);
+// Expect: 100-continue: a body over the limit is refused before the client sends it.
+server.on("checkContinue", (req, res) => onRequest(req, res, true));
+// CONNECT (a tunnel) is not served; without a listener Node would drop the connection unanswered.
+server.on("connect", (req, socket) => {
+  const refusal = requestLineRefusal("CONNECT", req.url);
+  if (refusal) refuseOnSocket(socket, refusal, `CONNECT ${req.url}`);
+  else socket.destroy();
+});
+/**
+ * A request Node's parser refused (a method it does not know, such as FOO or a lower-case `get`; a
+ * malformed header; headers too large; too slow): answered like the others, with a body saying why,
+ * where Node would write a bare status line.
+ */
+server.on("clientError", (error, socket) => {
+  if (error.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const { method, target, line } = requestLineOf(error.rawPacket);
+  const json = target !== null && answersInJson(pathOf(originFormOf(target) ?? "/"));
+  let refusal = null;
+  if (error.code === "HPE_HEADER_OVERFLOW") refusal = { status: 431, detail: "Request header fields too large", json };
+  else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") refusal = { status: 408, detail: "Request timeout", json };
+  else if (error.code === "HPE_INVALID_METHOD" && method !== null) refusal = requestLineRefusal(method, target);
+  refuseOnSocket(socket, refusal ?? { status: 400, detail: "Malformed request", json }, line || error.code);
 });
 
 await new Promise((resolve, reject) => {

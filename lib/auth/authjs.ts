@@ -16,7 +16,7 @@ import { z } from "zod";
 import { Text } from "../api/schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db";
-import { LoginThrottledError } from "../http/errors";
+import { errorResponse, errors, LoginThrottledError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
 import { recordAuthEvent } from "../audit";
 import { passwordSignIn } from "./throttle";
@@ -26,6 +26,7 @@ import {
   endBrowserSession,
   startBrowserSession,
 } from "../sessions";
+import { withSiteCallbackUrl } from "./callback-url";
 import { getSecrets } from "./secret";
 import { mustVerifyFirst, queueVerificationMail } from "../email-verification";
 
@@ -174,57 +175,8 @@ export async function browserSignInFromCookie(request: Request): Promise<{ sid: 
   return token ? { sid: token.sid, userId: token.sub } : null;
 }
 
-/** Auth.js's own test of a callback URL: http(s), absolute or a path. */
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value, value.startsWith("/") ? "http://localhost" : undefined).protocol);
-  } catch {
-    return false;
-  }
-}
-
-const CALLBACK_URL_COOKIE = /^(__Secure-)?authjs\.callback-url$/;
-
-/**
- * Auth.js refuses a callback URL that is not http(s) — in the `callbackUrl` query parameter or in its
- * `authjs.callback-url` cookie — as a server misconfiguration: 500 on every one of its endpoints, for
- * as long as the browser keeps the cookie. Such a parameter is the client's mistake (400); such a cookie
- * is dropped before Auth.js sees it, and Auth.js then sets a good one.
- */
-function withSaneCallbackUrl(handler: (request: NextRequest) => Promise<Response>) {
-  return async (request: NextRequest) => {
-    const param = request.nextUrl.searchParams.get("callbackUrl");
-    if (param !== null && !isHttpUrl(param)) return Response.json({ detail: "Invalid callback URL" }, { status: 400 });
-    const cookie = request.headers.get("cookie");
-    if (!cookie) return handler(request);
-    const pairs = cookie.split(";");
-    const kept = pairs.filter((pair) => {
-      const eq = pair.indexOf("=");
-      if (eq < 0 || !CALLBACK_URL_COOKIE.test(pair.slice(0, eq).trim())) return true;
-      let value: string;
-      try {
-        value = decodeURIComponent(pair.slice(eq + 1).trim());
-      } catch {
-        return false;
-      }
-      return isHttpUrl(value);
-    });
-    if (kept.length === pairs.length) return handler(request);
-    const headers = new Headers(request.headers);
-    headers.set("cookie", kept.join(";"));
-    // From the URL and an init, not `new NextRequest(request, …)`: on Node 22+ a Request built from a
-    // request of another realm's Request class throws ("Cannot read private member #state").
-    const sane = new NextRequest(request.url, {
-      method: request.method,
-      headers,
-      body: request.body,
-      // A streamed body (Auth.js's POST forms) needs half-duplex; not in the DOM typings yet.
-      ...({ duplex: "half" } as object),
-    });
-    Object.defineProperty(sane, "url", { value: request.url });
-    return handler(sane);
-  };
-}
+/** Auth.js errors a client causes (not the server's configuration or its database). */
+const CLIENT_ERRORS = new Set(["MissingCSRF", "InvalidCheck", "UnknownAction", "InvalidProvider", "InvalidCallbackUrl", "JWTSessionError"]);
 
 // Built per request (lazily), so that `next build` never reads the secret or opens the database.
 const nextAuth = NextAuth((request): NextAuthConfig => {
@@ -239,9 +191,15 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
     secret: [current, ...previous],
     trustHost: true,
     logger: {
-      // A refused password is an answer, not a server fault: no stack trace in the log for it.
       error(error) {
-        if ((error as { type?: string }).type === "CredentialsSignin") return;
+        const type = (error as { type?: string }).type;
+        // A refused password is an answer, not a server fault: nothing in the log for it.
+        if (type === "CredentialsSignin") return;
+        // A client's mistake (a post without its CSRF token, a stale OAuth state): one line, no stack trace.
+        if (type && CLIENT_ERRORS.has(type)) {
+          console.warn(`Auth.js refused a request: ${type}: ${error.message.split("\n")[0]!.replace(/ Read more at \S+$/, "")}`);
+          return;
+        }
         console.error(error);
       },
     },
@@ -294,7 +252,33 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
 });
 
 export const { auth, signIn, signOut } = nextAuth;
+/**
+ * Auth.js answers two refusals with a bare JSON value: `"Bad request."` (a path that is not one of its
+ * actions, such as /api/auth/callback/credentials/extra) and `null` (a session update without its CSRF
+ * token). They get the API's shape, `{"detail": ...}`, like every other answer under /api.
+ */
+function withErrorDetail(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest) => {
+    const response = await handler(request);
+    if (response.status !== 400) return response;
+    const body: unknown = await response.clone().json().catch(() => undefined);
+    if (body && typeof body === "object" && "detail" in body) return response;
+    const detail = body === null ? "Missing or invalid CSRF token" : "Not an Auth.js action (unknown path or provider)";
+    const headers = new Headers(response.headers);
+    headers.set("content-type", "application/json");
+    headers.set("cache-control", "no-store");
+    headers.delete("content-length");
+    return new Response(JSON.stringify({ detail }), { status: 400, headers });
+  };
+}
+
+/** Auth.js serves GET and POST; the other methods get the API's 405 (Next.js's own has no body). */
+const notAllowed = async () => errorResponse(errors.methodNotAllowed(["GET", "POST"]));
+
 export const handlers = {
-  GET: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.GET)),
-  POST: withSaneCallbackUrl(atBrowserOrigin(nextAuth.handlers.POST)),
+  GET: withErrorDetail(atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.GET))),
+  POST: withErrorDetail(atBrowserOrigin(withSiteCallbackUrl(nextAuth.handlers.POST))),
+  PUT: notAllowed,
+  PATCH: notAllowed,
+  DELETE: notAllowed,
 };

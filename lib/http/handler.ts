@@ -4,9 +4,11 @@
  */
 import type { z } from "zod";
 import { illFormedTextProblem } from "../api/schemas";
+import { API_BODY_LIMIT } from "./body-limits.mjs";
 import { errors, type FieldError } from "./errors";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+/** The API's body limit (lib/http/body-limits.mjs); the server process has already refused larger declared bodies. */
+export const MAX_BODY_BYTES = API_BODY_LIMIT;
 
 /** JSON response that is never cached: API answers carry user data or tokens. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -14,10 +16,10 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 /** Reads the raw body, refusing (413) anything over the limit without buffering it all. */
-async function readBody(request: Request): Promise<string> {
+async function readBodyBytes(request: Request): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw errors.payloadTooLarge(MAX_BODY_BYTES);
-  if (!request.body) return "";
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -31,7 +33,11 @@ async function readBody(request: Request): Promise<string> {
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+async function readBody(request: Request): Promise<string> {
+  return new TextDecoder("utf-8", { fatal: false }).decode(await readBodyBytes(request));
 }
 
 function mediaType(request: Request): string {
@@ -124,10 +130,13 @@ export async function parseJson<S extends z.ZodType>(
 export async function parseFormOrJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
   const type = mediaType(request);
   if (type === "multipart/form-data") {
-    await readBody(request.clone());
+    // Read once, within the limit, then parsed from memory. Not `request.clone()`: cancelling one
+    // branch of a tee'd body (over the limit) completes only once the other is cancelled too, so the
+    // request was never answered and its body stayed in memory.
+    const bytes = await readBodyBytes(request);
     let form: FormData;
     try {
-      form = await request.formData();
+      form = await new Response(new Uint8Array(bytes), { headers: { "content-type": request.headers.get("content-type")! } }).formData();
     } catch {
       throw errors.badRequest("Request body is not valid form data");
     }

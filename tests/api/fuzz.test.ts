@@ -18,9 +18,17 @@
  * again; deleted account → a new one). Requests that would destroy the suite's own user (sign out,
  * delete my account) use a fresh user instead.
  *
+ * A second property works below the document, on raw sockets: request lines with any method (served,
+ * known to Node's parser but not served such as TRACE and PROPFIND, unknown such as FOO, lower-case),
+ * any request target (paths, absolute URLs, `*`, `host:port`, garbage), odd protocol versions, with or
+ * without Host, a body, a chunked body, Expect: 100-continue or a body over every limit. Every one gets
+ * an answer within seconds, never a 5xx; an error is JSON with a `detail` when its target is a path
+ * under /api (or /.well-known), an HTML page otherwise; and the server logs no stack trace.
+ *
  * FUZZ_SEED (default 1) fixes the generated requests; FUZZ_RUNS (default below) is the number of
- * requests per operation; FUZZ_OPERATION ("POST /api/v1/users/signup") runs one operation; FUZZ_PATH
- * replays one counterexample of it (printed on failure, with the seed and the exact request).
+ * requests per operation; FUZZ_OPERATION ("POST /api/v1/users/signup", or "request lines" for the
+ * socket-level property, FUZZ_LINE_RUNS of them) runs one; FUZZ_PATH replays one counterexample of it
+ * (printed on failure, with the seed and the exact request).
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -34,6 +42,11 @@ import {
   arbitraryFor,
   brokenJsonText,
   contentTypes,
+  httpVersion,
+  lineExtras,
+  requestMethod,
+  requestTarget,
+  type LineExtras,
   integerQueryValue,
   invalidUtf8,
   isKnown,
@@ -47,6 +60,7 @@ import {
   type KnownName,
   type Schema,
 } from "../helpers/fuzz";
+import { rawRequest } from "../helpers/raw-http";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startServer, uniqueEmail, type Json, type Server } from "../helpers/server";
 
 function envInteger(name: string, fallback: number, min: number): number {
@@ -61,6 +75,10 @@ const SEED = envInteger("FUZZ_SEED", 1, -(2 ** 31));
 /** Requests per operation: 19 operations × 25 ≈ 475 requests, about a minute on a loaded 2-core machine. */
 const RUNS = envInteger("FUZZ_RUNS", 25, 1);
 const ONLY = process.env.FUZZ_OPERATION?.trim() || undefined;
+/** FUZZ_OPERATION's name for the socket-level fuzzing of request lines (methods, targets, versions). */
+const REQUEST_LINES = "request lines";
+/** Request lines sent by that property. */
+const LINE_RUNS = envInteger("FUZZ_LINE_RUNS", 300, 1);
 const REPLAY_PATH = process.env.FUZZ_PATH?.trim() || undefined;
 
 // ── The server and the suite's users ───────────────────────────────────────────────────────────────
@@ -557,6 +575,7 @@ function operationSeed(o: Operation): number {
 // ── The properties, one test per operation ────────────────────────────────────────────────────────
 
 test("every operation of the OpenAPI document, fuzzed", async (t) => {
+  if (ONLY === REQUEST_LINES) return;
   const ops = operations().filter((o) => !ONLY || `${o.method} ${o.path}` === ONLY);
   assert.ok(ops.length > 0, ONLY ? `no operation "${ONLY}" in the document` : "the document lists no operations");
   console.log(`fuzz: FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS} requests per operation, ${ops.length} operations`);
@@ -581,4 +600,82 @@ test("every operation of the OpenAPI document, fuzzed", async (t) => {
       }
     });
   }
+});
+
+// ── Request lines at the socket level ─────────────────────────────────────────────────────────────
+
+type LineRequest = { method: string; target: string; version: string; extras: LineExtras };
+
+/** The request as bytes: request line, Host, what `extras` adds, and `Connection: close`. */
+function lineRequestBytes(r: LineRequest): string {
+  const line = `${r.method} ${r.target}${r.version ? ` ${r.version}` : ""}`;
+  const headers = ["Connection: close"];
+  if (r.extras !== "no host") headers.push("Host: 127.0.0.1");
+  let body = "";
+  if (r.extras === "small body" || r.extras === "expect continue") {
+    headers.push("Content-Type: application/json", "Content-Length: 2");
+    if (r.extras === "expect continue") headers.push("Expect: 100-continue");
+    body = "{}";
+  } else if (r.extras === "chunked body") {
+    headers.push("Content-Type: application/json", "Transfer-Encoding: chunked");
+    body = "2\r\n{}\r\n0\r\n\r\n";
+  } else if (r.extras === "body over limits") {
+    headers.push("Content-Type: application/json", "Content-Length: 100000000"); // never sent
+  }
+  return `${line}\r\n${headers.join("\r\n")}\r\n\r\n${body}`;
+}
+
+/**
+ * The path a target names on this server (dot segments resolved, as a browser or Next.js would), or
+ * null when it is not a path (`*`, `host:443`, garbage).
+ */
+function targetPath(target: string): string | null {
+  const absolute = /^https?:\/\/[^/?#]*(\/[^?#]*)?/i.exec(target);
+  const raw = target.startsWith("/") ? target.split(/[?#]/)[0]! : absolute ? (absolute[1] ?? "/") : null;
+  if (raw === null) return null;
+  try {
+    return new URL(raw, "http://host.invalid").pathname;
+  } catch {
+    return raw;
+  }
+}
+
+test("request lines at the socket level: any method, target and version gets a 4xx (or a real answer), never a 5xx", async () => {
+  if (ONLY && ONLY !== REQUEST_LINES) return;
+  const logStart = server.output().length;
+  const seen = new Map<number, number>();
+  const details = await fc.check(
+    fc.asyncProperty(fc.record({ method: requestMethod, target: requestTarget, version: httpVersion, extras: lineExtras }), async (r) => {
+      const res = await rawRequest(server.port, lineRequestBytes(r), { timeoutMs: 5000, headOnly: r.method === "HEAD" });
+      seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+      const what = `${JSON.stringify(r)} → ${res.status} ${JSON.stringify(res.headers)} ${clip(res.body, 300)}`;
+      assert.ok(res.status >= 200 && res.status < 500, what);
+      if (res.status < 400 || r.method === "HEAD") return;
+      const path = targetPath(r.target);
+      if (path !== null && /^\/(api|\.well-known)(\/|$)/.test(path)) {
+        assert.match(res.headers["content-type"] ?? "", /^application\/json/, what);
+        const detail = JSON.parse(res.body).detail;
+        assert.ok(typeof detail === "string" ? detail.length > 0 : Array.isArray(detail) && detail.length > 0, what);
+      } else {
+        // A missing static asset is Next.js's plain-text 404; everything else is a page.
+        const asset = path !== null && path.startsWith("/_next/");
+        assert.match(res.headers["content-type"] ?? "", asset ? /^text\/(html|plain)/ : /^text\/html/, what);
+        assert.ok(res.body.length > 0, what);
+      }
+      if (res.status === 405) assert.ok(res.headers.allow, `405 without Allow: ${what}`);
+    }),
+    { seed: SEED, numRuns: LINE_RUNS, ...(ONLY === REQUEST_LINES && REPLAY_PATH ? { path: REPLAY_PATH } : {}) },
+  );
+  console.log(`fuzz: request lines: ${[...seen].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ")}`);
+  if (details.failed) {
+    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    assert.fail(
+      `A request line failed after ${details.numRuns} request(s).\n` +
+        `Replay: FUZZ_SEED=${SEED} FUZZ_PATH=${details.counterexamplePath} FUZZ_OPERATION="${REQUEST_LINES}" npx tsx --test tests/api/fuzz.test.ts\n` +
+        `Generated: ${fc.stringify(details.counterexample)}\n\n${error}`,
+    );
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const logged = server.output().slice(logStart);
+  assert.doesNotMatch(logged, /\n\s+at /, `a stack trace in the log:\n${clip(logged, 3000)}`);
 });

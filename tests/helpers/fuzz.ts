@@ -358,3 +358,72 @@ export const junkAuthorization = fc.oneof(
   ),
   fc.stringMatching(/^[\x21-\x7e]{0,80}$/).map((s) => `Bearer ${s}`),
 );
+
+// ── Request lines, for the socket-level fuzzing ────────────────────────────────────────────────────
+
+/** The methods Next.js serves. */
+const SERVED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+/** Methods Node's parser knows (so they reach the server's request handler) that the app does not serve. */
+const PARSER_METHODS = [
+  "TRACE", "CONNECT", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT", "MERGE",
+  "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE", "LINK", "UNLINK", "SOURCE", "QUERY", "ACL", "BIND",
+  "REBIND", "UNBIND", "MKCALENDAR", "MKACTIVITY", "CHECKOUT", "PRI",
+];
+
+/** Request methods: served, known to the parser but not served, unknown tokens, wrong case, not tokens. */
+export const requestMethod: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constantFrom(...SERVED_METHODS), weight: 3 },
+  { arbitrary: fc.constantFrom(...PARSER_METHODS), weight: 4 },
+  { arbitrary: fc.constantFrom("get", "Get", "post", "hEAD", "FOO", "BREW", "X", "GET2", "DELETE-ALL", "TRACK", "DEBUG"), weight: 2 },
+  { arbitrary: fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/), weight: 2 },
+  { arbitrary: fc.constantFrom("G\u007fT", "GE\u0000T", "ÄÖÜ", "GET\t", "(GET)", "G:ET"), weight: 1 },
+);
+
+/** Paths of every kind the server has: the API (literal and with a parameter), Auth.js, documents, pages. */
+const SERVER_PATHS = [
+  "/", "/login", "/profile", "/docs", "/signup", "/no-such-page", "/api", "/api/", "/api/health", "/api/openapi.json",
+  "/api/v1/users/me", "/api/v1/users/me/", "/api/v1/users/abc", "/api/v1/users/abc/sessions", "/api/v1/login/access-token",
+  "/api/v1/login/revoke", "/api/v1/sessions/x", "/api/v1/nothing-here", "/api/auth/session", "/api/auth/csrf",
+  "/api/auth/callback/credentials", "/api/auth/signout", "/.well-known/jwks.json", "/.well-known/nothing",
+  "/_next/static/x.js", "/favicon.ico",
+];
+
+/**
+ * Request targets: origin-form paths (with odd segments and queries), absolute URLs (this server's and
+ * others'), `*`, authority-form, and things that are none of these.
+ */
+export const requestTarget: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constantFrom(...SERVER_PATHS), weight: 4 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...SERVER_PATHS), oddSegment, fc.constantFrom("", "?", "?a=1", "?callbackUrl=%2F%2Fevil", "#x"))
+      .map(([p, segment, query]) => `${p.replace(/\/$/, "")}/${segment}${query}`),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom("http://127.0.0.1", "http://localhost:3000", "https://evil.example", "HTTP://X", "http://[::1]", "http://a@b", "ftp://x"), fc.constantFrom(...SERVER_PATHS, "", "?q=1"))
+      .map(([origin, p]) => `${origin}${p}`),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.constantFrom(
+      "*", "**", "*/api/health", "example.com:443", "127.0.0.1:80", "[::1]:443", "localhost", "api/health", "?", "?a=1", "#",
+      "//evil.example/x", "///api/health", "/\\evil.example", "/./api/health", "/api/../login", "/api/v1/../../etc/passwd",
+      "/%", "/%zz", "/%00", "/\u007f", "/ä", `/${"a".repeat(8000)}`, "/api/v1/users/me?" + "x=1&".repeat(500),
+    ),
+    weight: 3,
+  },
+);
+
+/** The request line's protocol: HTTP/1.1 mostly, and versions the server may not speak. */
+export const httpVersion: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constant("HTTP/1.1"), weight: 6 },
+  { arbitrary: fc.constantFrom("HTTP/1.0", "HTTP/2.0", "HTTP/0.9", "HTTP/9.9", "http/1.1", "HTTP/1.1 ", "HTTP/1", ""), weight: 1 },
+);
+
+/** What follows the request line: nothing more, a small body (declared or chunked), Expect, no Host. */
+export type LineExtras = "none" | "no host" | "small body" | "chunked body" | "expect continue" | "body over limits";
+export const lineExtras: fc.Arbitrary<LineExtras> = fc.constantFrom<LineExtras>(
+  "none", "none", "none", "no host", "small body", "chunked body", "expect continue", "body over limits",
+);

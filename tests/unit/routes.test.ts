@@ -30,8 +30,8 @@ function routeFiles(): { file: string; path: string }[] {
   return found;
 }
 
-// Framework routes outside the API's contract: Auth.js's, and the 404 for unknown API paths.
-const outside = new Set(["/api/auth/[...nextauth]", "/api/[[...path]]"]);
+// Framework routes outside the API's contract: Auth.js's, and the 404s for unknown API and well-known paths.
+const outside = new Set(["/api/auth/[...nextauth]", "/api/[[...path]]", "/.well-known/[...path]"]);
 
 async function servedDeclarations(): Promise<{ route: string; method: string; declaration?: Declaration }[]> {
   const served: { route: string; method: string; declaration?: Declaration }[] = [];

@@ -1,3 +1,3 @@
 import { handlers } from "@/lib/auth/authjs";
 
-export const { GET, POST } = handlers;
+export const { GET, POST, PUT, PATCH, DELETE } = handlers;
