@@ -35,11 +35,6 @@ export type TokenOrigin =
   | { method: "refresh"; familyId: string; clientId: string }
   | { method: "session"; sessionId: string };
 
-/** The issuer tokens name: AUTH_URL, or the URL the client reached the app at. */
-export function tokenIssuer(client: ClientInfo): string {
-  return getConfig().publicUrl ?? client.origin ?? `http://localhost:${getConfig().port}`;
-}
-
 /**
  * Signs an access token and stores its row (in `tx` when given, so a family and its first tokens are
  * written together). The audit event is the caller's: it belongs after the transaction.
@@ -58,7 +53,7 @@ export async function createAccessTokenRecord(
   const key = await currentSigningKey();
   const clientId = origin.method === "session" ? BROWSER_CLIENT_ID : origin.clientId;
   const accessToken = await createAccessToken(
-    { userId, jti, issuedAt, expiresAt, issuer: tokenIssuer(client), clientId },
+    { userId, jti, issuedAt, expiresAt, issuer: getConfig().issuer, clientId },
     key,
   );
   await (tx ?? getDb()).accessToken.create({

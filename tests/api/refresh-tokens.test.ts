@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { adminToken, DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { adminToken, bannerUrl, DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
 import { assertInvalidGrant, jti, passwordLogin, refresh, refreshed, type Tokens } from "../helpers/refresh";
 
 const IP_FAILURES = 5;
@@ -56,7 +56,7 @@ describe("the password grant starts a family", () => {
     assert.equal(header.typ, "at+jwt");
     assert.equal(typeof header.kid, "string");
     const claims = decodeJwt(plain.access_token);
-    assert.equal(claims.iss, server.url);
+    assert.equal(claims.iss, await bannerUrl(server), "the app's URL as the start banner prints it");
     assert.equal(claims.aud, "signin-system-api");
     assert.equal(claims.client_id, "signin-system-api-client");
     for (const c of ["sub", "iat", "exp", "jti"]) assert.ok(c in claims, c);
@@ -151,7 +151,11 @@ describe("concurrent refreshes of one token", () => {
   });
 
   test(`two instances on one ${DATABASE} database: exactly one wins, and the family is not forked`, async () => {
-    const second = await startServer({ TRUST_PROXY: "127.0.0.1", LOGIN_THROTTLE_IP_FAILURES: String(IP_FAILURES) }, { sameDatabaseAs: server });
+    // Two instances of one app name one issuer (AUTH_URL): here the first one's URL.
+    const second = await startServer(
+      { TRUST_PROXY: "127.0.0.1", LOGIN_THROTTLE_IP_FAILURES: String(IP_FAILURES), AUTH_URL: await bannerUrl(server) },
+      { sameDatabaseAs: server },
+    );
     try {
       for (let round = 0; round < 3; round++) await race([server, second], 10);
     } finally {
