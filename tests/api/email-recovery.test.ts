@@ -276,9 +276,10 @@ describe("password recovery by mail", () => {
     const withoutMail = await cost(unknown, false);
     const perMail = (withMail - withoutMail) / known.length;
     console.log(`# main-thread CPU: ${withMail.toFixed(0)} ms with 15 mails, ${withoutMail.toFixed(0)} ms without; ${perMail.toFixed(1)} ms per mail`);
-    // Measured on a 2-core machine: ~14 ms per mail rendered and sent on that thread; ~3 ms (the token's
-    // and the audit trail's database writes, which only a known address costs) with the mail thread.
-    assert.ok(perMail < 7, `each mail costs the request thread ${perMail.toFixed(1)} ms of CPU`);
+    // Measured on a 2-core machine: ~14 ms per mail rendered and sent on that thread; 3-4 ms (the token's
+    // and the audit trail's database writes, which only a known address costs; SQLite, PostgreSQL) with
+    // the mail thread. CPU time is counted in 10 ms ticks: the bound sits between the two.
+    assert.ok(perMail < 8, `each mail costs the request thread ${perMail.toFixed(1)} ms of CPU`);
   });
 
   test("the preview of the recovery mail (superuser): HTML with a placeholder link, nothing sent", async () => {
