@@ -12,9 +12,10 @@ const pending = new Set<Promise<void>>();
 const SHUTDOWN_WAIT_MS = 20_000;
 
 /**
- * Starts after the response has gone out (Next.js's `after`): database work on SQLite and rendering run on
- * the thread that writes the response, so starting at once would delay the answer by the work's cost.
- * Outside a request (scripts, tests of services) it starts at once.
+ * Starts after the response has gone out (Next.js's `after`): database work on SQLite runs on the thread
+ * that writes the response, so starting at once would delay the answer by the work's cost. (Rendering and
+ * delivering mail run on the mail thread, lib/mail/mail-thread.ts, so they delay neither the answer nor
+ * the next request.) Outside a request (scripts, tests of services) it starts at once.
  */
 function whenAnswered(): Promise<void> {
   return new Promise((resolve) => {

@@ -119,7 +119,7 @@ const EnvSchema = z.object({
   AUTH_SIGNING_ALG: z.preprocess(emptyAsUndefined, z.enum(["EdDSA", "ES256"]).optional()),
   AUTH_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
   // The app's public URL (Auth.js reads it too): the tokens' `iss` and the metadata's `issuer`. Without
-  // it, the URL each request came to (its Host, or X-Forwarded-Host from a trusted proxy).
+  // it, the issuer is the URL the start-up banner prints (HOSTNAME and PORT), never a request's Host.
   AUTH_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   BCRYPT_COST: z.preprocess(
     emptyAsUndefined,
@@ -223,6 +223,16 @@ export type Config = {
   signingKey: string | undefined;
   /** The origin of AUTH_URL, when set. */
   publicUrl: string | null;
+  /**
+   * Where this process listens, as the start-up banner prints it: `http://<HOSTNAME>:<PORT>`, with
+   * "localhost" for a loopback or wildcard address.
+   */
+  listenUrl: string;
+  /**
+   * The `iss` of every access token, checked on every one presented, and the metadata's `issuer`:
+   * AUTH_URL's origin, else `listenUrl`. From the configuration only, so no request can choose it.
+   */
+  issuer: string;
   bcryptCost: number;
   /** Server processes `npm start` runs (WEB_CONCURRENCY; default one per core). */
   webConcurrency: number;
@@ -313,6 +323,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     signingAlg: e.AUTH_SIGNING_ALG ?? null,
     signingKey: e.AUTH_SIGNING_KEY,
     publicUrl: e.AUTH_URL ? new URL(e.AUTH_URL).origin : null,
+    listenUrl: listenUrl(e.HOSTNAME, e.PORT),
+    issuer: e.AUTH_URL ? new URL(e.AUTH_URL).origin : listenUrl(e.HOSTNAME, e.PORT),
     bcryptCost: e.BCRYPT_COST,
     webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
     bcryptThreads: e.BCRYPT_THREADS ?? null,
@@ -356,6 +368,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       verification: e.EMAIL_VERIFICATION,
     },
   };
+}
+
+/** `http://host:port` for a listening address; loopback and wildcard addresses read "localhost". */
+function listenUrl(hostname: string, port: number): string {
+  const shown = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(hostname) ? "localhost" : hostname;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
 /** A database URL fit for a log line: the password masked. */

@@ -1,11 +1,10 @@
 /**
  * Email verification: the mailed link that confirms an account's address, the resend a signed-in user
  * may ask for, the mails an email change sends (a link to the new address, a notice to the old one),
- * and EMAIL_VERIFICATION=required's refusal of unverified accounts at sign-in.
+ * (EMAIL_VERIFICATION=required's refusal of unverified accounts is lib/auth/token-holders.ts's rule.)
  */
 import type { User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
-import { getConfig } from "./config";
 import { getDb } from "./db";
 import { consumeEmailToken, emailTokenTtlSeconds, findEmailToken, issueEmailToken, VERIFY_LINKS } from "./email-tokens";
 import { errors } from "./http/errors";
@@ -14,18 +13,7 @@ import { reserveHourly, reserveLinkAttempt, settleLinkAttempt } from "./auth/thr
 import { appName, queueMail, templates } from "./mail/mailer";
 import { pageLink } from "./mail/links";
 
-export const EMAIL_NOT_VERIFIED = "Email not verified";
-
 export const isVerified = (user: Pick<User, "emailVerified">) => user.emailVerified !== null;
-
-/** Whether EMAIL_VERIFICATION=required refuses this account's sign-ins. */
-export const mustVerifyFirst = (user: Pick<User, "emailVerified">) =>
-  getConfig().mail.verification === "required" && !isVerified(user);
-
-/** 403 `{"detail": "Email not verified"}` when EMAIL_VERIFICATION=required and the account is unverified. */
-export function requireVerifiedForSignIn(user: Pick<User, "emailVerified">): void {
-  if (mustVerifyFirst(user)) throw errors.forbidden(EMAIL_NOT_VERIFIED);
-}
 
 /**
  * Issues `user` a new verification link (superseding earlier ones) and mails it after the request is

@@ -17,9 +17,8 @@ import type { ClientInfo } from "./http/client";
 import { hashPassword } from "./auth/passwords";
 import { refuseCommonPassword } from "./auth/common-passwords";
 import { normalizeEmail, reserveHourly, reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
-import { appName, queueMail, sendMail, templates } from "./mail/mailer";
+import { appName, queueMail, renderMail, sendMail, templates } from "./mail/mailer";
 import { pageLink } from "./mail/links";
-import { renderMail } from "./mail/templates";
 import { revokeAllTokens } from "./sessions";
 import type { NewPasswordInput } from "./api/schemas";
 

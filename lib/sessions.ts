@@ -10,6 +10,7 @@ import { errors } from "./http/errors";
 import type { ClientInfo } from "./http/client";
 import { currentSigningKey } from "./auth/key-set";
 import { createAccessToken } from "./auth/tokens";
+import { tokenRefusal, TokenHolderRefused, type TokenRefusal } from "./auth/token-holders";
 import type { SessionPublicT } from "./api/schemas";
 import { recordAuthEvent } from "./audit";
 
@@ -34,11 +35,6 @@ export type TokenOrigin =
   | { method: "refresh"; familyId: string; clientId: string }
   | { method: "session"; sessionId: string };
 
-/** The issuer tokens name: AUTH_URL, or the URL the client reached the app at. */
-export function tokenIssuer(client: ClientInfo): string {
-  return getConfig().publicUrl ?? client.origin ?? `http://localhost:${getConfig().port}`;
-}
-
 /**
  * Signs an access token and stores its row (in `tx` when given, so a family and its first tokens are
  * written together). The audit event is the caller's: it belongs after the transaction.
@@ -57,7 +53,7 @@ export async function createAccessTokenRecord(
   const key = await currentSigningKey();
   const clientId = origin.method === "session" ? BROWSER_CLIENT_ID : origin.clientId;
   const accessToken = await createAccessToken(
-    { userId, jti, issuedAt, expiresAt, issuer: tokenIssuer(client), clientId },
+    { userId, jti, issuedAt, expiresAt, issuer: getConfig().issuer, clientId },
     key,
   );
   await (tx ?? getDb()).accessToken.create({
@@ -185,20 +181,20 @@ export async function endBrowserSession(sessionId: string): Promise<void> {
 
 /**
  * Whether a browser sign-in still counts: its Session row exists, belongs to `userId`, has not expired,
- * and its user is active. Auth.js's cookie decoding and the token minting below both ask this.
+ * and its user may hold tokens (lib/auth/token-holders.ts: active, and verified when
+ * EMAIL_VERIFICATION=required). Auth.js's cookie decoding and the token minting below both ask this.
  */
 export async function browserSessionState(
   sessionId: string,
   userId: unknown,
-): Promise<"live" | "revoked" | "expired" | "inactive"> {
+): Promise<"live" | "revoked" | "expired" | TokenRefusal> {
   const row = await getDb().session.findUnique({
     where: { sessionToken: sessionId },
-    select: { userId: true, expires: true, user: { select: { isActive: true } } },
+    select: { userId: true, expires: true, user: { select: { isActive: true, emailVerified: true } } },
   });
   if (!row || row.userId !== userId) return "revoked";
   if (row.expires.getTime() <= Date.now()) return "expired";
-  if (!row.user.isActive) return "inactive";
-  return "live";
+  return tokenRefusal(row.user) ?? "live";
 }
 
 /**
@@ -214,13 +210,11 @@ export async function mintBrowserSessionToken(
   }
   const state = await browserSessionState(session.sid, session.userId);
   if (state === "revoked" || state === "expired") throw errors.invalidToken(state);
+  // Deactivated: 403 as the bearer check says it, which the pages show. Unverified (a browser signed in
+  // before the address became unverified, or through a provider that does not vouch for it): 403 as
+  // password sign-in says it.
   if (state === "inactive") throw errors.inactiveUser();
-  // EMAIL_VERIFICATION=required: a browser signed in before the address became unverified, or through a
-  // provider that does not vouch for it, gets no token.
-  if (getConfig().mail.verification === "required") {
-    const user = await getDb().user.findUnique({ where: { id: session.userId }, select: { emailVerified: true } });
-    if (user && user.emailVerified === null) throw errors.forbidden("Email not verified");
-  }
+  if (state === "unverified") throw new TokenHolderRefused(state);
   return issueAccessToken(session.userId, client, { method: "session", sessionId: session.sid });
 }
 

@@ -173,26 +173,37 @@ export async function listUsers(
 ): Promise<{ data: UserListItemT[]; count: number }> {
   const db = getDb();
   const q = query.q?.trim();
-  // PostgreSQL compares case-sensitively unless asked; SQLite's LIKE already ignores ASCII case (and has no `mode`).
-  const insensitive = rawSql().postgres ? { mode: "insensitive" } : {};
-  const where: Prisma.UserWhereInput = q
-    ? {
-        OR: [
-          { email: { contains: q.toLowerCase(), ...insensitive } },
-          { name: { contains: q, ...insensitive } },
-        ] as Prisma.UserWhereInput[],
-      }
-    : {};
   const direction = query.order === "created_desc" ? "desc" : "asc";
-  const [users, count] = await Promise.all([
-    db.user.findMany({
-      where,
-      orderBy: [{ createdAt: direction }, { id: direction }],
-      skip: query.skip,
-      take: query.limit,
-    }),
-    db.user.count({ where }),
-  ]);
+  let users: User[];
+  let count: number;
+  if (q) {
+    // The search is a LIKE that the text must match literally: Prisma's `contains` leaves `%` and `_` as
+    // wildcards (`q=%` matched everyone) and SQLite's LIKE has no escape character unless the statement
+    // names one, so the statement is ours. PostgreSQL compares case-sensitively unless asked (ILIKE);
+    // SQLite's LIKE already ignores ASCII case. Emails are stored lower-case.
+    const { sql, postgres } = rawSql();
+    const literal = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = postgres ? sql`ILIKE` : sql`LIKE`;
+    const matches = sql`("email" ${like} ${literal(q.toLowerCase())} ESCAPE '\\' OR "full_name" ${like} ${literal(q)} ESCAPE '\\')`;
+    const order = direction === "desc" ? sql`DESC` : sql`ASC`;
+    const [page, total] = await Promise.all([
+      db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "users" WHERE ${matches}
+        ORDER BY "created_at" ${order}, "id" ${order} LIMIT ${query.limit} OFFSET ${query.skip}`,
+      db.$queryRaw<{ count: number | bigint }[]>`SELECT COUNT(*) AS "count" FROM "users" WHERE ${matches}`,
+    ]);
+    const byId = new Map((await db.user.findMany({ where: { id: { in: page.map((r) => r.id) } } })).map((u) => [u.id, u]));
+    users = page.map((r) => byId.get(r.id)).filter((u): u is User => u !== undefined);
+    count = Number(total[0]?.count ?? 0);
+  } else {
+    [users, count] = await Promise.all([
+      db.user.findMany({
+        orderBy: [{ createdAt: direction }, { id: direction }],
+        skip: query.skip,
+        take: query.limit,
+      }),
+      db.user.count(),
+    ]);
+  }
   const activity = users.length
     ? await db.accessToken.groupBy({
         by: ["userId"],

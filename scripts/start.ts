@@ -136,6 +136,13 @@ async function main() {
   for (const change of restrictDataFiles(config)) console.log(`Permissions: ${change} (owner-only).`);
   const workers = planWorkers(config, os.availableParallelism());
   console.log(describeSecret(config));
+  if (config.databaseProvider === "postgresql" && !config.publicUrl) {
+    // Instances on one database are one issuer: each refuses tokens naming another (lib/auth/tokens.ts).
+    console.warn(
+      `Note: access tokens name ${config.issuer} (this instance's URL) as their issuer, and an instance refuses ` +
+        "tokens naming another. Set AUTH_URL (the app's public URL, the same on each instance) unless this is the only instance.",
+    );
+  }
   console.log(describeSigningKey(config));
   console.log(
     config.databaseProvider === "postgresql"
@@ -176,8 +183,7 @@ async function main() {
   }
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 
-  const shownHost = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(config.hostname) ? "localhost" : config.hostname;
-  const url = `http://${shownHost}:${config.port}`;
+  const url = config.listenUrl;
   if (await waitForHealth(`http://${config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname}:${config.port}`, child)) {
     const threads = workers.map((w) => w.bcryptThreads);
     const lines = [

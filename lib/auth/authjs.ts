@@ -28,7 +28,8 @@ import {
 } from "../sessions";
 import { withSiteCallbackUrl } from "./callback-url";
 import { getSecrets } from "./secret";
-import { mustVerifyFirst, queueVerificationMail } from "../email-verification";
+import { queueVerificationMail } from "../email-verification";
+import { tokenRefusal } from "./token-holders";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
@@ -68,8 +69,9 @@ function credentialsProvider(): Provider {
         throw error;
       }
       if (!user) return null;
-      if (!user.isActive) throw new InactiveUserSignin();
-      if (mustVerifyFirst(user)) {
+      const refusal = tokenRefusal(user);
+      if (refusal === "inactive") throw new InactiveUserSignin();
+      if (refusal === "unverified") {
         if (input.data.resend_verification === "1") await queueVerificationMail(user);
         throw new UnverifiedSignin();
       }
@@ -105,6 +107,11 @@ function adapter(): Adapter {
     createUser: (user) => base.createUser!({ ...user, email: user.email.toLowerCase() }),
     getUserByEmail: (email) => base.getUserByEmail!(email.toLowerCase()),
   };
+}
+
+/** Whether an OpenID Connect provider's userinfo vouches for `email` (its `email_verified`, for that address). */
+function providerVouchesFor(profile: { email?: unknown; email_verified?: unknown } | undefined, email: string): boolean {
+  return profile?.email_verified === true && typeof profile.email === "string" && profile.email.toLowerCase() === email.toLowerCase();
 }
 
 /** For the sign-in page: which extra providers to offer. */
@@ -205,13 +212,20 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
     },
     pages: { signIn: "/login", error: "/login" },
     callbacks: {
-      async signIn({ user }) {
+      async signIn({ user, account, profile }) {
         // Users are known by their email address: a provider account without one cannot sign in.
         if (!user.email) return false;
-        // OpenID Connect users go through the same active check as password users.
+        // OpenID Connect users go through the same rule as password users (lib/auth/token-holders.ts). A
+        // user new to us is created after this callback: their cookie and session-token apply the rule.
         if (!user.id) return true;
-        const row = await getDb().user.findUnique({ where: { id: user.id }, select: { isActive: true } });
-        return row?.isActive ?? true;
+        const row = await getDb().user.findUnique({
+          where: { id: user.id },
+          select: { email: true, isActive: true, emailVerified: true },
+        });
+        if (!row) return true;
+        // A provider that vouches for the address verifies it (events.signIn, just after this callback).
+        const vouched = account?.type === "oidc" && providerVouchesFor(profile, row.email);
+        return tokenRefusal({ isActive: row.isActive, emailVerified: row.emailVerified ?? (vouched ? new Date() : null) }) === null;
       },
       async jwt({ token, user }) {
         if (user?.id) {
@@ -231,8 +245,7 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
       // An OpenID Connect provider that vouches for the address verifies it (the userinfo's `email_verified`,
       // for the address the account has).
       async signIn({ user, account, profile }) {
-        if (account?.type !== "oidc" || !user.id || !user.email || profile?.email_verified !== true) return;
-        if (typeof profile.email !== "string" || profile.email.toLowerCase() !== user.email.toLowerCase()) return;
+        if (account?.type !== "oidc" || !user.id || !user.email || !providerVouchesFor(profile, user.email)) return;
         await getDb().user.updateMany({
           where: { id: user.id, email: user.email.toLowerCase(), emailVerified: null },
           data: { emailVerified: new Date() },

@@ -118,8 +118,15 @@ export async function publishedKeys(): Promise<PublicJwk[]> {
 
 let verifiers: Verifiers | undefined;
 
+/** When this process started, in JWT seconds: tokens issued since name the configured issuer. */
+const PROCESS_STARTED_AT = Math.floor(performance.timeOrigin / 1000);
+
 /** What the bearer check verifies with: our asymmetric keys, and the HS256 secrets of older tokens. */
 export function accessTokenVerifiers(): Verifiers {
-  verifiers ??= { asymmetric: verificationKey, legacy: getKeyring(), issuer: getConfig().publicUrl };
+  verifiers ??= {
+    asymmetric: verificationKey,
+    legacy: getKeyring(),
+    issuer: { name: getConfig().issuer, enforcedFrom: PROCESS_STARTED_AT },
+  };
   return verifiers;
 }

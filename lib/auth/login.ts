@@ -3,7 +3,7 @@ import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { passwordSignIn, throttledRefresh } from "./throttle";
 import type { IssuedToken } from "../sessions";
-import { requireVerifiedForSignIn } from "../email-verification";
+import { requireTokenHolder } from "./token-holders";
 import { refreshAccessToken, startFamily } from "./refresh-tokens";
 
 export async function loginWithPassword(
@@ -12,8 +12,7 @@ export async function loginWithPassword(
 ): Promise<IssuedToken> {
   const user = await passwordSignIn(input.username, input.password, client, "password");
   if (!user) throw errors.invalidGrant();
-  if (!user.isActive) throw errors.badRequest("Inactive user");
-  requireVerifiedForSignIn(user);
+  requireTokenHolder(user);
   return startFamily(user.id, client, input.client_id);
 }
 

@@ -14,12 +14,17 @@ export async function publishedKeySet() {
   return { keys: await publishedKeys() };
 }
 
-export function metadataFor(issuer: string) {
+/**
+ * The metadata: `issuer` is what our tokens name (lib/config.ts); the endpoints are at `origin`, the URL
+ * the request came to, so that they are reachable from where the client is (the same URL when AUTH_URL
+ * is set, the public one).
+ */
+export function metadataFor(issuer: string, origin: string) {
   return {
     issuer,
-    token_endpoint: `${issuer}/api/v1/login/access-token`,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    revocation_endpoint: `${issuer}/api/v1/login/revoke`,
+    token_endpoint: `${origin}/api/v1/login/access-token`,
+    jwks_uri: `${origin}/.well-known/jwks.json`,
+    revocation_endpoint: `${origin}/api/v1/login/revoke`,
     grant_types_supported: ["password", "refresh_token"],
     // Clients are public: nothing authenticates them (RFC 8414 §2, "none").
     token_endpoint_auth_methods_supported: ["none"],
@@ -27,6 +32,6 @@ export function metadataFor(issuer: string) {
     // No authorization endpoint: no browser redirect flows are offered to other clients.
     response_types_supported: [],
     access_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
-    service_documentation: `${issuer}/docs`,
+    service_documentation: `${origin}/docs`,
   };
 }

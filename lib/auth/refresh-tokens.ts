@@ -20,6 +20,7 @@ import { getDb } from "../db";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "../audit";
+import { requireTokenHolder } from "./token-holders";
 import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, revokeFamily, type IssuedToken } from "../sessions";
 
 const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
@@ -72,7 +73,7 @@ export async function refreshAccessToken(presented: string, client: ClientInfo):
   const id = hashToken(presented);
   const row = await db.refreshToken.findUnique({
     where: { id },
-    include: { family: { include: { user: { select: { isActive: true } } } } },
+    include: { family: { include: { user: { select: { isActive: true, emailVerified: true } } } } },
   });
   if (!row) throw invalidRefreshToken();
   const { family } = row;
@@ -82,7 +83,9 @@ export async function refreshAccessToken(presented: string, client: ClientInfo):
   if (row.expiresAt <= now || family.expiresAt <= now || family.idleExpiresAt <= now) {
     throw invalidRefreshToken("The refresh token expired");
   }
-  if (!family.user.isActive) throw invalidRefreshToken();
+  // The rule of every grant: refused before anything is spent, so the token works again once the
+  // account may hold tokens (its address confirmed).
+  requireTokenHolder(family.user);
 
   const { refreshTokenIdleSeconds } = getConfig();
   const idleEnd = new Date(Math.min(now.getTime() + refreshTokenIdleSeconds * 1000, family.expiresAt.getTime()));

@@ -23,6 +23,7 @@ import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
 import { verifyPasswordOrDummy } from "./passwords";
+import { TokenHolderRefused } from "./token-holders";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -377,8 +378,9 @@ export async function throttledRefresh<T>(client: ClientInfo, exchange: () => Pr
   try {
     result = await exchange();
   } catch (error) {
-    // A refused token stays counted; a failure of ours (database down) is no attempt of the client's.
-    if (!(error instanceof HttpError)) await release(reservation).catch(() => {});
+    // A refused token stays counted; a failure of ours (database down) is no attempt of the client's, and
+    // a genuine token whose account may not hold tokens (unverified, inactive) was no guess.
+    if (!(error instanceof HttpError) || error instanceof TokenHolderRefused) await release(reservation).catch(() => {});
     throw error;
   }
   await release(reservation);

@@ -81,8 +81,13 @@ export type Verifiers = {
   asymmetric: (kid: string) => Promise<{ alg: SigningAlg; key: CryptoKey } | undefined>;
   /** HS256 secrets, for tokens issued before asymmetric signing. */
   legacy: Keyring;
-  /** When set (AUTH_URL), the only `iss` accepted on asymmetric tokens. */
-  issuer?: string | null;
+  /**
+   * The only `iss` accepted on asymmetric tokens (lib/config.ts's `issuer`), except on tokens issued
+   * (`iat`, seconds) before `enforcedFrom`: this process's start, so that tokens from before the issuer
+   * came from the configuration (it was the request's Host), or from before AUTH_URL changed, keep
+   * working until they expire. Every token issued since names it. Unset: `iss` is required, any value.
+   */
+  issuer?: { name: string; enforcedFrom: number } | null;
 };
 
 /** Headers that would let a token pick its own key; never honoured, so refused outright. */
@@ -112,10 +117,13 @@ export async function verifyAccessToken(token: string, verifiers: Verifiers): Pr
       ({ payload } = await jwtVerify(token, key.key, {
         algorithms: [key.alg],
         typ: ACCESS_TOKEN_TYPE,
-        issuer: verifiers.issuer ?? undefined,
         audience: TOKEN_AUDIENCE,
         requiredClaims: ["exp", "iat", "sub", "jti", "iss", "client_id"],
       }));
+      const issuer = verifiers.issuer;
+      if (issuer && payload.iss !== issuer.name && !(typeof payload.iat === "number" && payload.iat < issuer.enforcedFrom)) {
+        return invalid;
+      }
     }
     if (typeof payload.sub !== "string" || typeof payload.jti !== "string") return invalid;
     return {

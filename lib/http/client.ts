@@ -4,8 +4,6 @@ import { getConfig } from "../config";
 export type ClientInfo = {
   userAgent: string | null;
   ip: string | null;
-  /** The app's URL as this client reached it (see `publicOrigin`): the issuer named in its tokens. */
-  origin?: string;
 };
 
 export function clientInfo(request: Request): ClientInfo {
@@ -13,7 +11,7 @@ export function clientInfo(request: Request): ClientInfo {
   // The server process (scripts/serve.mjs) replaces X-Forwarded-For with the one address it decided is the
   // client's: the socket's, or what the proxies TRUST_PROXY names say. A client's own header never gets here.
   const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { userAgent, ip: forwarded ? forwarded.slice(0, 64) : null, origin: publicOrigin(request) };
+  return { userAgent, ip: forwarded ? forwarded.slice(0, 64) : null };
 }
 
 /**

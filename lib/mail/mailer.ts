@@ -1,18 +1,24 @@
 /**
- * The one way the app sends mail: render a template, deliver it (lib/mail/transport.ts), log one line
- * (recipient and subject: never the body, which holds links and tokens) and, when delivery fails,
- * record `email_send_failed` in the audit trail. Requests never wait for it: they call `queueMail`
- * (or, for password recovery, do all the work after answering with `runInBackground`).
+ * The one way the app sends mail: name a template (`templates.<name>(props)`), have the mail thread
+ * render and deliver it (lib/mail/mail-thread.ts), log one line (recipient and subject: never the body,
+ * which holds links and tokens) and, when delivery fails, record `email_send_failed` in the audit trail.
+ * Requests never wait for it: they call `queueMail` (or, for password recovery, do all the work after
+ * answering with `runInBackground`), and the thread that answers them never renders or builds a message.
  */
 import path from "node:path";
-import type { ReactNode } from "react";
 import { recordAuthEvent } from "../audit";
 import { runInBackground } from "../background";
 import { getConfig } from "../config";
-import { renderMail, templates } from "./templates";
-import { deliver } from "./transport";
+import {
+  renderOnMailThread,
+  sendOnMailThread,
+  type MailTemplate,
+  type TemplateName,
+  type TemplateProps,
+} from "./mail-thread";
+import type { RenderedMail } from "./templates";
 
-export { templates };
+export type { MailTemplate };
 
 export type MailKind =
   | "recovery"
@@ -30,29 +36,49 @@ export type Mail = {
   kind: MailKind;
   /** The account it concerns, for the audit trail of a failure. */
   userId?: string | null;
-  template: { subject: string; body: ReactNode };
+  template: MailTemplate;
 };
+
+/**
+ * `templates.recovery({...})`: the template of that name in lib/mail/templates.tsx with its props
+ * (typed from that module), to be rendered on the mail thread. Every template of the module is here by
+ * its name, including ones added later, without a line changed in this file.
+ */
+export const templates = new Proxy({} as { [N in TemplateName]: (props: TemplateProps<N>) => MailTemplate }, {
+  get: (_, name) => (typeof name === "string" ? (props: unknown) => ({ name, props }) as MailTemplate : undefined),
+});
 
 /** Sends one message; resolves true when delivered. Never throws: a failure is logged and audited. */
 export async function sendMail(mail: Mail): Promise<boolean> {
-  const subject = mail.template.subject;
+  let subject = `(template ${mail.template.name})`;
+  let failure: string;
   try {
-    const rendered = await renderMail(mail.template);
-    const delivery = await deliver(mail.to, rendered);
-    const where =
-      delivery.via === "smtp" ? "sent over SMTP" : `written to ${path.relative(process.cwd(), delivery.file) || delivery.file}`;
-    console.log(`Mail "${subject}" to ${mail.to}: ${where}.`);
-    return true;
+    const sent = await sendOnMailThread(mail.to, mail.template);
+    subject = sent.subject;
+    if ("delivery" in sent) {
+      const { delivery } = sent;
+      const where =
+        delivery.via === "smtp" ? "sent over SMTP" : `written to ${path.relative(process.cwd(), delivery.file) || delivery.file}`;
+      console.log(`Mail "${subject}" to ${mail.to}: ${where}.`);
+      return true;
+    }
+    failure = sent.error;
   } catch (error) {
-    console.error(`Mail "${subject}" to ${mail.to} not sent: ${error instanceof Error ? error.message : error}`);
-    await recordAuthEvent({ type: "email_send_failed", userId: mail.userId ?? null, email: mail.to, method: mail.kind });
-    return false;
+    failure = error instanceof Error ? error.message : String(error);
   }
+  console.error(`Mail "${subject}" to ${mail.to} not sent: ${failure}`);
+  await recordAuthEvent({ type: "email_send_failed", userId: mail.userId ?? null, email: mail.to, method: mail.kind });
+  return false;
 }
 
 /** Sends after the current request has been answered. */
 export function queueMail(mail: Mail): void {
   runInBackground("Mail", () => sendMail(mail));
+}
+
+/** Renders a template without sending it (a superuser's preview), on the mail thread too. */
+export function renderMail(template: MailTemplate): Promise<RenderedMail> {
+  return renderOnMailThread(template);
 }
 
 /** The product name mails are signed with (EMAILS_FROM_NAME). */

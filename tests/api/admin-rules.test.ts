@@ -242,6 +242,42 @@ describe("GET /users: search, order, last activity", () => {
     assert.deepEqual(none.body, { data: [], count: 0 });
   });
 
+  test("q matches %, _ and \\ literally (LIKE wildcards escaped), in emails and names", async () => {
+    const tag = `lit${Date.now().toString(36)}`;
+    const make = async (label: string, fullName: string | null) => {
+      const email = uniqueEmail(`${tag}-${label}`);
+      const res = await server.api("/api/v1/users", {
+        method: "POST",
+        token: admin,
+        json: { email, password: "password-1234", full_name: fullName },
+      });
+      assert.equal(res.status, 201, res.text);
+      return email;
+    };
+    const percent = await make("percent", `${tag} 100% sure`);
+    const underscore = await make("under", `${tag} snake_case`);
+    const backslash = await make("back", `${tag} back\\slash`);
+    const plain = await make("plain", `${tag} plain`);
+    const search = async (q: string) => {
+      const res = await server.api(`/api/v1/users?limit=1000&q=${encodeURIComponent(q)}`, { token: admin });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.count, res.body.data.length, res.text);
+      return (res.body.data as UserRow[]).map((u) => u.email).filter((e) => e.includes(tag)).sort();
+    };
+    // A wildcard alone used to match every user.
+    assert.deepEqual(await search("%"), [percent]);
+    assert.deepEqual(await search("_"), [underscore]);
+    assert.deepEqual(await search("\\"), [backslash]);
+    assert.deepEqual(await search(`${tag} 100%`), [percent]);
+    assert.deepEqual(await search(`${tag} snake_c`), [underscore]);
+    assert.deepEqual(await search(`${tag} p_ain`), [], "_ is not any character");
+    assert.deepEqual(await search(`${tag} %`), [], "% is not any characters");
+    // The total counts only literal matches too.
+    const all = await server.api(`/api/v1/users?limit=1&q=${encodeURIComponent("%")}`, { token: admin });
+    assert.equal(all.body.count, 1, all.text);
+    assert.deepEqual(await search(tag.toUpperCase()), [backslash, percent, plain, underscore].sort(), "still case-insensitive");
+  });
+
   test("a bad order is 422 naming it; last_active_at is null until the user signs in", async () => {
     const bad = await server.api("/api/v1/users?order=sideways", { token: admin });
     assert.equal(bad.status, 422, bad.text);

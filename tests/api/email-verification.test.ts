@@ -13,6 +13,7 @@ import {
   login,
   mintFromCookie,
   newUser,
+  SESSION_COOKIE,
   signup,
   startServer,
   uniqueEmail,
@@ -22,6 +23,12 @@ import {
 const VERIFY_SUBJECT = /Confirm your email address/;
 const verify = (on: Server, token: string) => on.api("/api/v1/verify-email/", { method: "POST", json: { token } });
 const me = async (on: Server, token: string) => (await on.api("/api/v1/users/me", { token })).body;
+/** What Auth.js itself says of a session cookie (GET /api/auth/session): null or no user when signed out. */
+async function authjsSession(on: Server, cookie: string): Promise<{ user?: { email?: string } } | null> {
+  const res = await fetch(`${on.url}/api/auth/session`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { user?: { email?: string } } | null;
+}
 
 let sink: SmtpSink;
 before(async () => {
@@ -204,6 +211,42 @@ describe("EMAIL_VERIFICATION=required", () => {
     const minted = await mintFromCookie(server, cookie);
     assert.equal(minted.status, 403);
     assert.deepEqual(minted.body, { detail: "Email not verified" });
+  });
+
+  test("an address that becomes unverified: the refresh grant and the browser session refuse it like password sign-in", async () => {
+    const email = uniqueEmail("unverified-later");
+    const password = "required-password-2";
+    await signup(server, email, password);
+    const link = await verificationLink(email);
+    assert.equal((await verify(server, link.token)).status, 200);
+    const tokens = (await server.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } })).body;
+    assert.equal(typeof tokens.refresh_token, "string");
+    const cookie = await browserSignIn(server, email, password);
+    assert.equal((await authjsSession(server, cookie))?.user?.email, email, "a live browser session");
+
+    // A superuser changes the address: the account is unverified from now on.
+    const admin = await adminToken(server);
+    const newEmail = uniqueEmail("unverified-new");
+    const userId = (await me(server, tokens.access_token)).id;
+    const patched = await server.api(`/api/v1/users/${userId}`, { method: "PATCH", token: admin, json: { email: newEmail } });
+    assert.equal(patched.status, 200, patched.text);
+
+    const password403 = await server.api("/api/v1/login/access-token", { method: "POST", form: { username: newEmail, password } });
+    assert.equal(password403.status, 403, password403.text);
+    const refreshGrant = { grant_type: "refresh_token", refresh_token: tokens.refresh_token };
+    const refused = await server.api("/api/v1/login/access-token", { method: "POST", form: refreshGrant });
+    assert.equal(refused.status, 403, refused.text);
+    assert.deepEqual(refused.body, password403.body, "the same answer as password sign-in");
+    const minted = await mintFromCookie(server, cookie);
+    assert.equal(minted.status, 403, minted.text);
+    assert.deepEqual(minted.body, password403.body);
+    assert.equal((await authjsSession(server, cookie))?.user, undefined, "Auth.js no longer sees a signed-in user");
+
+    // Confirming the new address lets the same refresh token in again: a refusal spends nothing.
+    const newLink = await verificationLink(newEmail);
+    assert.equal((await verify(server, newLink.token)).status, 200);
+    const again = await server.api("/api/v1/login/access-token", { method: "POST", form: refreshGrant });
+    assert.equal(again.status, 200, again.text);
   });
 
   test("a mail that cannot be delivered: the request still succeeds; log and audit trail say so, without the link", async () => {

@@ -1,5 +1,5 @@
 /**
- * Two production servers on one database with the same AUTH_SECRET, as behind a load balancer: they
+ * Two production servers on one database with the same AUTH_SECRET and AUTH_URL, as behind a load balancer: they
  * agree on users, tokens, revocations, account state and throttling, because all of it lives in the
  * database. Runs on the pass's database: one PostgreSQL database (TEST_DATABASE_URL), or on SQLite
  * one data folder shared by two processes.
@@ -21,6 +21,8 @@ const SECRET = "shared-secret-of-both-instances-0123456789";
 const ACCOUNT_FAILURES = 4;
 const env = {
   AUTH_SECRET: SECRET,
+  // The load balancer's URL: instances of one app name one issuer, and refuse tokens naming another.
+  AUTH_URL: "https://signin.example",
   LOGIN_THROTTLE_ACCOUNT_FAILURES: String(ACCOUNT_FAILURES),
   // Long enough that the lock is still on when the test looks.
   LOGIN_THROTTLE_BASE_DELAY_SECONDS: "60",

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { adminToken, DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { adminToken, bannerUrl, DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { runSql } from "../helpers/database";
 import { assertInvalidGrant, jti, passwordLogin, refresh, refreshed, type Tokens } from "../helpers/refresh";
 
 const IP_FAILURES = 5;
@@ -56,7 +57,7 @@ describe("the password grant starts a family", () => {
     assert.equal(header.typ, "at+jwt");
     assert.equal(typeof header.kid, "string");
     const claims = decodeJwt(plain.access_token);
-    assert.equal(claims.iss, server.url);
+    assert.equal(claims.iss, await bannerUrl(server), "the app's URL as the start banner prints it");
     assert.equal(claims.aud, "signin-system-api");
     assert.equal(claims.client_id, "signin-system-api-client");
     for (const c of ["sub", "iat", "exp", "jti"]) assert.ok(c in claims, c);
@@ -145,13 +146,35 @@ async function race(servers: Server[], n = 8) {
   assert.equal((await servers[0]!.api("/api/v1/sessions", { token: again.access_token })).body.count, 1);
 }
 
+describe("who may hold tokens (the password grant's rule)", () => {
+  test("an account inactive with its family still live refreshes no more: 400 Inactive user, as password sign-in says", async () => {
+    const { user, email, password, tokens } = await userWithTokens("rt-inactive");
+    // Deactivation through the API revokes every family first; done behind the app's back it does not,
+    // and the rule alone must refuse.
+    await runSql(server, `UPDATE "users" SET "is_active" = false WHERE "id" = ?`, [user.id]);
+    const viaPassword = await server.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } });
+    assert.equal(viaPassword.status, 400, viaPassword.text);
+    const viaRefresh = await refresh(server, tokens.refresh_token, { ip: freshIp() });
+    assert.equal(viaRefresh.status, 400, viaRefresh.text);
+    assert.deepEqual(viaRefresh.body, viaPassword.body);
+    assert.deepEqual(viaRefresh.body, { detail: "Inactive user" });
+    // Refused before anything was spent: reactivated, the same refresh token works.
+    await runSql(server, `UPDATE "users" SET "is_active" = true WHERE "id" = ?`, [user.id]);
+    assert.equal((await refresh(server, tokens.refresh_token, { ip: freshIp() })).status, 200);
+  });
+});
+
 describe("concurrent refreshes of one token", () => {
   test("one instance: exactly one wins, and the family is not forked", async () => {
     for (let round = 0; round < 3; round++) await race([server]);
   });
 
   test(`two instances on one ${DATABASE} database: exactly one wins, and the family is not forked`, async () => {
-    const second = await startServer({ TRUST_PROXY: "127.0.0.1", LOGIN_THROTTLE_IP_FAILURES: String(IP_FAILURES) }, { sameDatabaseAs: server });
+    // Two instances of one app name one issuer (AUTH_URL): here the first one's URL.
+    const second = await startServer(
+      { TRUST_PROXY: "127.0.0.1", LOGIN_THROTTLE_IP_FAILURES: String(IP_FAILURES), AUTH_URL: await bannerUrl(server) },
+      { sameDatabaseAs: server },
+    );
     try {
       for (let round = 0; round < 3; round++) await race([server, second], 10);
     } finally {

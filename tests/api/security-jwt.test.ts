@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { calculateJwkThumbprint } from "jose";
-import { newUser, startServer, type Server } from "../helpers/server";
+import { bannerUrl, newUser, startServer, type Server } from "../helpers/server";
 
 const SECRET = "security-test-secret-0123456789-abcdefghijklmnop";
 const HS_KID = crypto.createHash("sha256").update(SECRET).digest("base64url").slice(0, 12);
@@ -267,6 +267,48 @@ describe("forged and tampered tokens are refused", () => {
     const res = await server.api(ME, { headers: { cookie: `access_token=${valid}` } });
     assert.equal(res.status, 401, res.text);
     assert.equal(res.body.detail, "Not authenticated");
+  });
+});
+
+describe("without AUTH_URL: the issuer comes from the configuration, never from the request", () => {
+  let plain: Server;
+  let startedBefore: number;
+  before(async () => {
+    // A token from before the server process started (as one from before this rule) may name another issuer.
+    startedBefore = now();
+    plain = await startServer({ AUTH_SECRET: SECRET, AUTH_SIGNING_KEY: JSON.stringify(SIGNING_KEY.export({ format: "jwk" })) });
+  });
+  after(() => plain?.close());
+
+  const login = (headers: Record<string, string> = {}) =>
+    plain.api("/api/v1/login/access-token", { method: "POST", form: { username: "admin@example.com", password: "admin-password-for-tests" }, headers });
+  const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+
+  test("iss is the app's URL as the start-up banner prints it, whatever the Host header says", async () => {
+    const issuer = await bannerUrl(plain);
+    for (const host of [undefined, "evil.example", "127.0.0.1:1"]) {
+      const res = await login(host ? { host } : {});
+      assert.equal(res.status, 200, res.text);
+      assert.equal(payloadOf(res.body.access_token).iss, issuer, `Host: ${host}`);
+    }
+    const metadata = await plain.api("/.well-known/oauth-authorization-server", { headers: { host: "evil.example" } });
+    assert.equal(metadata.body.issuer, issuer, metadata.text);
+  });
+
+  test("a token naming another issuer is refused; one issued before the server started keeps working", async () => {
+    const real = (await login()).body.access_token as string;
+    const own = payloadOf(real);
+    const forged = (changes: Record<string, unknown>) => edToken(baseHeader(), { ...own, ...changes });
+    const me = (token: string) => plain.api(ME, { token });
+    assert.equal((await me(forged({}))).status, 200, "the control: our own claims, re-signed");
+    for (const iss of ["https://evil.example", "http://127.0.0.1:1"]) {
+      const res = await me(forged({ iss }));
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.body.reason, "invalid", res.text);
+    }
+    // Issued (iat) before this process started, as every token from before the issuer rule was: still ours.
+    const old = await me(forged({ iss: `http://127.0.0.1:${plain.port}`, iat: startedBefore - 60 }));
+    assert.equal(old.status, 200, old.text);
   });
 });
 

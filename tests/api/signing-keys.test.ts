@@ -14,7 +14,7 @@ import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, decodeProtectedH
 import { runSql, sqlTimestamp } from "../helpers/database";
 import { freePort, stopGroup } from "../helpers/processes";
 import { passwordLogin } from "../helpers/refresh";
-import { DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { bannerUrl, DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
 
 const SECRET = "signing-keys-test-secret-0123456789-abcdefgh";
 const OLD_SECRET = "an-older-secret-from-before-0123456789-abcdef";
@@ -38,9 +38,10 @@ async function publishedKids(on = server): Promise<string[]> {
   assert.equal(res.status, 200, res.text);
   return res.body.keys.map((k: { kid: string }) => k.kid);
 }
-const verifyRemotely = (token: string, on = server) =>
+/** As another service does: the published keys, and the issuer (the app's URL as the banner printed it). */
+const verifyRemotely = async (token: string, on = server) =>
   jwtVerify(token, createRemoteJWKSet(new URL("/.well-known/jwks.json", on.url)), {
-    issuer: on.url,
+    issuer: await bannerUrl(on),
     audience: "signin-system-api",
     typ: "at+jwt",
   });
@@ -67,7 +68,8 @@ describe("published keys and metadata", () => {
     const res = await server.api("/.well-known/oauth-authorization-server");
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get("cache-control") ?? "", /^public, max-age=\d+/);
-    assert.equal(res.body.issuer, server.url);
+    // The issuer our tokens name (from the configuration); the endpoints where this request came.
+    assert.equal(res.body.issuer, await bannerUrl(server));
     assert.equal(res.body.token_endpoint, `${server.url}/api/v1/login/access-token`);
     assert.equal(res.body.jwks_uri, `${server.url}/.well-known/jwks.json`);
     assert.equal(res.body.revocation_endpoint, `${server.url}/api/v1/login/revoke`);
@@ -97,7 +99,7 @@ describe("the example resource server (examples/resource-server)", () => {
     const port = await freePort();
     const child = spawn(process.execPath, [path.join("examples", "resource-server", "server.mjs")], {
       cwd: path.resolve(import.meta.dirname, "..", ".."),
-      env: { ...process.env, ISSUER: server.url, PORT: String(port) },
+      env: { ...process.env, ISSUER: await bannerUrl(server), PORT: String(port) },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -223,7 +225,11 @@ describe("key rotation", () => {
 describe(`two instances with different signing keys on one ${DATABASE} database`, () => {
   test("each accepts the other's tokens and publishes the other's key once it has signed", async () => {
     const pem = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const other = await startServer({ AUTH_SECRET: SECRET, AUTH_SIGNING_KEY: pem }, { sameDatabaseAs: server });
+    // Two instances of one app name one issuer (AUTH_URL): here the first one's URL.
+    const other = await startServer(
+      { AUTH_SECRET: SECRET, AUTH_SIGNING_KEY: pem, AUTH_URL: await bannerUrl(server) },
+      { sameDatabaseAs: server },
+    );
     try {
       const fromOther = await newLogin(other);
       const fromServer = await newLogin(server);

@@ -271,6 +271,19 @@ export async function api(baseUrl: string, p: string, init: ApiInit = {}): Promi
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 
+/**
+ * The app's URL as the start banner printed it (`Ready: <url>`; the last start's): the tokens' issuer
+ * without AUTH_URL. The banner follows the server's first health check, so it is waited for.
+ */
+export async function bannerUrl(server: Server): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const urls = [...server.output().matchAll(/Ready: (\S+)/g)].map((m) => m[1]!);
+    if (urls.length) return urls.at(-1)!;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no start banner:\n${server.output()}`);
+}
+
 let counter = 0;
 /** A unique email per call, so tests never collide on the unique index. */
 export function uniqueEmail(label = "user"): string {

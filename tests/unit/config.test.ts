@@ -107,3 +107,14 @@ test("a CORS origin that is not an origin stops start-up, naming the variable", 
     expectError({ [name!]: value! }, name!);
   }
 });
+
+test("the issuer: AUTH_URL's origin, else the URL the start banner prints (HOSTNAME and PORT), never a request's", () => {
+  assert.equal(parseConfig({}).issuer, "http://localhost:3000");
+  assert.equal(parseConfig({ HOSTNAME: "0.0.0.0", PORT: "8000" }).issuer, "http://localhost:8000");
+  assert.equal(parseConfig({ HOSTNAME: "::" }).listenUrl, "http://localhost:3000");
+  assert.equal(parseConfig({ HOSTNAME: "app.internal", PORT: "4000" }).issuer, "http://app.internal:4000");
+  assert.equal(parseConfig({ HOSTNAME: "fd00::5" }).listenUrl, "http://[fd00::5]:3000");
+  const pinned = parseConfig({ AUTH_URL: "https://signin.example/some/path", PORT: "4000" });
+  assert.equal(pinned.issuer, "https://signin.example");
+  assert.equal(pinned.listenUrl, "http://localhost:4000", "the banner still says where the process listens");
+});

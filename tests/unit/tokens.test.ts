@@ -184,12 +184,16 @@ test("a token without exp, or without client_id, is refused", async () => {
   assert.equal((await verifyAccessToken(await signed(key, { clientId: false }), verifiersFor([key]))).ok, false);
 });
 
-test("a wrong audience is refused; a wrong issuer when AUTH_URL pins one", async () => {
+test("a wrong audience is refused; a wrong issuer too, unless the token was issued before the check began", async () => {
   const key = await newKey();
   assert.equal((await verifyAccessToken(await signed(key, { aud: "another-api" }), verifiersFor([key]))).ok, false);
-  const pinned = { ...verifiersFor([key]), issuer: ISSUER };
+  const now = Math.floor(Date.now() / 1000);
+  const pinned = { ...verifiersFor([key]), issuer: { name: ISSUER, enforcedFrom: now - 60 } };
   assert.equal((await verifyAccessToken(await signed(key, {}), pinned)).ok, true);
   assert.equal((await verifyAccessToken(await signed(key, { iss: "https://evil.example" }), pinned)).ok, false);
+  // Issued (iat: now) before the process that checks started (enforcedFrom: later): from before the rule.
+  const later = { ...pinned, issuer: { name: ISSUER, enforcedFrom: now + 60 } };
+  assert.equal((await verifyAccessToken(await signed(key, { iss: "http://127.0.0.1:3000" }), later)).ok, true);
 });
 
 test("typ other than at+jwt is refused (an ID token or another JWT is no access token)", async () => {
