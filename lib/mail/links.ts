@@ -1,15 +1,15 @@
 /**
- * Links in mails. Their base is FRONTEND_HOST, or the app's own URL from its configuration (HOSTNAME and
- * PORT) — never the request's Host header: a recovery request sent with `Host: evil.example` would
- * otherwise mail the victim a working reset link that leaks its token to that host (reset poisoning).
+ * Links in mails. Their base is FRONTEND_HOST, or the app's own URL as the start-up banner prints it
+ * (`listenUrl`: HOSTNAME and PORT, `localhost` for a loopback or wildcard address), so that a link opens
+ * the same origin as the tab the user already has (another origin would share no localStorage and no
+ * cookie with it). Never the request's Host header: a recovery request sent with `Host: evil.example`
+ * would otherwise mail the victim a working reset link that leaks its token to that host (reset poisoning).
  */
 import { getConfig } from "../config";
 
 export function appBaseUrl(): string {
   const config = getConfig();
-  if (config.frontendHost) return config.frontendHost.replace(/\/+$/, "");
-  const host = ["0.0.0.0", "::"].includes(config.hostname) ? "localhost" : config.hostname;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+  return (config.frontendHost ?? config.listenUrl).replace(/\/+$/, "");
 }
 
 /** An absolute link to one of the app's pages, with a query (e.g. the token). */

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { linkIn, startSmtpSink, type SmtpSink } from "../helpers/mail";
-import { login, newUser, startServer, uniqueEmail, type Json, type Server } from "../helpers/server";
+import {
+  bannerUrl, login, newUser, startServer, uniqueEmail, type Json, type Server } from "../helpers/server";
 
 const CONFIRM_SUBJECT = /Confirm your new email address/;
 const NOTICE_SUBJECT = /A change of your email address was requested/;
@@ -51,7 +52,7 @@ describe("asking", () => {
     assert.equal(await loginStatus(newEmail, password), 400);
 
     const { confirm: confirmLink, notice } = await links(email, newEmail);
-    assert.ok(confirmLink.url.startsWith(`${server.url}/confirm-email-change?token=`), confirmLink.url);
+    assert.ok(confirmLink.url.startsWith(`${await bannerUrl(server)}/confirm-email-change?token=`), confirmLink.url);
     assert.match(notice.text, new RegExp(newEmail.replace(/[.+]/g, "\\$&")));
     // Recovery still goes to the old address; the new one has no account yet.
     await server.api(`/api/v1/password-recovery/${encodeURIComponent(email)}`, { method: "POST" });

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { runSql } from "../helpers/database";
 import { htmlHasLink, linkIn, readOutbox, startSmtpSink, type SmtpSink } from "../helpers/mail";
 import {
+  bannerUrl,
   adminToken,
   browserSignIn,
   errorLocations,
@@ -71,7 +72,7 @@ describe("password recovery by mail", () => {
     assert.deepEqual(res.body, { message: RECOVERY_MESSAGE });
     const mail = await sink.waitFor(email, RECOVERY_SUBJECT);
     const link = linkIn(mail, "/reset-password");
-    assert.ok(link.url.startsWith(`${server.url}/reset-password?token=`), link.url);
+    assert.ok(link.url.startsWith(`${await bannerUrl(server)}/reset-password?token=`), link.url);
     assert.ok(htmlHasLink(mail, link.url), "the HTML part carries the same link");
     assert.ok(Buffer.from(link.token, "base64url").length === 32, "256 random bits");
     // Stored only as a hash.
