@@ -195,7 +195,7 @@ const EnvSchema = z.object({
   REAUTH_MAX_AGE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1440).default(10)),
   EMAIL_VERIFICATION: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.enum(["optional", "required"]).default("optional"),
+    z.enum(["off", "optional", "required"]).default("optional"),
   ),
 });
 
@@ -270,8 +270,11 @@ export type Config = {
     inviteTokenTtlSeconds: number;
     emailChangeTokenTtlSeconds: number;
     emailChangeCancelTtlSeconds: number;
-    /** "required": password sign-in, the token endpoint and session-token refuse unverified accounts. */
-    verification: "optional" | "required";
+    /**
+     * "required": password sign-in, the token endpoint and session-token refuse unverified accounts;
+     * "off": sign-up mails no verification link (as the FastAPI template), nothing is refused.
+     */
+    verification: "off" | "optional" | "required";
   };
 };
 

@@ -60,7 +60,10 @@ async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
  */
 export async function createUser(
   input: UserCreateInput,
-  { checkCommon = true, welcome = "invitation" }: { checkCommon?: boolean; welcome?: "invitation" | "verification" | "verified" } = {},
+  {
+    checkCommon = true,
+    welcome = "invitation",
+  }: { checkCommon?: boolean; welcome?: "invitation" | "verification" | "verified" | "none" } = {},
 ): Promise<User> {
   if (checkCommon && input.password) refuseCommonPassword(input.password, "password");
   const hashedPassword = input.password ? await hashPassword(input.password, getConfig().bcryptCost) : null;
@@ -81,8 +84,10 @@ export async function createUser(
   return user;
 }
 
+/** Sign-up mails a verification link, unless EMAIL_VERIFICATION=off (the FastAPI template's behaviour). */
 export function signUp(input: SignupInput): Promise<User> {
-  return createUser({ ...input, is_active: true, is_superuser: false }, { welcome: "verification" });
+  const welcome = getConfig().mail.verification === "off" ? "none" : "verification";
+  return createUser({ ...input, is_active: true, is_superuser: false }, { welcome });
 }
 
 /**
