@@ -9,9 +9,12 @@
  * `eval: true`, so no worker file has to survive the Next.js bundler. It loads the two modules through
  * tsx (a dependency: `npm start` runs on it) from the app's root (the working directory under
  * `npm start`, `next start` and the tests), so it runs the templates module as it is on disk: a template
- * added there is rendered by name without any change here. The worker starts on first use (loading
- * takes about a second, in the worker), is unref'd while idle, is replaced when it dies, and is
- * terminated on shutdown after queued mail has gone out (lib/background.ts).
+ * added there is rendered by name without any change here. The worker is started and loaded when the
+ * server process starts (`warmMailThread`, from instrumentation.ts, before the first request): tsx
+ * compiles through an esbuild child process, which an orchestrator stopping the whole process group
+ * kills at once, so a first mail still loading at that moment would be lost ("The service is no longer
+ * running"). It is unref'd while idle, replaced when it dies, and terminated on shutdown after queued
+ * mail has gone out (lib/background.ts).
  */
 import { Worker } from "node:worker_threads";
 import type { templates as templateModule, RenderedMail } from "./templates";
@@ -142,6 +145,18 @@ function mailThread(): MailThread {
     onShutdown("close the mail thread", () => holder[THREAD]?.close(), 20);
   }
   return holder[THREAD];
+}
+
+/**
+ * Starts the mail thread and renders one template there, so that every module a mail needs is loaded
+ * (and compiled) before the first request: see the header. Resolves when done; never throws.
+ */
+export async function warmMailThread(): Promise<void> {
+  try {
+    await mailThread().run({ op: "render", template: { name: "test", props: { appName: "warm-up" } } });
+  } catch (error) {
+    console.error(`The mail thread could not load its templates: ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 /** Renders `template` on the mail thread: its subject, HTML and plain text. */

@@ -18,7 +18,11 @@ test("the first start creates the first superuser and says so", () => {
 
 test("a renamed first superuser is not re-created on the next start", async () => {
   const admin = await adminToken(server);
-  const renamed = await server.api("/api/v1/users/me", {
+  // A superuser renames itself at once through the admin path, after confirming its password.
+  const reauth = await server.api("/api/v1/login/reauthenticate", { method: "POST", token: admin, json: { password: ADMIN_PASSWORD } });
+  assert.equal(reauth.status, 200, reauth.text);
+  const { id } = (await server.api("/api/v1/users/me", { token: admin })).body;
+  const renamed = await server.api(`/api/v1/users/${id}`, {
     method: "PATCH",
     token: admin,
     json: { email: "root@example.com" },

@@ -67,5 +67,5 @@ test("start-up prunes expired tokens, spent throttle counters and old audit even
   const sessions = await server.api("/api/v1/sessions", { token: live });
   assert.equal(sessions.body.count, 1, sessions.text);
   const events = (await server.api("/api/v1/users/me/events", { token: live })).body;
-  assert.deepEqual(events.data.map((e: { id: string }) => e.id), [newest]);
+  assert.deepEqual(events.data.map((e: { id: string }) => e.id), [newest], `${JSON.stringify(events.data)}\n${server.output().split("\n").filter((l) => /mail/i.test(l)).join("\n")}`);
 });

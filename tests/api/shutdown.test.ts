@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { readOutbox } from "../helpers/mail";
 import { appConnections } from "../helpers/postgres";
 import { DATABASE, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
 
@@ -52,4 +53,19 @@ test("SIGTERM lets the in-flight request finish, closes the database and exits 0
   const me = await server.api("/api/v1/users/me", { token: login.body.access_token });
   assert.equal(me.status, 200, me.text);
   assert.equal(me.body.email, email);
+});
+
+test("mail queued just before the whole process group is stopped still goes out", async () => {
+  // The first mail of a process loads the mail thread's modules; an orchestrator that signals every
+  // process of the group (as this harness does) must not cut that short.
+  const email = uniqueEmail("mail-at-shutdown");
+  await signup(server, email, "password-shutdown-2");
+  await server.stop();
+  const sent = (await readOutbox(server.dataDir)).filter((m) => m.to.includes(email));
+  assert.deepEqual(
+    sent.map((m) => m.subject),
+    ["Sign-in system - Confirm your email address"],
+    `no verification mail in the outbox:\n${server.output().slice(-2000)}`,
+  );
+  assert.doesNotMatch(server.output(), /not sent/);
 });
