@@ -109,7 +109,7 @@ test("sign-up, reset and change-password state the same password rules, in plain
   expect(rules).not.toMatch(/bytes/);
 
   await page.goto("/reset-password?token=whatever");
-  await expect(page.getByLabel("New password")).toHaveAccessibleDescription(rules);
+  await expect(page.getByLabel("New password", { exact: true })).toHaveAccessibleDescription(rules);
 
   const { email, password } = await newAccount(request, "rules");
   await signInAs(page, email, password, "/settings");
