@@ -5,7 +5,7 @@
  */
 export function FormSuccess({ message }: { message: string | null }) {
   return (
-    <div aria-live="polite">
+    <div className="form-success" aria-live="polite">
       {message && (
         <p className="notice success" role="status">
           {message}
