@@ -79,6 +79,8 @@ export async function createAccessTokenRecord(
 
 /** How long before its first token a browser sign-in's password check may have been recorded. */
 const SIGN_IN_TO_FIRST_TOKEN_MS = 30 * 1000;
+/** A browser sign-in this young whose pages obtain their first token is being signed in now. */
+const NEW_SIGN_IN_MS = 10 * 60 * 1000;
 
 /**
  * An access token for a browser sign-in (the Auth.js session `sessionId`). A browser sign-in is one
@@ -98,8 +100,10 @@ export async function issueAccessToken(
     db.session.findUnique({ where: { sessionToken: origin.sessionId }, select: { createdAt: true } }),
   ]);
   const token = await createAccessTokenRecord(userId, client, origin);
-  if (!earlier && session) {
-    const signedInAt = session.createdAt.getTime();
+  // Only a young sign-in's first token: token rows are pruned once expired, and a long-lived sign-in's
+  // later token must not count as its sign-in again.
+  const signedInAt = session?.createdAt.getTime() ?? 0;
+  if (!earlier && Date.now() - signedInAt < NEW_SIGN_IN_MS) {
     const byPassword = await passwordSignInRecorded(
       userId,
       new Date(signedInAt - SIGN_IN_TO_FIRST_TOKEN_MS),
