@@ -1,6 +1,7 @@
 "use client";
 import type { AuthEventPublicT } from "@/lib/api/schemas";
-import { useApiList } from "@/lib/client/use-api-list";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { apiJson, ApiError } from "@/lib/client/api";
 
 const labels: Record<string, string> = {
   login_success: "Signed in",
@@ -31,6 +32,7 @@ const labels: Record<string, string> = {
 const methods: Record<string, string> = {
   password: "API password login",
   credentials: "sign-in page",
+  oidc: "provider sign-in",
   session: "browser sign-in",
   password_change: "password change",
   reauthentication: "password confirmation",
@@ -40,13 +42,64 @@ const methods: Record<string, string> = {
   invite: "invitation link",
 };
 
+/** Events of each kind (sign-ins and changes; failed attempts) per page: the card stays short. */
+const PAGE_SIZE = 10;
+
+type EventsPage = { data: AuthEventPublicT[]; has_more: boolean };
+
+const newestFirst = (a: AuthEventPublicT, b: AuthEventPublicT) => Date.parse(b.created_at) - Date.parse(a.created_at);
+
 /**
- * The account's recent authentication events (the audit trail), newest first: the server lists sign-ins
- * and security changes apart from failed attempts, so many failures never hide a sign-in; repeated
- * refusals come as one event with a count.
+ * The account's recent authentication events (the audit trail), newest first, a page at a time ("Show
+ * more" adds the next): the server pages sign-ins and security changes apart from failed attempts, so
+ * many failures never hide a sign-in; repeated refusals come as one event with a count. Each page is
+ * merged into the list and the whole list sorted again, since the two kinds page separately.
  */
 export function AuthEvents({ refreshKey }: { refreshKey: string }) {
-  const { items: events, error } = useApiList<AuthEventPublicT>("/api/v1/users/me/events", refreshKey);
+  const [events, setEvents] = useState<AuthEventPublicT[] | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const pages = useRef(0);
+
+  const fetchPage = useCallback(
+    (page: number) => apiJson<EventsPage>(`/api/v1/users/me/events?skip=${page * PAGE_SIZE}&limit=${PAGE_SIZE}`),
+    [],
+  );
+
+  useEffect(() => {
+    // A refresh starts again from the first page; an answer that arrives after a newer load began is dropped.
+    let current = true;
+    fetchPage(0)
+      .then((page) => {
+        if (!current) return;
+        pages.current = 1;
+        setEvents(page.data);
+        setHasMore(page.has_more);
+        setError(null);
+      })
+      .catch((e) => current && e instanceof ApiError && setError(e.message));
+    return () => {
+      current = false;
+    };
+  }, [fetchPage, refreshKey]);
+
+  async function showMore() {
+    setLoadingMore(true);
+    try {
+      const page = await fetchPage(pages.current);
+      pages.current += 1;
+      setEvents((shown) => {
+        const known = new Set((shown ?? []).map((e) => e.id));
+        return [...(shown ?? []), ...page.data.filter((e) => !known.has(e.id))].sort(newestFirst);
+      });
+      setHasMore(page.has_more);
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   return (
     <section className="card" aria-labelledby="events-heading">
@@ -71,6 +124,13 @@ export function AuthEvents({ refreshKey }: { refreshKey: string }) {
             </li>
           ))}
         </ul>
+      )}
+      {events && hasMore && (
+        <p className="actions">
+          <button type="button" className="button" disabled={loadingMore} onClick={() => void showMore()}>
+            {loadingMore ? "Loading…" : "Show more"}
+          </button>
+        </p>
       )}
     </section>
   );

@@ -3,6 +3,14 @@ import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { UpdatePassword } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { FormSuccess } from "./form-success";
+import { PASSWORD_RULES } from "./password-rules";
+
+/** What a password change did to the other sessions, said naturally. */
+function otherSessionsSignedOut(revoked: number): string {
+  if (revoked === 0) return "No other session was signed in.";
+  return `${revoked} other session${revoked === 1 ? " was" : "s were"} signed out.`;
+}
 
 export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -38,9 +46,9 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
       formElement.reset();
       const linked = result.linked_accounts?.length ?? 0;
       setDone(
-        `Password changed. ${result.revoked} other session${result.revoked === 1 ? "" : "s"} signed out.` +
+        `Password changed. ${otherSessionsSignedOut(result.revoked)}` +
           (linked
-            ? ` ${linked} linked sign-in method${linked === 1 ? " still signs" : "s still sign"} in without the password: see Linked sign-in methods.`
+            ? ` ${linked} linked sign-in method${linked === 1 ? " still signs" : "s still sign"} in without the password: see Linked sign-in methods on your profile.`
             : ""),
       );
       onChanged();
@@ -69,12 +77,13 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
           type="password"
           autoComplete="new-password"
           error={errors.new_password}
+          hint={PASSWORD_RULES}
         />
-        {done && <p className="notice" role="status">{done}</p>}
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Changing…" : "Change password"}
         </button>
       </form>
+      <FormSuccess message={done} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { HomeMainAction } from "./home-main-action";
 
 export function HowItWorks() {
   return (
@@ -28,9 +29,7 @@ export function HowItWorks() {
           restarts and stay revoked once revoked. When a token expires, a new one is minted from your sign-in session.
         </p>
         <p className="actions">
-          <Link href="/profile" className="button primary">
-            Your profile
-          </Link>
+          <HomeMainAction />
           <Link href="/docs" className="button">
             API docs
           </Link>

@@ -6,6 +6,8 @@ import type { UserPublicT } from "@/lib/api/schemas";
 import { UpdateMe } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { ReauthCancelledError, useReauth } from "./reauth-provider";
+import { FormSuccess } from "./form-success";
+import { EMAIL_TAKEN } from "@/lib/client/messages";
 
 /** The user's own name and email, with the server's answer said where it applies. */
 export function ProfileForm({ user }: { user: UserPublicT }) {
@@ -44,7 +46,7 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
     } catch (error) {
       if (error instanceof ReauthCancelledError) setErrors({ form: error.message });
       else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
-      else if (error instanceof ApiError && error.status === 409) setErrors({ email: error.message });
+      else if (error instanceof ApiError && error.status === 409) setErrors({ email: EMAIL_TAKEN });
       else if (error instanceof ApiError) setErrors({ form: error.message });
     } finally {
       setPending(false);
@@ -85,13 +87,7 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
           {pending ? "Saving…" : "Save profile"}
         </button>
       </form>
-      <div aria-live="polite">
-        {done && (
-          <p className="notice success" role="status">
-            {done}
-          </p>
-        )}
-      </div>
+      <FormSuccess message={done} />
     </section>
   );
 }

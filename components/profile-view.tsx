@@ -4,14 +4,17 @@ import { useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { TokenCard } from "./token-card";
 import { SessionsList } from "./sessions-list";
-import { ChangePasswordForm } from "./change-password-form";
-import { AuthEvents } from "./auth-events";
 import { LinkedAccounts } from "./linked-accounts";
 import { PageLoading } from "./page-loading";
 import { EmailVerificationStatus } from "./email-verification-status";
 import { signOut } from "@/lib/client/token-store";
 import { SignOutEverywhereDialog } from "./sign-out-everywhere-dialog";
 
+/**
+ * How your sign-in works: who you are, the access token this browser holds with its countdown, the
+ * live sessions, the linked sign-in methods, and signing out. The account itself (name and email,
+ * password, recent activity, deletion) lives on /settings: one home for each thing.
+ */
 export function ProfileView({ oidc }: { oidc: { id: string; name: string } | null }) {
   const auth = useRequireAuth();
   const [busy, setBusy] = useState(false);
@@ -48,7 +51,7 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
         </dl>
         <div className="actions">
           <Link href="/settings" className="button">
-            Edit profile
+            Account settings
           </Link>
           <button type="button" className="button" disabled={busy} onClick={() => leave()}>
             Sign out
@@ -66,8 +69,6 @@ export function ProfileView({ oidc }: { oidc: { id: string; name: string } | nul
         oidc={oidc}
         onRemoved={() => setSessionsVersion((v) => v + 1)}
       />
-      <ChangePasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
-      <AuthEvents refreshKey={`${token.jti}:${sessionsVersion}`} />
     </div>
   );
 }

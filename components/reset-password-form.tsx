@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { NewPasswordText } from "@/lib/api/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
-import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from "@/lib/auth/password-policy";
+import { PASSWORD_RULES } from "./password-rules";
 
 /** The page a reset (or invitation) link opens: a new password, then the sign-in page says it worked. */
 export function ResetPasswordForm({ token }: { token: string | undefined }) {
@@ -69,7 +69,7 @@ export function ResetPasswordForm({ token }: { token: string | undefined }) {
             required
             autoFocus
             error={error}
-            hint={`At least ${MIN_PASSWORD_CHARS} characters, at most ${MAX_PASSWORD_BYTES} bytes, not a common password.`}
+            hint={PASSWORD_RULES}
           />
           <FormField label="Repeat the new password" name="confirm_password" type="password" autoComplete="new-password" required />
           <button type="submit" className="button primary" disabled={pending}>

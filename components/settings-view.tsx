@@ -1,14 +1,17 @@
 "use client";
+import Link from "next/link";
 import { useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { ProfileForm } from "./profile-form";
 import { ChangePasswordForm } from "./change-password-form";
-import { SessionsList } from "./sessions-list";
 import { AuthEvents } from "./auth-events";
 import { DangerZone } from "./danger-zone";
 import { PageLoading } from "./page-loading";
 
-/** The account's settings: profile, password, sessions and devices, recent activity, danger zone. */
+/**
+ * The account: the profile form, the password, recent activity and the danger zone. How the sign-in
+ * works (token, sessions, linked sign-in methods, signing out) lives on /profile: one home for each thing.
+ */
 export function SettingsView() {
   const auth = useRequireAuth();
   const [version, setVersion] = useState(0);
@@ -20,12 +23,14 @@ export function SettingsView() {
       <div className="page-head">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Your profile, password, sessions and account.</p>
+          <p className="muted">
+            Your name and email, password, recent activity and account. Your sessions, access token and linked
+            sign-in methods are on <Link href="/profile">your profile</Link>.
+          </p>
         </div>
       </div>
       <ProfileForm user={user} />
       <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
-      <SessionsList refreshKey={refreshKey} />
       <AuthEvents refreshKey={refreshKey} />
       <DangerZone user={user} />
     </div>

@@ -7,7 +7,8 @@ import { Signup } from "@/lib/api/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
 import { mintFromSession } from "@/lib/client/token-store";
 import { safeNext } from "@/lib/client/navigation";
-import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from "@/lib/auth/password-policy";
+import { PASSWORD_RULES } from "./password-rules";
+import { EMAIL_TAKEN } from "@/lib/client/messages";
 
 type Errors = Partial<Record<"email" | "password" | "full_name" | "form", string>>;
 
@@ -40,7 +41,7 @@ export function SignupForm({ next }: { next?: string }) {
       await publicJson("/api/v1/users/signup", { method: "POST", body: JSON.stringify(input) });
     } catch (error) {
       setPending(false);
-      if (error instanceof ApiError && error.status === 409) setErrors({ email: error.message });
+      if (error instanceof ApiError && error.status === 409) setErrors({ email: EMAIL_TAKEN });
       else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
       else setErrors({ form: error instanceof Error ? error.message : "Sign-up failed" });
       return;
@@ -67,7 +68,7 @@ export function SignupForm({ next }: { next?: string }) {
           autoComplete="new-password"
           required
           error={errors.password}
-          hint={`At least ${MIN_PASSWORD_CHARS} characters, at most ${MAX_PASSWORD_BYTES} bytes.`}
+          hint={PASSWORD_RULES}
         />
         {errors.form && (
           <p className="form-error" role="alert">

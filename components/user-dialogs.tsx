@@ -7,6 +7,7 @@ import type { SessionPublicT, UserListItemT } from "@/lib/api/schemas";
 import { UserCreate } from "@/lib/api/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
+import { EMAIL_TAKEN } from "@/lib/client/messages";
 
 type Errors = Record<string, string>;
 
@@ -15,7 +16,7 @@ function errorsOf(error: unknown, conflictField = "form"): Errors {
     const fields = error.fieldErrors();
     return Object.keys(fields).length ? fields : { form: error.message };
   }
-  if (error instanceof ApiError && error.status === 409 && /email/i.test(error.message)) return { [conflictField]: error.message };
+  if (error instanceof ApiError && error.status === 409 && /email/i.test(error.message)) return { [conflictField]: EMAIL_TAKEN };
   if (error instanceof ApiError) return { form: error.message };
   return {};
 }

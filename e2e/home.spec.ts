@@ -15,8 +15,8 @@ test("the home page explains how signing in works and links to the profile and t
   await expect(main.getByRole("link", { name: "API docs" })).toHaveAttribute("href", "/docs");
   await screenshot(page, "home");
 
-  // The profile needs a sign-in: the visitor is sent to sign in, and back to the profile afterwards.
-  await main.getByRole("link", { name: "Your profile" }).click();
+  // The main button says what it does for a signed-out visitor: sign in, then on to the profile.
+  await main.getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 });

@@ -115,18 +115,20 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   await expect(items.first()).toContainText("Test IdP");
   await expect(items.first()).toContainText(linker.sub);
   expect(linkedTo(linkerEmail)).toEqual([{ provider: "oidc", provider_account_id: linker.sub }]);
+  await screenshot(page, "profile-linked-account");
+
+  // The account's activity and password are on /settings. A password change does not remove the link, and says so.
+  await page.goto(`${app.server.url}/settings`);
   const activity = page.getByTestId("auth-events");
   await expect(activity.locator('[data-event-type="account_linked"]')).toHaveCount(1);
   await expect(activity.locator('[data-event-type="account_linked"]')).toContainText("Sign-in method linked");
-  await screenshot(page, "profile-linked-account");
-
-  // A password change does not remove it, and says so.
   await page.getByLabel("Current password").fill(PASSWORD);
   await page.getByLabel("New password").fill("another horse battery 2");
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Password changed." })).toContainText(
     "1 linked sign-in method still signs in without the password",
   );
+  await page.goto(`${app.server.url}/profile`);
   await expect(items).toHaveCount(1);
 
   // A linked account is a way in: removing one asks for the password again.
@@ -136,6 +138,7 @@ test("a signed-in user links a provider account, sees it in the profile and the 
   await confirm.getByRole("button", { name: "Confirm" }).click();
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();
   expect(linkedTo(linkerEmail)).toEqual([]);
+  await page.goto(`${app.server.url}/settings`);
   await expect(activity.locator('[data-event-type="account_unlinked"]')).toHaveCount(1);
 
   // Once removed, the provider account no longer reaches this user: the same email is refused.

@@ -73,6 +73,11 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   await expect(page.getByTestId("who")).toContainText(`Signed in as ${appEmail}`);
   await screenshot(page, "profile-oidc");
   const token = (await storedToken(page))!;
+  // The provider's sign-in is one event of the account's activity, named as such (issue 27): not an
+  // "access token issued" for each token the pages obtain.
+  const events = await request.get(`${app.server.url}/api/v1/users/me/events`, { headers: { Authorization: `Bearer ${token}` } });
+  const recorded = ((await events.json()).data as { type: string; method: string | null }[]).map((e) => `${e.type}:${e.method}`);
+  expect(recorded.sort()).toEqual(["account_linked:oidc", "login_success:oidc"]);
   // The provider says `email_verified`: the address counts as verified.
   expect((await whoAmI(request, token, app.server.url)).body).toMatchObject({ email: appEmail, full_name: account.name, is_verified: true });
 

@@ -32,6 +32,9 @@ const PAGES_IN = {
   admin: "/admin",
   "docs-signed-in": "/docs",
   "not-found-signed-in": "/no-such-page",
+  // A signed-in visitor of the sign-in and sign-up pages: continue, or switch account.
+  "login-signed-in": "/login",
+  "signup-signed-in": "/signup",
 };
 
 async function settle(page: Page, url: string) {
@@ -104,6 +107,12 @@ test("every page, light and dark, desktop and phone", async ({ page, request }) 
       await expect(page.getByRole("dialog", { name: "Confirm your password" })).toBeVisible();
       await page.screenshot({ path: path.join(OUT, `reauth-dialog-${scheme}-${size}.png`) });
       await page.keyboard.press("Escape");
+      // A form's success notice, below its button (every form the same).
+      const profileForm = page.getByRole("region", { name: "Profile" });
+      await profileForm.getByLabel("Email").fill(SUITE_ADMIN.email);
+      await profileForm.getByRole("button", { name: "Save profile" }).click();
+      await expect(profileForm.getByRole("status")).toHaveText("Profile saved.");
+      await profileForm.screenshot({ path: path.join(OUT, `settings-saved-${scheme}-${size}.png`) });
     }
   }
 });

@@ -196,6 +196,8 @@ test("changing the password signs out the other sessions and the new password si
   await fillSignIn(otherPage, email);
   await expectProfileOf(otherPage, email);
 
+  // The password is part of the account: it lives on /settings.
+  await page.goto("/settings");
   await page.getByLabel("Current password").fill("wrong password here");
   await page.getByLabel("New password").fill("a brand new passphrase");
   await page.getByRole("button", { name: "Change password" }).click();
@@ -204,9 +206,9 @@ test("changing the password signs out the other sessions and the new password si
   await page.getByLabel("Current password").fill("correct horse battery");
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Password changed." })).toHaveText(
-    "Password changed. 1 other session signed out.",
+    "Password changed. 1 other session was signed out.",
   );
-  await page.reload();
+  await page.goto("/profile");
   await expectProfileOf(page, email);
 
   await otherPage.reload();

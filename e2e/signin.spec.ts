@@ -43,9 +43,7 @@ test("signing up checks the fields, then lands on the profile, signed in", async
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(
-    "The user with this email already exists in the system",
-  );
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription("An account with this email already exists.");
   await expect(page).toHaveURL(/\/signup$/);
 });
 
@@ -144,16 +142,16 @@ test("after 10 failed attempts the sign-in page shows the wait and disables the 
   await screenshot(page, "login-throttled");
 });
 
-test("the profile page lists the account's recent activity", async ({ page, request }) => {
+test("the settings page lists the account's recent activity", async ({ page, request }) => {
   const email = uniqueEmail("activity");
   await signUpThroughApi(request, email);
   await request.post("/api/v1/login/access-token", { form: { username: email, password: "not the password" } });
-  await page.goto("/login");
+  await page.goto("/login?next=%2Fsettings");
   await interactive(page);
   await fillSignIn(page, email);
-  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page).toHaveURL(/\/settings$/);
   const events = page.getByTestId("auth-events");
   await expect(events.getByText("Failed sign-in attempt")).toBeVisible();
   await expect(events.getByText("Signed in").first()).toBeVisible();
-  await screenshot(page, "profile-activity");
+  await screenshot(page, "settings-activity");
 });

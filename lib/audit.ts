@@ -174,16 +174,28 @@ function toAuthEventPublic(e: AuthEvent): AuthEventPublicT {
 }
 
 /**
- * The user's recent events, newest first: the `limit` newest sign-ins and security changes, and apart
- * from them the `limit` newest failed or refused attempts, so a flood of attempts cannot hide a sign-in.
+ * A page of the user's events, newest first: the `limit` newest sign-ins and security changes after
+ * `skip`, and apart from them the `limit` newest failed or refused attempts after `skip`, so a flood of
+ * attempts cannot hide a sign-in. `has_more`: either kind has older events.
  */
-export async function listAuthEvents(userId: string, limit = 50) {
+export async function listAuthEvents(userId: string, { skip = 0, limit = 50 }: { skip?: number; limit?: number } = {}) {
   const db = getDb();
   const attempts = [...ATTEMPTS];
-  const [activity, failures] = await Promise.all([
-    db.authEvent.findMany({ where: { userId, type: { notIn: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
-    db.authEvent.findMany({ where: { userId, type: { in: attempts } }, orderBy: { createdAt: "desc" }, take: limit }),
-  ]);
-  const events = [...activity, ...failures].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  return { data: events.map(toAuthEventPublic), count: events.length };
+  // One more than asked of each kind tells whether older ones follow.
+  const page = (where: object) => db.authEvent.findMany({ where: { userId, ...where }, orderBy: { createdAt: "desc" }, skip, take: limit + 1 });
+  const [activity, failures] = await Promise.all([page({ type: { notIn: attempts } }), page({ type: { in: attempts } })]);
+  const hasMore = activity.length > limit || failures.length > limit;
+  const events = [...activity.slice(0, limit), ...failures.slice(0, limit)].sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+  );
+  return { data: events.map(toAuthEventPublic), count: events.length, has_more: hasMore };
+}
+
+/** Whether the user's password sign-in (`login_success` through the sign-in page) was recorded in [from, to]. */
+export async function passwordSignInRecorded(userId: string, from: Date, to: Date): Promise<boolean> {
+  const found = await getDb().authEvent.findFirst({
+    where: { userId, type: "login_success", method: "credentials", createdAt: { gte: from, lte: to } },
+    select: { id: true },
+  });
+  return found !== null;
 }

@@ -1,4 +1,5 @@
 import { LoginForm } from "@/components/login-form";
+import { SignedInChoice } from "@/components/signed-in-choice";
 import { oidcProviderInfo } from "@/lib/auth/authjs";
 
 export const dynamic = "force-dynamic";
@@ -10,13 +11,15 @@ const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : u
 export default async function LoginPage({ searchParams }: { searchParams: Search }) {
   const q = await searchParams;
   return (
-    <LoginForm
-      next={one(q.next)}
-      reason={one(q.reason)}
-      signedOut={one(q.signed_out) === "everywhere" ? "everywhere" : one(q.signed_out) === "1" ? "here" : undefined}
-      passwordReset={one(q.reset) === "1"}
-      authError={one(q.error)}
-      oidc={oidcProviderInfo()}
-    />
+    <SignedInChoice next={one(q.next)}>
+      <LoginForm
+        next={one(q.next)}
+        reason={one(q.reason)}
+        signedOut={one(q.signed_out) === "everywhere" ? "everywhere" : one(q.signed_out) === "1" ? "here" : undefined}
+        passwordReset={one(q.reset) === "1"}
+        authError={one(q.error)}
+        oidc={oidcProviderInfo()}
+      />
+    </SignedInChoice>
   );
 }

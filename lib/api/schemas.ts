@@ -330,7 +330,11 @@ export const AuthEventPublic = z
     method: z
       .string()
       .nullable()
-      .meta({ description: '"password" (token endpoint), "credentials" (browser), "session"', example: "password" }),
+      .meta({
+        description:
+          '"password" (token endpoint), "credentials" (sign-in page), "oidc" (a provider\'s sign-in in the browser), "session"',
+        example: "password",
+      }),
     ip: z.string().nullable().meta({ example: "203.0.113.7" }),
     user_agent: z.string().nullable().meta({ example: USER_AGENT_EXAMPLE }),
     device: z.string().meta({ example: "Chrome on Linux" }),
@@ -341,8 +345,27 @@ export const AuthEventPublic = z
   .meta({ id: "AuthEventPublic", description: "An authentication event of the account; never a password or token." });
 
 export const AuthEventsPublic = z
-  .object({ data: z.array(AuthEventPublic), count: z.number().int() })
+  .object({
+    data: z.array(AuthEventPublic),
+    count: z.number().int().meta({ description: "How many events this page holds" }),
+    has_more: z.boolean().meta({ description: "Whether older events follow: ask again with `skip` increased by `limit`", example: false }),
+  })
   .meta({ id: "AuthEventsPublic" });
+
+/**
+ * GET /users/me/events: a page of the trail. Sign-ins and security changes are paged apart from failed
+ * and refused attempts (each up to `limit`), so a flood of attempts never pushes a sign-in off a page.
+ */
+export const AuthEventsQuery = z.object({
+  skip: z.coerce.number().int().min(0).default(0).meta({ description: "How many events of each kind to skip" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(50)
+    .meta({ description: "How many events of each kind (sign-ins and changes; failed attempts) to return (at most 50)" }),
+});
 
 export const LinkedAccountPublic = z
   .object({
@@ -428,6 +451,7 @@ export type UserListItemT = z.output<typeof UserListItem>;
 export type UserListQueryInput = z.output<typeof UserListQuery>;
 export type SessionPublicT = z.output<typeof SessionPublic>;
 export type AuthEventPublicT = z.output<typeof AuthEventPublic>;
+export type AuthEventsQueryInput = z.output<typeof AuthEventsQuery>;
 export type LinkedAccountPublicT = z.output<typeof LinkedAccountPublic>;
 
 export const JsonWebKeySet = z

@@ -222,3 +222,41 @@ describe("PATCH /users/me changing the email", () => {
     assert.equal(countOf(events, "email_change_throttled"), 2, JSON.stringify(events));
   });
 });
+
+describe("GET /users/me/events pages the trail (issue 27)", () => {
+  test("without parameters as before; skip/limit page each kind; has_more says when older ones follow; an API login keeps both events", async () => {
+    const { email, password } = await newUser(server, "pages");
+    const ip = newIp();
+    const logins: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await server.api(TOKEN_URL, {
+        method: "POST",
+        form: { username: email, password },
+        headers: { "x-forwarded-for": ip },
+      });
+      assert.equal(res.status, 200, res.text);
+      logins.push(res.body.access_token);
+    }
+    const token = logins.at(-1)!;
+    // Every API login: its sign-in and the token it was given.
+    const all = await server.api("/api/v1/users/me/events", { token });
+    assert.equal(all.status, 200, all.text);
+    assert.equal(all.body.count, all.body.data.length);
+    assert.equal(all.body.has_more, false);
+    assert.equal(countOf(all.body.data, "login_success"), 4, all.text); // newUser's login too
+    assert.equal(countOf(all.body.data, "token_issued"), 4, all.text);
+
+    const first = await server.api("/api/v1/users/me/events?limit=3", { token });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.data.length, 3);
+    assert.equal(first.body.has_more, true);
+    const rest = await server.api("/api/v1/users/me/events?skip=3&limit=10", { token });
+    assert.equal(rest.body.has_more, false);
+    const ids = [...first.body.data, ...rest.body.data].map((e: { id: string }) => e.id);
+    assert.deepEqual(ids, all.body.data.map((e: { id: string }) => e.id), "the pages are the whole trail, in order");
+
+    for (const bad of ["limit=0", "limit=51", "skip=-1", "limit=ten"]) {
+      assert.equal((await server.api(`/api/v1/users/me/events?${bad}`, { token })).status, 422, bad);
+    }
+  });
+});

@@ -13,6 +13,7 @@ import {
 } from "../responses";
 import {
   AuthEventsPublic,
+  AuthEventsQuery,
   DeleteMe,
   LinkedAccountIdParams,
   LinkedAccountsPublic,
@@ -158,9 +159,14 @@ export const readMyEvents = endpoint({
   operationId: "users-read_my_events",
   summary: "My recent authentication events",
   description:
-    "The audit trail of the account, newest first (at most 50): sign-ins and failed attempts, throttling, " +
-    "tokens issued and revoked, password changes, sign-outs everywhere. Never holds a password or a token.",
+    "The audit trail of the account, newest first: sign-ins and failed attempts, throttling, " +
+    "tokens issued and revoked, password changes, sign-outs everywhere. Never holds a password or a token. " +
+    "A page holds up to `limit` (default and at most 50) sign-ins and changes and, apart from them, up to `limit` " +
+    "failed or refused attempts, so many failures never hide a sign-in; `has_more` says whether `skip` + `limit` " +
+    "finds older ones. A browser sign-in is one event (`login_success`, method `credentials` or `oidc`): the " +
+    "access tokens the sign-in page obtains from it are listed under GET /sessions, not here.",
   auth: "active",
+  query: AuthEventsQuery,
   responses: { "200": ok("Recent events", AuthEventsPublic) },
 });
 

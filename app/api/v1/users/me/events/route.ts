@@ -4,5 +4,5 @@ import { readMyEvents } from "@/lib/api/endpoints/users";
 import { json } from "@/lib/http/handler";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
-  readMyEvents.handler(async ({ auth }) => json(await listAuthEvents(auth.user.id))),
+  readMyEvents.handler(async ({ auth, query }) => json(await listAuthEvents(auth.user.id, query))),
 );
