@@ -190,12 +190,3 @@ export async function listAuthEvents(userId: string, { skip = 0, limit = 50 }: {
   );
   return { data: events.map(toAuthEventPublic), count: events.length, has_more: hasMore };
 }
-
-/** Whether the user's password sign-in (`login_success` through the sign-in page) was recorded in [from, to]. */
-export async function passwordSignInRecorded(userId: string, from: Date, to: Date): Promise<boolean> {
-  const found = await getDb().authEvent.findFirst({
-    where: { userId, type: "login_success", method: "credentials", createdAt: { gte: from, lte: to } },
-    select: { id: true },
-  });
-  return found !== null;
-}

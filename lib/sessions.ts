@@ -12,7 +12,7 @@ import { currentSigningKey } from "./auth/key-set";
 import { createAccessToken } from "./auth/tokens";
 import { tokenRefusal, TokenHolderRefused, type TokenRefusal } from "./auth/token-holders";
 import type { SessionPublicT } from "./api/schemas";
-import { passwordSignInRecorded, recordAuthEvent } from "./audit";
+import { recordAuthEvent } from "./audit";
 
 export type IssuedToken = {
   access_token: string;
@@ -73,40 +73,18 @@ export async function createAccessTokenRecord(
   return { access_token: accessToken, expires_in: ttl };
 }
 
-/** How long before its first token a browser sign-in's password check may have been recorded. */
-const SIGN_IN_TO_FIRST_TOKEN_MS = 30 * 1000;
-/** A browser sign-in this young whose pages obtain their first token is being signed in now. */
-const NEW_SIGN_IN_MS = 10 * 60 * 1000;
-
 /**
- * An access token for a browser sign-in (the Auth.js session `sessionId`). A browser sign-in is one
- * event of the audit trail, not one per token its pages obtain (every page load after expiry mints
- * one; they are listed as sessions): the Credentials sign-in already recorded `login_success`
- * (method "credentials"); a sign-in through the OpenID Connect provider records nothing of its own,
- * so its first token records it (`login_success`, method "oidc").
+ * An access token for a browser sign-in (the Auth.js session `sessionId`). Not an event of the audit
+ * trail: a browser sign-in is one event, recorded by the sign-in itself (`login_success`, method
+ * "credentials" or "oidc": lib/auth/authjs.ts), not one per token its pages obtain (every page load
+ * after expiry mints one; they are listed as sessions).
  */
 export async function issueAccessToken(
   userId: string,
   client: ClientInfo,
   origin: { method: "session"; sessionId: string },
 ): Promise<IssuedToken> {
-  const db = getDb();
-  const [earlier, session] = await Promise.all([
-    db.accessToken.findFirst({ where: { sessionId: origin.sessionId }, select: { id: true } }),
-    db.session.findUnique({ where: { sessionToken: origin.sessionId }, select: { createdAt: true } }),
-  ]);
   const token = await createAccessTokenRecord(userId, client, origin);
-  // Only a young sign-in's first token: token rows are pruned once expired, and a long-lived sign-in's
-  // later token must not count as its sign-in again.
-  const signedInAt = session?.createdAt.getTime() ?? 0;
-  if (!earlier && Date.now() - signedInAt < NEW_SIGN_IN_MS) {
-    const byPassword = await passwordSignInRecorded(
-      userId,
-      new Date(signedInAt - SIGN_IN_TO_FIRST_TOKEN_MS),
-      new Date(signedInAt + 5000),
-    );
-    if (!byPassword) await recordAuthEvent({ type: "login_success", userId, method: "oidc", client });
-  }
   return { access_token: token.access_token, token_type: "bearer", expires_in: token.expires_in };
 }
 

@@ -244,8 +244,11 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
     events: {
       // An OpenID Connect provider that vouches for the address verifies it (the userinfo's `email_verified`,
       // for the address the account has).
+      // A provider sign-in is the browser sign-in's one event (a Credentials sign-in records its own).
       async signIn({ user, account, profile }) {
-        if (account?.type !== "oidc" || !user.id || !user.email || !providerVouchesFor(profile, user.email)) return;
+        if (account?.type !== "oidc" || !user.id) return;
+        await recordAuthEvent({ type: "login_success", userId: user.id, method: "oidc", client });
+        if (!user.email || !providerVouchesFor(profile, user.email)) return;
         await getDb().user.updateMany({
           where: { id: user.id, email: user.email.toLowerCase(), emailVerified: null },
           data: { emailVerified: new Date() },
