@@ -20,7 +20,7 @@ import {
   EMAIL_CHANGE_CANCEL_LINKS,
   EMAIL_CHANGE_LINKS,
   emailTokenTtlSeconds,
-  findEmailToken,
+  redeemEmailToken,
   issueEmailToken,
   PASSWORD_LINKS,
   revokeEmailTokens,
@@ -28,7 +28,6 @@ import {
 } from "./email-tokens";
 import { errors } from "./http/errors";
 import type { ClientInfo } from "./http/client";
-import { reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
 import { appName, queueMail, templates } from "./mail/mailer";
 import { pageLink } from "./mail/links";
 import { revokeAllTokens } from "./sessions";
@@ -83,11 +82,8 @@ export async function requestEmailChange(user: User, newEmail: string, client: C
 
 /** A link's token, looked up and reserved under the sign-in limits like every mailed link. */
 async function redeemLink(token: string, purposes: typeof EMAIL_CHANGE_LINKS, client: ClientInfo) {
-  const link = await findEmailToken(token, purposes);
-  const attempt = await reserveLinkAttempt(link?.user.email ?? null, client.ip);
-  await settleLinkAttempt(attempt, link !== null);
-  if (!link || !link.newEmail) throw errors.badRequest("Invalid token");
-  if (!link.user.isActive) throw errors.badRequest("Inactive user");
+  const link = await redeemEmailToken(token, purposes, client);
+  if (!link.newEmail) throw errors.badRequest("Invalid token");
   return { ...link, newEmail: link.newEmail };
 }
 

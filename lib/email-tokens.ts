@@ -14,6 +14,9 @@ import crypto from "node:crypto";
 import type { EmailToken, Prisma, User } from "@prisma/client";
 import { getConfig } from "./config";
 import { getDb } from "./db";
+import { errors } from "./http/errors";
+import type { ClientInfo } from "./http/client";
+import { reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
 
 export type EmailTokenPurpose = "reset" | "invite" | "verify" | "email_change" | "email_change_cancel";
 
@@ -110,6 +113,26 @@ export async function findEmailToken(
   if (row.expiresAt.getTime() <= Date.now()) return null;
   if (row.purpose !== "email_change_cancel" && row.user.email !== row.email) return null;
   return row;
+}
+
+/**
+ * A mailed link's token presented by a client: looked up, and the attempt counted under the sign-in
+ * limits (the account the token names, when it names one, and the client's address; 429 when
+ * throttled), so tokens cannot be guessed faster than passwords. 400 `Invalid token` when it is no live
+ * link of these purposes, `Inactive user` when its account is deactivated. The caller then uses it up
+ * (`consumeEmailToken`) in the transaction that acts on it.
+ */
+export async function redeemEmailToken(
+  token: string,
+  purposes: EmailTokenPurpose[],
+  client: ClientInfo,
+): Promise<EmailToken & { user: User }> {
+  const link = await findEmailToken(token, purposes);
+  const attempt = await reserveLinkAttempt(link?.user.email ?? null, client.ip);
+  await settleLinkAttempt(attempt, link !== null);
+  if (!link) throw errors.badRequest("Invalid token");
+  if (!link.user.isActive) throw errors.badRequest("Inactive user");
+  return link;
 }
 
 /**

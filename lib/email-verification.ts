@@ -6,10 +6,10 @@
 import type { User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
 import { getDb } from "./db";
-import { consumeEmailToken, emailTokenTtlSeconds, findEmailToken, issueEmailToken, VERIFY_LINKS } from "./email-tokens";
+import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, redeemEmailToken, VERIFY_LINKS } from "./email-tokens";
 import { errors } from "./http/errors";
 import type { ClientInfo } from "./http/client";
-import { reserveHourly, reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
+import { reserveHourly } from "./auth/throttle";
 import { appName, queueMail, templates } from "./mail/mailer";
 import { pageLink } from "./mail/links";
 
@@ -61,11 +61,7 @@ export async function queueEmailChangedMails(user: Pick<User, "id" | "email">, o
  * Throttled like a sign-in; one winner among concurrent uses.
  */
 export async function verifyEmail(token: string, client: ClientInfo): Promise<void> {
-  const link = await findEmailToken(token, VERIFY_LINKS);
-  const attempt = await reserveLinkAttempt(link?.user.email ?? null, client.ip);
-  await settleLinkAttempt(attempt, link !== null);
-  if (!link) throw errors.badRequest("Invalid token");
-  if (!link.user.isActive) throw errors.badRequest("Inactive user");
+  const link = await redeemEmailToken(token, VERIFY_LINKS, client);
   const done = await getDb().$transaction(async (tx) => {
     if (!(await consumeEmailToken(tx, link.id))) return false;
     await tx.user.update({ where: { id: link.userId }, data: { emailVerified: new Date() } });

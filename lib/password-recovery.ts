@@ -11,12 +11,12 @@ import { recordAuthEvent } from "./audit";
 import { runInBackground } from "./background";
 import { getConfig } from "./config";
 import { getDb } from "./db";
-import { consumeEmailToken, emailTokenTtlSeconds, findEmailToken, issueEmailToken, PASSWORD_LINKS, revokeEmailTokens } from "./email-tokens";
+import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, PASSWORD_LINKS, redeemEmailToken, revokeEmailTokens } from "./email-tokens";
 import { errors } from "./http/errors";
 import type { ClientInfo } from "./http/client";
 import { hashPassword } from "./auth/passwords";
 import { refuseCommonPassword } from "./auth/common-passwords";
-import { normalizeEmail, reserveHourly, reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
+import { normalizeEmail, reserveHourly } from "./auth/throttle";
 import { appName, queueMail, renderMail, sendMail, templates } from "./mail/mailer";
 import { pageLink } from "./mail/links";
 import { revokeAllTokens } from "./sessions";
@@ -108,15 +108,8 @@ const invalidToken = () => errors.badRequest("Invalid token");
  */
 export async function resetPassword(input: NewPasswordInput, client: ClientInfo): Promise<void> {
   refuseCommonPassword(input.new_password, "new_password");
-  const link = await findEmailToken(input.token, PASSWORD_LINKS);
-  const attempt = await reserveLinkAttempt(link?.user.email ?? null, client.ip);
-  if (!link) {
-    await settleLinkAttempt(attempt, false);
-    throw invalidToken();
-  }
+  const link = await redeemEmailToken(input.token, PASSWORD_LINKS, client);
   const user = link.user;
-  await settleLinkAttempt(attempt, true);
-  if (!user.isActive) throw errors.badRequest("Inactive user");
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
   const done = await getDb().$transaction(async (tx) => {
     if (!(await consumeEmailToken(tx, link.id))) return false;
