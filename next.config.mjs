@@ -21,7 +21,7 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "@prisma/client",
-    // The PostgreSQL client generated from prisma/postgresql/schema.prisma (see lib/db.ts).
+    // The PostgreSQL client generated from prisma/postgresql/schema.prisma (see lib/db/client.ts).
     ".prisma/client-postgresql",
     "bcryptjs",
   ],

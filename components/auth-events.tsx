@@ -1,5 +1,5 @@
 "use client";
-import type { AuthEventPublicT } from "@/lib/api/schemas";
+import type { AuthEventPublicT } from "@/lib/schemas";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiJson, ApiError } from "@/lib/client/api";
 

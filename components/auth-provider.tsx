@@ -4,7 +4,7 @@
  * sign-in session), loads the user, and follows token changes made in other tabs.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import type { UserPublicT } from "@/lib/api/schemas";
+import type { UserPublicT } from "@/lib/schemas";
 import { apiJson, SignedOutError } from "@/lib/client/api";
 import {
   clearToken,

@@ -1,7 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
-import { UpdatePassword } from "@/lib/api/schemas";
+import { UpdatePassword } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { FormSuccess } from "./form-success";
 import { PASSWORD_RULES } from "./password-rules";

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { Modal, ModalClose } from "./modal";
-import type { UserPublicT } from "@/lib/api/schemas";
+import type { UserPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { signOut } from "@/lib/client/token-store";
 

@@ -1,6 +1,6 @@
 "use client";
 import { signIn } from "next-auth/react";
-import type { LinkedAccountPublicT } from "@/lib/api/schemas";
+import type { LinkedAccountPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
 import { ReauthCancelledError, useReauth } from "./reauth-provider";

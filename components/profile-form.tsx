@@ -2,8 +2,8 @@
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { useAuth } from "./auth-provider";
-import type { UserPublicT } from "@/lib/api/schemas";
-import { UpdateMe } from "@/lib/api/schemas";
+import type { UserPublicT } from "@/lib/schemas";
+import { UpdateMe } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { ReauthCancelledError, useReauth } from "./reauth-provider";
 import { FormSuccess } from "./form-success";

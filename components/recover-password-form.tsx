@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
-import { Email } from "@/lib/api/schemas";
+import { Email } from "@/lib/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
 
 /** "Forgot password?": asks for a reset link. The answer is the server's, the same whatever the address. */

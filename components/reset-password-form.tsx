@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
-import { NewPasswordText } from "@/lib/api/schemas";
+import { NewPasswordText } from "@/lib/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
 import { PASSWORD_RULES } from "./password-rules";
 

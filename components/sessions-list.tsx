@@ -1,5 +1,5 @@
 "use client";
-import type { SessionPublicT } from "@/lib/api/schemas";
+import type { SessionPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
 

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { Modal, ModalClose } from "./modal";
 import { rowMenuId } from "./user-dialogs";
-import type { UserListItemT } from "@/lib/api/schemas";
+import type { UserListItemT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 
 export function SetActiveDialog({

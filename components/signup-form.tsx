@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { FormField } from "./form-field";
-import { Signup } from "@/lib/api/schemas";
+import { Signup } from "@/lib/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
 import { mintFromSession } from "@/lib/client/token-store";
 import { safeNext } from "@/lib/client/navigation";

@@ -3,8 +3,8 @@
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { Modal, ModalClose } from "./modal";
-import type { SessionPublicT, UserListItemT } from "@/lib/api/schemas";
-import { UserCreate } from "@/lib/api/schemas";
+import type { SessionPublicT, UserListItemT } from "@/lib/schemas";
+import { UserCreate } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
 import { EMAIL_TAKEN } from "@/lib/client/messages";

@@ -3,7 +3,7 @@
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import { useState } from "react";
-import type { UserPublicT } from "@/lib/api/schemas";
+import type { UserPublicT } from "@/lib/schemas";
 import { signOut } from "@/lib/client/token-store";
 import { SignOutEverywhereDialog } from "./sign-out-everywhere-dialog";
 

@@ -11,7 +11,7 @@ import { useRequireAuth } from "./auth-provider";
 import { PageLoading } from "./page-loading";
 import { AddUserDialog, DeleteUserDialog, EditUserDialog, rowMenuId, UserSessionsDialog } from "./user-dialogs";
 import { SetActiveDialog } from "./set-active-dialog";
-import type { UserListItemT, UserPublicT } from "@/lib/api/schemas";
+import type { UserListItemT, UserPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 
 export const PAGE_SIZE = 20;

@@ -108,7 +108,7 @@ const EnvSchema = z.object({
     // Fractions are allowed so tests can use tokens that live a few seconds.
     z.coerce.number().positive().max(60 * 24 * 365).default(30),
   ),
-  // Refresh tokens (lib/auth/refresh-tokens.ts): a family lives at most REFRESH_TOKEN_EXPIRE_DAYS from
+  // Refresh tokens (lib/accounts/refresh-tokens.ts): a family lives at most REFRESH_TOKEN_EXPIRE_DAYS from
   // its password login, and dies sooner when it goes unused for REFRESH_TOKEN_IDLE_DAYS. Fractions are
   // allowed so tests can use families that live a few seconds.
   REFRESH_TOKEN_EXPIRE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3650).default(30)),
@@ -141,7 +141,7 @@ const EnvSchema = z.object({
   LOGIN_THROTTLE_ACCOUNT_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
   LOGIN_THROTTLE_ACCOUNT_HOURLY_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(100)),
   LOGIN_THROTTLE_IP_FAILURES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(100)),
-  // How long the audit trail keeps events (lib/maintenance.ts prunes older ones).
+  // How long the audit trail keeps events (lib/db/maintenance.ts prunes older ones).
   AUDIT_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
   FIRST_SUPERUSER: z.preprocess(emptyAsUndefined, z.email().default("admin@example.com")),
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
@@ -190,7 +190,7 @@ const EnvSchema = z.object({
   // signs out everywhere) for longer, so an owner who reads mail late can still take the account back.
   EMAIL_CHANGE_TOKEN_EXPIRE_HOURS: hours(24),
   EMAIL_CHANGE_CANCEL_EXPIRE_HOURS: hours(168),
-  // "Sudo mode" (lib/auth/reauthentication.ts): how long a fresh proof of the password lets a token make
+  // "Sudo mode" (lib/accounts/reauthentication.ts): how long a fresh proof of the password lets a token make
   // sensitive changes (email, password, deleting the account, unlinking a sign-in method).
   REAUTH_MAX_AGE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1440).default(10)),
   EMAIL_VERIFICATION: z.preprocess(

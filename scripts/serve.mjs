@@ -2,7 +2,7 @@
  * The production server process (started by scripts/start.ts): Next.js's request handler on a plain
  * node:http server, so that this process owns its shutdown. On SIGTERM or SIGINT it stops accepting
  * connections, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), runs the app's shutdown steps
- * (flush pending last-used times, close the database pool: lib/shutdown.ts) and exits 0.
+ * (flush pending last-used times, close the database pool: lib/runtime/shutdown.ts) and exits 0.
  *
  * Before Next.js sees a request, this process also
  * - decides who the client is: the socket's address, or what trusted proxies (TRUST_PROXY) say in
@@ -33,7 +33,7 @@ import { compileTrust, resolveForwarding } from "../lib/http/trust-proxy.mjs";
 process.umask(0o077);
 
 const SHUTDOWN_GRACE_MS = 10_000;
-// lib/shutdown.ts keeps the app's shutdown steps here (a global, because the app is a separate bundle).
+// lib/runtime/shutdown.ts keeps the app's shutdown steps here (a global, because the app is a separate bundle).
 const HOOKS = Symbol.for("signin-system.shutdown-hooks");
 
 const [portArg, hostname = "127.0.0.1", trustArg = "false"] = process.argv.slice(2);

@@ -12,8 +12,8 @@ import { createRequire } from "node:module";
 import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
 import { loadOrCreateSigningKey } from "../lib/auth/signing-keys";
-import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/file-permissions";
-import { planWorkers } from "../lib/workers";
+import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/auth/file-permissions";
+import { planWorkers } from "../lib/runtime/workers";
 import { describeMailTarget } from "../lib/mail/transport";
 
 // Before anything is created: the data folder, the database (the Prisma CLI inherits the umask) and the
@@ -65,8 +65,8 @@ async function prepareDatabase(config: Config) {
   if (!migrationsUpToDate(prismaCli)) {
     run(prismaCli, ["migrate", "deploy"], "Applying database migrations", true);
   }
-  const { getDb } = await import("../lib/db");
-  const { ensureFirstSuperuser } = await import("../lib/users");
+  const { getDb } = await import("../lib/db/client");
+  const { ensureFirstSuperuser } = await import("../lib/accounts/users");
   if (config.databaseProvider === "sqlite") {
     // WAL lets readers and a writer work at once; the setting is stored in the database file.
     await getDb().$queryRawUnsafe("PRAGMA journal_mode=WAL");
@@ -78,7 +78,7 @@ async function prepareDatabase(config: Config) {
       `No superuser, but ${admin.email} (FIRST_SUPERUSER) is an ordinary account: not promoted, no superuser created.`,
     );
   } else console.log("A superuser exists: FIRST_SUPERUSER not created.");
-  const { describePrune, pruneStaleRecords } = await import("../lib/maintenance");
+  const { describePrune, pruneStaleRecords } = await import("../lib/db/maintenance");
   const pruned = describePrune(await pruneStaleRecords());
   if (pruned) console.log(`Pruned ${pruned}.`);
   await getDb().$disconnect();

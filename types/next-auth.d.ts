@@ -12,7 +12,7 @@ declare module "next-auth" {
 declare module "next-auth/jwt" {
   interface JWT {
     sid?: string;
-    /** Set when the cookie's Session row has ended (lib/auth/authjs.ts decodeSessionCookie): no user. */
+    /** Set when the cookie's Session row has ended (lib/accounts/authjs.ts decodeSessionCookie): no user. */
     ended?: "revoked" | "expired";
   }
 }

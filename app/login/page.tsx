@@ -1,6 +1,6 @@
 import { LoginForm } from "@/components/login-form";
 import { SignedInChoice } from "@/components/signed-in-choice";
-import { oidcProviderInfo } from "@/lib/auth/authjs";
+import { oidcProviderInfo } from "@/lib/accounts/authjs";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · Sign-in system" };

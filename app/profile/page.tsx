@@ -1,5 +1,5 @@
 import { ProfileView } from "@/components/profile-view";
-import { oidcProviderInfo } from "@/lib/auth/authjs";
+import { oidcProviderInfo } from "@/lib/accounts/authjs";
 
 // The "Link …" button depends on the OpenID Connect settings read at run time.
 export const dynamic = "force-dynamic";

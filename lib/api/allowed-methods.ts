@@ -5,7 +5,7 @@
  * the endpoint declarations, so the answer cannot drift from the routes.
  *
  * The server script is plain JavaScript outside the webpack bundle: it cannot import this module, but
- * shares the process's global object with it (as with lib/shutdown.ts). The key and the function's shape
+ * shares the process's global object with it (as with lib/runtime/shutdown.ts). The key and the function's shape
  * (a path → its methods, or null) are the whole protocol; lib/http/request-line.mjs reads it.
  */
 import { canonicalPath, type Declaration } from "./endpoint";

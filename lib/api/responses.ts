@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "../http/handler";
 import type { Access, Declaration, ResponseObject } from "./endpoint";
-import { HTTPError, HTTPValidationError, ReauthRequiredError, TokenError } from "./schemas";
+import { HTTPError, HTTPValidationError, ReauthRequiredError, TokenError } from "../schemas";
 
 /** `$ref` to a registered schema (one with `.meta({ id })`), or the schema inline. */
 export function schemaRef(schema: z.ZodType): object {
@@ -43,7 +43,7 @@ export const emailChangesThrottled = throttled(
 );
 
 export const emailTaken = errorResponse("The email is taken", "The user with this email already exists in the system");
-/** The superuser rules (lib/users.ts SUPERUSER_RULES): nobody deactivates, demotes or deletes themselves or the last active superuser. */
+/** The superuser rules (lib/accounts/users.ts SUPERUSER_RULES): nobody deactivates, demotes or deletes themselves or the last active superuser. */
 export const superuserRule = (what: string, detail: string) =>
   errorResponse(
     `${what}, or the change would leave no active superuser ("This is the last active superuser: …")`,
@@ -65,7 +65,7 @@ const unauthenticated: ResponseObject = {
 };
 
 /**
- * 401 of a sensitive change ("sudo mode", lib/auth/reauthentication.ts): the bearer failures above, or a
+ * 401 of a sensitive change ("sudo mode", lib/accounts/reauthentication.ts): the bearer failures above, or a
  * token without a fresh proof of the password (RFC 9470's step-up challenge).
  */
 export const reauthRequired: ResponseObject = {

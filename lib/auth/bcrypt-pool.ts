@@ -1,7 +1,7 @@
 /**
  * A pool of worker threads that runs bcrypt, so the thread serving requests never does: a burst of
  * logins costs worker CPU, not event-loop time. Sized to the machine (os.availableParallelism()), or
- * to BCRYPT_THREADS, this process's share of the cores when `npm start` runs several (lib/workers.ts).
+ * to BCRYPT_THREADS, this process's share of the cores when `npm start` runs several (lib/runtime/workers.ts).
  *
  * The worker's source is the string below, started with `new Worker(source, { eval: true })`: no
  * worker file has to survive the Next.js bundler (webpack or Turbopack) or be found at run time. In

@@ -4,8 +4,8 @@
  * (FastAPI's OAuth2PasswordBearer → get_current_user → get_current_active_user, in one module.)
  */
 import type { User } from "@prisma/client";
-import { getDb } from "../db";
-import { onShutdown } from "../shutdown";
+import { getDb } from "../db/client";
+import { onShutdown } from "../runtime/shutdown";
 import { errors } from "../http/errors";
 import { accessTokenVerifiers } from "./key-set";
 import { findTokenWithUser } from "./token-lookup";
@@ -16,7 +16,7 @@ export type Authenticated = {
   tokenId: string;
   issuedAt: Date;
   expiresAt: Date;
-  /** When the holder last proved a factor again on this token (lib/auth/reauthentication.ts). */
+  /** When the holder last proved a factor again on this token (lib/accounts/reauthentication.ts). */
   reauthenticatedAt: Date | null;
   /** The browser sign-in the token was minted for, if any. */
   sessionId: string | null;

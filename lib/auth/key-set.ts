@@ -8,7 +8,7 @@
  */
 import type { SigningKey as SigningKeyRow } from "@prisma/client";
 import { getConfig } from "../config";
-import { getDb, isUniqueViolation } from "../db";
+import { getDb, isUniqueViolation } from "../db/client";
 import { getKeyring } from "./secret";
 import type { Verifiers } from "./tokens";
 import {

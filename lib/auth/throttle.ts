@@ -18,10 +18,10 @@
 import crypto from "node:crypto";
 import type { LoginThrottle, Prisma, User } from "@prisma/client";
 import { getConfig } from "../config";
-import { getDb, rawSql } from "../db";
+import { getDb, rawSql } from "../db/client";
 import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../audit";
+import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../accounts/audit";
 import { verifyPasswordOrDummy } from "./passwords";
 import { TokenHolderRefused } from "./token-holders";
 

@@ -26,8 +26,8 @@
 import Database from "better-sqlite3";
 import { Prisma, type AccessToken, type User } from "@prisma/client";
 import { getConfig } from "../config";
-import { getDb } from "../db";
-import { onShutdown } from "../shutdown";
+import { getDb } from "../db/client";
+import { onShutdown } from "../runtime/shutdown";
 
 /** The token's row, its user, and when its refresh-token family (if any) was revoked. */
 export type TokenWithUser = AccessToken & { user: User; familyRevokedAt: Date | null };

@@ -2,7 +2,7 @@
  * Every error the API answers with, and the one place that turns an error into a response.
  * Bodies follow FastAPI's shape: `{"detail": ...}`.
  */
-import { isDatabaseUnavailable } from "../db-errors";
+import { isDatabaseUnavailable } from "../db/errors";
 
 export type FieldError = { loc: (string | number)[]; msg: string; type: string };
 

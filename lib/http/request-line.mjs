@@ -23,7 +23,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * Where the app publishes which methods each API path serves (lib/api/allowed-methods.ts, at start-up):
  * a function from a path to its methods, or null for a path the API does not serve. A global, because
- * the app is a separate bundle this plain script cannot import (as with lib/shutdown.ts's hooks).
+ * the app is a separate bundle this plain script cannot import (as with lib/runtime/shutdown.ts's hooks).
  */
 const API_METHODS = Symbol.for("signin-system.api-allowed-methods");
 

@@ -14,12 +14,12 @@
  * compiles through an esbuild child process, which an orchestrator stopping the whole process group
  * kills at once, so a first mail still loading at that moment would be lost ("The service is no longer
  * running"). It is unref'd while idle, replaced when it dies, and terminated on shutdown after queued
- * mail has gone out (lib/background.ts).
+ * mail has gone out (lib/runtime/background.ts).
  */
 import { Worker } from "node:worker_threads";
 import type { templates as templateModule, RenderedMail } from "./templates";
 import type { Delivery } from "./transport";
-import { onShutdown } from "../shutdown";
+import { onShutdown } from "../runtime/shutdown";
 
 export type TemplateName = keyof typeof templateModule;
 export type TemplateProps<N extends TemplateName> = Parameters<(typeof templateModule)[N]>[0];

@@ -6,8 +6,8 @@
  * answering with `runInBackground`), and the thread that answers them never renders or builds a message.
  */
 import path from "node:path";
-import { recordAuthEvent } from "../audit";
-import { runInBackground } from "../background";
+import { recordAuthEvent } from "../accounts/audit";
+import { runInBackground } from "../runtime/background";
 import { getConfig } from "../config";
 import {
   renderOnMailThread,

@@ -56,7 +56,7 @@ test("each schema names its provider, and the PostgreSQL client is generated apa
   for (const blocks of [sqlite, postgresql]) {
     assert.ok(blocks["generator client"]?.includes('engineType = "client"'), "the JS engine: no binary download");
   }
-  // lib/db.ts imports the PostgreSQL client by this name.
+  // lib/db/client.ts imports the PostgreSQL client by this name.
   assert.ok(postgresql["generator client"]?.includes('output = "../../node_modules/.prisma/client-postgresql"'));
   assert.ok(!sqlite["generator client"]?.some((l) => l.startsWith("output")), "SQLite keeps @prisma/client");
 });

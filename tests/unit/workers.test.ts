@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import os from "node:os";
 import { ConfigError, parseConfig } from "../../lib/config";
-import { planWorkers, splitEvenly } from "../../lib/workers";
+import { planWorkers, splitEvenly } from "../../lib/runtime/workers";
 
 test("WEB_CONCURRENCY: one server process per core by default, 1 to 256, whole numbers", () => {
   assert.equal(parseConfig({}).webConcurrency, os.availableParallelism());

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { health } from "@/lib/api/endpoints/utils";
-import { checkHealth } from "@/lib/health";
+import { checkHealth } from "@/lib/api/health";
 import { json } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";

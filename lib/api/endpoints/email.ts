@@ -1,7 +1,7 @@
 /** Mail: password recovery (the FastAPI template's endpoints), email verification and the test email. */
 import { endpoint } from "../endpoint";
 import { errorResponse, jsonContent, throttled } from "../responses";
-import { EmailChangeToken, HTTPError, Message, NewPassword, RecoveryPath, TestEmailQuery, VerifyEmail } from "../schemas";
+import { EmailChangeToken, HTTPError, Message, NewPassword, RecoveryPath, TestEmailQuery, VerifyEmail } from "../../schemas";
 
 const linkThrottled = throttled(
   "Too many failed attempts for this account or address (the sign-in limits)",

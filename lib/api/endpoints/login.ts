@@ -13,7 +13,7 @@ import {
   TokenError,
   TokenRequest,
   UserPublic,
-} from "../schemas";
+} from "../../schemas";
 
 export const loginAccessToken = endpoint({
   method: "POST",

@@ -1,7 +1,7 @@
 /** The live tokens of the current user. */
 import { endpoint } from "../endpoint";
 import { errorResponse, ok } from "../responses";
-import { Message, SessionIdParams, SessionsPublic } from "../schemas";
+import { Message, SessionIdParams, SessionsPublic } from "../../schemas";
 
 export const readSessions = endpoint({
   method: "GET",

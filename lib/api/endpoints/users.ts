@@ -31,7 +31,7 @@ import {
   UserPublic,
   UsersPublic,
   UserUpdate,
-} from "../schemas";
+} from "../../schemas";
 
 export const readUsers = endpoint({
   method: "GET",

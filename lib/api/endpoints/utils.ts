@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { endpoint } from "../endpoint";
 import { errorResponse, ok } from "../responses";
-import { Health } from "../schemas";
+import { Health } from "../../schemas";
 
 const databaseDown = errorResponse("The database does not answer", "Database unavailable");
 

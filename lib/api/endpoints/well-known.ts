@@ -1,7 +1,7 @@
 /** What other services read to accept our tokens: the public keys and the authorization server metadata. */
 import { endpoint } from "../endpoint";
 import { ok } from "../responses";
-import { AuthorizationServerMetadata, JsonWebKeySet } from "../schemas";
+import { AuthorizationServerMetadata, JsonWebKeySet } from "../../schemas";
 
 export const jwks = endpoint({
   method: "GET",

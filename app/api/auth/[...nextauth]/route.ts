@@ -1,3 +1,3 @@
-import { handlers } from "@/lib/auth/authjs";
+import { handlers } from "@/lib/accounts/authjs";
 
 export const { GET, POST, PUT, PATCH, DELETE } = handlers;

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { cancelEmailChange } from "@/lib/api/endpoints/email";
-import { cancelEmailChange as cancel } from "@/lib/email-change";
+import { cancelEmailChange as cancel } from "@/lib/accounts/email-change";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { confirmEmailChange } from "@/lib/api/endpoints/email";
-import { confirmEmailChange as confirm } from "@/lib/email-change";
+import { confirmEmailChange as confirm } from "@/lib/accounts/email-change";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
 

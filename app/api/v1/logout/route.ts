@@ -2,8 +2,8 @@ import { route } from "@/lib/api/endpoint";
 import { logout } from "@/lib/api/endpoints/login";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
-import { listLinkedAccounts } from "@/lib/linked-accounts";
-import * as sessions from "@/lib/sessions";
+import { listLinkedAccounts } from "@/lib/accounts/linked-accounts";
+import * as sessions from "@/lib/accounts/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   logout.handler(async ({ request, auth: { user, tokenId }, body: { everywhere } }) => {

@@ -2,7 +2,7 @@ import { route } from "@/lib/api/endpoint";
 import { resetPassword } from "@/lib/api/endpoints/email";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
-import * as recovery from "@/lib/password-recovery";
+import * as recovery from "@/lib/accounts/password-recovery";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   resetPassword.handler(async ({ request, body }) => {

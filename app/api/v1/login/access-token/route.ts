@@ -1,7 +1,7 @@
 import { route } from "@/lib/api/endpoint";
 import { loginAccessToken } from "@/lib/api/endpoints/login";
-import { TOKEN_GRANTS } from "@/lib/api/schemas";
-import { loginWithPassword, loginWithRefreshToken } from "@/lib/auth/login";
+import { TOKEN_GRANTS } from "@/lib/schemas";
+import { loginWithPassword, loginWithRefreshToken } from "@/lib/accounts/login";
 import { clientInfo } from "@/lib/http/client";
 import { errors } from "@/lib/http/errors";
 import { json, validate } from "@/lib/http/handler";

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { reauthenticate } from "@/lib/api/endpoints/login";
-import { reauthenticate as confirmPassword } from "@/lib/auth/reauthentication";
+import { reauthenticate as confirmPassword } from "@/lib/accounts/reauthentication";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { loginRevoke } from "@/lib/api/endpoints/login";
-import { revokePresentedToken } from "@/lib/auth/revocation";
+import { revokePresentedToken } from "@/lib/accounts/revocation";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
 

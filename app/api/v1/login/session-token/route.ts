@@ -1,9 +1,9 @@
 import { route } from "@/lib/api/endpoint";
 import { sessionToken } from "@/lib/api/endpoints/login";
-import { browserSignInFromCookie } from "@/lib/auth/authjs";
+import { browserSignInFromCookie } from "@/lib/accounts/authjs";
 import { clientInfo } from "@/lib/http/client";
 import { json, requireSameOrigin } from "@/lib/http/handler";
-import { mintBrowserSessionToken } from "@/lib/sessions";
+import { mintBrowserSessionToken } from "@/lib/accounts/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   sessionToken.handler(async ({ request }) => {

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/endpoint";
 import { recoverPasswordHtmlContent } from "@/lib/api/endpoints/email";
-import { recoveryMailPreview } from "@/lib/password-recovery";
+import { recoveryMailPreview } from "@/lib/accounts/password-recovery";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   recoverPasswordHtmlContent.handler(async ({ params }) => {

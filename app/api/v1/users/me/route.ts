@@ -2,8 +2,8 @@ import { route } from "@/lib/api/endpoint";
 import { deleteUserMe, readUserMe, updateUserMe } from "@/lib/api/endpoints/users";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
-import { emailChangeRequestedMessage } from "@/lib/email-change";
-import { deleteMe, toUserPublic, updateMe } from "@/lib/users";
+import { emailChangeRequestedMessage } from "@/lib/accounts/email-change";
+import { deleteMe, toUserPublic, updateMe } from "@/lib/accounts/users";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   readUserMe.handler(async ({ auth }) => json(toUserPublic(auth.user))),

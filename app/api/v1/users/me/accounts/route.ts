@@ -1,7 +1,7 @@
 import { route } from "@/lib/api/endpoint";
 import { readMyAccounts } from "@/lib/api/endpoints/users";
 import { json } from "@/lib/http/handler";
-import { listLinkedAccounts } from "@/lib/linked-accounts";
+import { listLinkedAccounts } from "@/lib/accounts/linked-accounts";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   readMyAccounts.handler(async ({ auth }) => {

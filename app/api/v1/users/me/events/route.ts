@@ -1,4 +1,4 @@
-import { listAuthEvents } from "@/lib/audit";
+import { listAuthEvents } from "@/lib/accounts/audit";
 import { route } from "@/lib/api/endpoint";
 import { readMyEvents } from "@/lib/api/endpoints/users";
 import { json } from "@/lib/http/handler";

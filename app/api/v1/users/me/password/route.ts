@@ -2,8 +2,8 @@ import { route } from "@/lib/api/endpoint";
 import { updatePasswordMe } from "@/lib/api/endpoints/users";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
-import { listLinkedAccounts } from "@/lib/linked-accounts";
-import { changePassword } from "@/lib/users";
+import { listLinkedAccounts } from "@/lib/accounts/linked-accounts";
+import { changePassword } from "@/lib/accounts/users";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   updatePasswordMe.handler(async ({ request, auth: { user, tokenId }, body }) => {

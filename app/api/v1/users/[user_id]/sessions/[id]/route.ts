@@ -2,7 +2,7 @@ import { route } from "@/lib/api/endpoint";
 import { revokeUserSession } from "@/lib/api/endpoints/users";
 import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
-import * as users from "@/lib/users";
+import * as users from "@/lib/accounts/users";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   revokeUserSession.handler(async ({ request, params }) => {

@@ -4,12 +4,12 @@
  * to the server: a client that revokes the access token it just replaced keeps its family). Unknown,
  * expired and already revoked tokens are no error: the answer never says which it was.
  */
-import { getDb } from "../db";
+import { getDb } from "../db/client";
 import type { ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
-import { accessTokenVerifiers } from "./key-set";
+import { recordAuthEvent } from "./audit";
+import { accessTokenVerifiers } from "../auth/key-set";
 import { revokeRefreshToken } from "./refresh-tokens";
-import { verifyAccessToken } from "./tokens";
+import { verifyAccessToken } from "../auth/tokens";
 
 async function revokeAccessToken(token: string, client: ClientInfo): Promise<boolean> {
   const verified = await verifyAccessToken(token, accessTokenVerifiers());

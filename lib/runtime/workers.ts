@@ -5,7 +5,7 @@
  * the whole instance (the README's connection arithmetic for PostgreSQL holds whatever the core count).
  * scripts/start.ts passes each share to its process as BCRYPT_THREADS and DATABASE_POOL_SIZE.
  */
-import type { Config } from "./config";
+import type { Config } from "../config";
 
 export type WorkerShare = { bcryptThreads: number; databasePoolSize: number };
 

@@ -3,24 +3,24 @@
  * invitation of a user a superuser created, and the "your password was changed" notice.
  *
  * A recovery request is answered before anything about the address is looked at: the lookup, the
- * per-address hourly limit, the token and the mail all happen after the answer (lib/background.ts), so
+ * per-address hourly limit, the token and the mail all happen after the answer (lib/runtime/background.ts), so
  * the answer's status, body and timing are the same for known, unknown and inactive addresses.
  */
 import type { User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
-import { runInBackground } from "./background";
-import { getConfig } from "./config";
-import { getDb } from "./db";
+import { runInBackground } from "../runtime/background";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
 import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, PASSWORD_LINKS, redeemEmailToken, revokeEmailTokens } from "./email-tokens";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import { hashPassword } from "./auth/passwords";
-import { refuseCommonPassword } from "./auth/common-passwords";
-import { normalizeEmail, reserveHourly } from "./auth/throttle";
-import { appName, queueMail, renderMail, sendMail, templates } from "./mail/mailer";
-import { pageLink } from "./mail/links";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { hashPassword } from "../auth/passwords";
+import { refuseCommonPassword } from "../auth/common-passwords";
+import { normalizeEmail, reserveHourly } from "../auth/throttle";
+import { appName, queueMail, renderMail, sendMail, templates } from "../mail/mailer";
+import { pageLink } from "../mail/links";
 import { revokeAllTokens } from "./sessions";
-import type { NewPasswordInput } from "./api/schemas";
+import type { NewPasswordInput } from "../schemas";
 
 export const RECOVERY_MESSAGE = "If that email is registered, we sent a password recovery link";
 

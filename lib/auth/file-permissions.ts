@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Config } from "./config";
-import { SECRET_FILE_NAME } from "./auth/secret";
-import { SIGNING_ALGORITHMS, signingKeyFileName } from "./auth/signing-keys";
+import type { Config } from "../config";
+import { SECRET_FILE_NAME } from "./secret";
+import { SIGNING_ALGORITHMS, signingKeyFileName } from "./signing-keys";
 
 /** Files and folders created from now on by this process and its children: no access for group or others. */
 export const OWNER_ONLY_UMASK = 0o077;

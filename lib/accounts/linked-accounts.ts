@@ -4,15 +4,15 @@
  * (the profile, and the answers of those two actions) and remove them.
  */
 import type { Account } from "@prisma/client";
-import { getConfig } from "./config";
-import { getDb } from "./db";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import type { LinkedAccountPublicT } from "./api/schemas";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import type { LinkedAccountPublicT } from "../schemas";
 import { recordAuthEvent } from "./audit";
 import { revokeAllTokens } from "./sessions";
-import type { Authenticated } from "./auth/current-user";
-import { requireRecentAuthentication } from "./auth/reauthentication";
+import type { Authenticated } from "../auth/current-user";
+import { requireRecentAuthentication } from "./reauthentication";
 
 function providerName(provider: string): string {
   if (provider === "oidc") return getConfig().oidc?.name ?? "OpenID Connect";
@@ -36,7 +36,7 @@ export async function listLinkedAccounts(userId: string): Promise<LinkedAccountP
 
 /**
  * Removes one of the user's linked accounts (`<provider>:<provider account id>`), after a fresh proof
- * (lib/auth/reauthentication.ts): a linked account is a way in, and a stolen token must not be able to
+ * (lib/accounts/reauthentication.ts): a linked account is a way in, and a stolen token must not be able to
  * rearrange them. Whoever holds that provider account may already be signed in through it, so every
  * other token and browser sign-in of the user ends too (the calling one stays, like a password change).
  * The last way to sign in of an account without a password is kept: removing it would lock the user out.

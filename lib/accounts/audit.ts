@@ -5,11 +5,11 @@
  * the request that caused it: a lost audit row is logged, not thrown.
  */
 import type { AuthEvent } from "@prisma/client";
-import { getConfig } from "./config";
-import { getDb } from "./db";
-import type { ClientInfo } from "./http/client";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import type { ClientInfo } from "../http/client";
 import { deviceLabel } from "./sessions";
-import { Email, type AuthEventPublicT } from "./api/schemas";
+import { Email, type AuthEventPublicT } from "../schemas";
 
 /**
  * Whether a submitted identifier is a syntactically valid email address (the schemas' own check). Only

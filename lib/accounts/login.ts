@@ -1,9 +1,9 @@
 /** The token endpoint's grants: password (starts a refresh-token family) and refresh_token (rotates it). */
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { passwordSignIn, throttledRefresh } from "./throttle";
-import type { IssuedToken } from "../sessions";
-import { requireTokenHolder } from "./token-holders";
+import { passwordSignIn, throttledRefresh } from "../auth/throttle";
+import type { IssuedToken } from "./sessions";
+import { requireTokenHolder } from "../auth/token-holders";
 import { refreshAccessToken, startFamily } from "./refresh-tokens";
 
 export async function loginWithPassword(

@@ -14,8 +14,8 @@
  * - throttle counters whose streak and hourly window have both run out: they would count from zero;
  * - audit events older than AUDIT_RETENTION_DAYS (90 by default).
  */
-import { getConfig } from "./config";
-import { getDb } from "./db";
+import { getConfig } from "../config";
+import { getDb } from "./client";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -40,7 +40,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   // Expired access tokens first, then the families (whose deletion takes their tokens along), so each
   // row is counted once, under its own kind.
   const accessTokens = await db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } });
-  // The idle end never passes the family's end (lib/auth/refresh-tokens.ts), so it is the one to test.
+  // The idle end never passes the family's end (lib/accounts/refresh-tokens.ts), so it is the one to test.
   const refreshFamilies = await db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } });
   const [sessions, verificationTokens, emailTokens, loginThrottles, authEvents] = await Promise.all([
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),

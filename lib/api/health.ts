@@ -1,5 +1,5 @@
-import { getDb } from "./db";
-import { HttpError } from "./http/errors";
+import { getDb } from "../db/client";
+import { HttpError } from "../http/errors";
 
 /** `{"status": "ok"}` once the database answers; 503 otherwise. */
 export async function checkHealth(): Promise<{ status: "ok" }> {

@@ -1,5 +1,5 @@
 /**
- * The driver adapters for DATABASE_URL's database, shared by the app (lib/db.ts) and the Prisma CLI
+ * The driver adapters for DATABASE_URL's database, shared by the app (lib/db/client.ts) and the Prisma CLI
  * (prisma.config.ts). Imports no generated client, so the CLI can load it before `prisma generate`.
  */
 import fs from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { Config } from "./config";
+import type { Config } from "../config";
 
 /** The SQLite file's adapter; creates the data folder on first use. */
 export function sqliteAdapter(sqlitePath: string) {

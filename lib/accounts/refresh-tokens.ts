@@ -16,12 +16,12 @@
  */
 import crypto from "node:crypto";
 import { getConfig } from "../config";
-import { getDb } from "../db";
+import { getDb } from "../db/client";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
-import { requireTokenHolder } from "./token-holders";
-import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, revokeFamily, type IssuedToken } from "../sessions";
+import { recordAuthEvent } from "./audit";
+import { requireTokenHolder } from "../auth/token-holders";
+import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, revokeFamily, type IssuedToken } from "./sessions";
 
 const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
 const newRefreshToken = () => crypto.randomBytes(32).toString("base64url");

@@ -14,7 +14,7 @@
  */
 import type { User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
-import { getDb, isUniqueViolation } from "./db";
+import { getDb, isUniqueViolation } from "../db/client";
 import {
   consumeEmailToken,
   EMAIL_CHANGE_CANCEL_LINKS,
@@ -26,10 +26,10 @@ import {
   revokeEmailTokens,
   VERIFY_LINKS,
 } from "./email-tokens";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import { appName, queueMail, templates } from "./mail/mailer";
-import { pageLink } from "./mail/links";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { appName, queueMail, templates } from "../mail/mailer";
+import { pageLink } from "../mail/links";
 import { revokeAllTokens } from "./sessions";
 
 export const emailChangeRequestedMessage = (newEmail: string) =>

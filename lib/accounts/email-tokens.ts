@@ -12,11 +12,11 @@
  */
 import crypto from "node:crypto";
 import type { EmailToken, Prisma, User } from "@prisma/client";
-import { getConfig } from "./config";
-import { getDb } from "./db";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import { reserveLinkAttempt, settleLinkAttempt } from "./auth/throttle";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { reserveLinkAttempt, settleLinkAttempt } from "../auth/throttle";
 
 export type EmailTokenPurpose = "reset" | "invite" | "verify" | "email_change" | "email_change_cancel";
 

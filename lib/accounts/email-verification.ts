@@ -5,13 +5,13 @@
  */
 import type { User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
-import { getDb } from "./db";
+import { getDb } from "../db/client";
 import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, redeemEmailToken, VERIFY_LINKS } from "./email-tokens";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import { reserveHourly } from "./auth/throttle";
-import { appName, queueMail, templates } from "./mail/mailer";
-import { pageLink } from "./mail/links";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { reserveHourly } from "../auth/throttle";
+import { appName, queueMail, templates } from "../mail/mailer";
+import { pageLink } from "../mail/links";
 
 export const isVerified = (user: Pick<User, "emailVerified">) => user.emailVerified !== null;
 

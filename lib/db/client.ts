@@ -10,9 +10,9 @@
  */
 import { Prisma, PrismaClient } from "@prisma/client";
 import { Prisma as PostgresPrisma, PrismaClient as PostgresPrismaClient } from ".prisma/client-postgresql";
-import { getConfig } from "./config";
-import { postgresAdapter, sqliteAdapter } from "./db-adapters";
-import { onShutdown } from "./shutdown";
+import { getConfig } from "../config";
+import { postgresAdapter, sqliteAdapter } from "./adapters";
+import { onShutdown } from "../runtime/shutdown";
 
 function createClient(): PrismaClient {
   const config = getConfig();

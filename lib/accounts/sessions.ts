@@ -4,14 +4,14 @@
  */
 import crypto from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import { getConfig } from "./config";
-import { getDb } from "./db";
-import { errors } from "./http/errors";
-import type { ClientInfo } from "./http/client";
-import { currentSigningKey } from "./auth/key-set";
-import { createAccessToken } from "./auth/tokens";
-import { tokenRefusal, TokenHolderRefused, type TokenRefusal } from "./auth/token-holders";
-import type { SessionPublicT } from "./api/schemas";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import { errors } from "../http/errors";
+import type { ClientInfo } from "../http/client";
+import { currentSigningKey } from "../auth/key-set";
+import { createAccessToken } from "../auth/tokens";
+import { tokenRefusal, TokenHolderRefused, type TokenRefusal } from "../auth/token-holders";
+import type { SessionPublicT } from "../schemas";
 import { recordAuthEvent } from "./audit";
 
 export type IssuedToken = {
@@ -76,7 +76,7 @@ export async function createAccessTokenRecord(
 /**
  * An access token for a browser sign-in (the Auth.js session `sessionId`). Not an event of the audit
  * trail: a browser sign-in is one event, recorded by the sign-in itself (`login_success`, method
- * "credentials" or "oidc": lib/auth/authjs.ts), not one per token its pages obtain (every page load
+ * "credentials" or "oidc": lib/accounts/authjs.ts), not one per token its pages obtain (every page load
  * after expiry mints one; they are listed as sessions).
  */
 export async function issueAccessToken(

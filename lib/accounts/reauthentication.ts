@@ -9,12 +9,12 @@
  * browser sign-in through its provider within the same window counts as the proof.
  */
 import { getConfig } from "../config";
-import { getDb } from "../db";
+import { getDb } from "../db/client";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
-import type { Authenticated } from "./current-user";
-import { confirmPassword } from "./throttle";
+import { recordAuthEvent } from "./audit";
+import type { Authenticated } from "../auth/current-user";
+import { confirmPassword } from "../auth/throttle";
 
 const isFresh = (at: Date | null | undefined, now = Date.now()) =>
   at != null && now - at.getTime() <= getConfig().reauthMaxAgeSeconds * 1000;

@@ -13,23 +13,23 @@ import type { Adapter } from "next-auth/adapters";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import { NextRequest } from "next/server";
 import { z } from "zod";
-import { Text } from "../api/schemas";
+import { Text } from "../schemas";
 import { getConfig } from "../config";
-import { getDb } from "../db";
+import { getDb } from "../db/client";
 import { errorResponse, errors, LoginThrottledError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
-import { recordAuthEvent } from "../audit";
-import { passwordSignIn } from "./throttle";
+import { recordAuthEvent } from "./audit";
+import { passwordSignIn } from "../auth/throttle";
 import {
   BROWSER_SESSION_MAX_AGE_SECONDS,
   browserSessionState,
   endBrowserSession,
   startBrowserSession,
-} from "../sessions";
-import { withSiteCallbackUrl } from "./callback-url";
-import { getSecrets } from "./secret";
-import { queueVerificationMail } from "../email-verification";
-import { tokenRefusal } from "./token-holders";
+} from "./sessions";
+import { withSiteCallbackUrl } from "../auth/callback-url";
+import { getSecrets } from "../auth/secret";
+import { queueVerificationMail } from "./email-verification";
+import { tokenRefusal } from "../auth/token-holders";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";

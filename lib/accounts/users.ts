@@ -4,13 +4,13 @@
  */
 import crypto from "node:crypto";
 import type { Prisma, User } from "@prisma/client";
-import { getConfig } from "./config";
-import { getDb, isUniqueViolation, rawSql } from "./db";
-import { errors } from "./http/errors";
-import { hashPassword } from "./auth/passwords";
-import { confirmPassword, reserveEmailChange } from "./auth/throttle";
-import type { Authenticated } from "./auth/current-user";
-import { requireRecentAuthentication } from "./auth/reauthentication";
+import { getConfig } from "../config";
+import { getDb, isUniqueViolation, rawSql } from "../db/client";
+import { errors } from "../http/errors";
+import { hashPassword } from "../auth/passwords";
+import { confirmPassword, reserveEmailChange } from "../auth/throttle";
+import type { Authenticated } from "../auth/current-user";
+import { requireRecentAuthentication } from "./reauthentication";
 import { requestEmailChange } from "./email-change";
 import type {
   SignupInput,
@@ -20,11 +20,11 @@ import type {
   UserListQueryInput,
   UserPublicT,
   UserUpdateInput,
-} from "./api/schemas";
+} from "../schemas";
 import { listSessions, revokeAllTokens, revokeToken } from "./sessions";
 import { recordAuthEvent } from "./audit";
-import type { ClientInfo } from "./http/client";
-import { refuseCommonPassword } from "./auth/common-passwords";
+import type { ClientInfo } from "../http/client";
+import { refuseCommonPassword } from "../auth/common-passwords";
 import { PASSWORD_LINKS, revokeEmailTokens, VERIFY_LINKS } from "./email-tokens";
 import { isVerified, queueEmailChangedMails, queueVerificationMail } from "./email-verification";
 import { queueInvitation, queuePasswordChangedNotice } from "./password-recovery";
@@ -100,9 +100,9 @@ function emailChangeData(user: Pick<User, "email">, email: string | undefined) {
 
 /**
  * The user's own profile change. A new name applies at once. A new email needs a fresh proof of the
- * password (`current_password`, or a recent re-authentication: lib/auth/reauthentication.ts), is
+ * password (`current_password`, or a recent re-authentication: lib/accounts/reauthentication.ts), is
  * rate-limited (taken or not) and only asked for: it takes effect when the new address confirms it
- * (lib/email-change.ts). Returns the user and, when a change was asked, the address it waits for.
+ * (lib/accounts/email-change.ts). Returns the user and, when a change was asked, the address it waits for.
  */
 export async function updateMe(
   auth: Authenticated,
