@@ -1,4 +1,4 @@
-import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from "@/lib/auth/password-policy";
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from "@/lib/schemas/password-policy";
 
 /**
  * The password rules as the pages state them (sign-up, reset, change password), in one place. The

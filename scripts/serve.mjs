@@ -18,7 +18,7 @@
  * all of them in the API's JSON error shape under /api, a small page elsewhere (lib/http/refusal.mjs).
  *
  * Plain JavaScript on purpose: it runs without tsx, beside the compiled app in .next.
- * Usage: node scripts/serve.mjs <port> <hostname> [<TRUST_PROXY as parsed by lib/config.ts, in JSON>]
+ * Usage: node scripts/serve.mjs <port> <hostname> [<TRUST_PROXY as parsed by lib/config/index.ts, in JSON>]
  */
 import http from "node:http";
 import path from "node:path";
@@ -27,7 +27,7 @@ import { bodyLimitFor, describeLimit } from "../lib/http/body-limits.mjs";
 import { BodyHoldingRequest } from "../lib/http/held-body.mjs";
 import { answersInJson, refuse, refuseOnSocket } from "../lib/http/refusal.mjs";
 import { originFormOf, pathOf, rawPathOf, requestLineOf, requestLineRefusal } from "../lib/http/request-line.mjs";
-import { compileTrust, resolveForwarding } from "../lib/http/trust-proxy.mjs";
+import { compileTrust, resolveForwarding } from "../lib/config/trust-proxy.mjs";
 
 // Whatever this process creates (and the SQLite files it opens) stays owner-only, as in scripts/start.ts.
 process.umask(0o077);

@@ -163,7 +163,7 @@ async function main() {
     run(nextBin, ["build", "--webpack"], "next build", false);
   }
 
-  // Each server process's share of the machine, in the variables lib/config.ts reads.
+  // Each server process's share of the machine, in the variables lib/config/index.ts reads.
   const workerEnvs = workers.map((w) => ({
     BCRYPT_THREADS: String(w.bcryptThreads),
     DATABASE_POOL_SIZE: String(w.databasePoolSize),

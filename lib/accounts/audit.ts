@@ -8,14 +8,9 @@ import type { AuthEvent } from "@prisma/client";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { ClientInfo } from "../http/client";
-import { deviceLabel } from "./sessions";
-import { Email, type AuthEventPublicT } from "../schemas";
+import { deviceLabel } from "../http/user-agent";
+import { isEmailAddress, type AuthEventPublicT } from "../schemas";
 
-/**
- * Whether a submitted identifier is a syntactically valid email address (the schemas' own check). Only
- * such an identifier is ever stored: people type their password into the email field.
- */
-export const isEmailAddress = (identifier: string) => Email.safeParse(identifier).success;
 
 export const AUTH_EVENT_TYPES = [
   "login_success",

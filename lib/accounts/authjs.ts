@@ -19,13 +19,13 @@ import { getDb } from "../db/client";
 import { errorResponse, errors, LoginThrottledError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
-import { passwordSignIn } from "../auth/throttle";
+import { passwordSignIn } from "./password-sign-in";
 import {
   BROWSER_SESSION_MAX_AGE_SECONDS,
   browserSessionState,
   endBrowserSession,
   startBrowserSession,
-} from "./sessions";
+} from "./browser-sessions";
 import { withSiteCallbackUrl } from "../auth/callback-url";
 import { getSecrets } from "../auth/secret";
 import { queueVerificationMail } from "./email-verification";

@@ -28,7 +28,8 @@ import {
 } from "./email-tokens";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { appName, queueMail, templates } from "../mail/mailer";
+import { appName, templates } from "../mail/mailer";
+import { queueAccountMail } from "./account-mail";
 import { pageLink } from "../mail/links";
 import { revokeAllTokens } from "./sessions";
 
@@ -49,7 +50,7 @@ export async function requestEmailChange(user: User, newEmail: string, client: C
     // that only waits to expire.
     await revokeEmailTokens(user.id, EMAIL_CHANGE_LINKS);
     await recordAuthEvent({ type: "email_change_refused", userId: user.id, email: newEmail, client });
-    queueMail({
+    queueAccountMail({
       to: newEmail,
       kind: "email_in_use",
       userId: holder.id,
@@ -57,7 +58,7 @@ export async function requestEmailChange(user: User, newEmail: string, client: C
     });
   } else {
     await recordAuthEvent({ type: "email_change_requested", userId: user.id, email: newEmail, client });
-    queueMail({
+    queueAccountMail({
       to: newEmail,
       kind: "email_change_confirm",
       userId: user.id,
@@ -68,7 +69,7 @@ export async function requestEmailChange(user: User, newEmail: string, client: C
       }),
     });
   }
-  queueMail({
+  queueAccountMail({
     to: user.email,
     kind: "email_change_notice",
     userId: user.id,

@@ -10,7 +10,8 @@ import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, redeemEmailTo
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { reserveHourly } from "../auth/throttle";
-import { appName, queueMail, templates } from "../mail/mailer";
+import { appName, templates } from "../mail/mailer";
+import { queueAccountMail } from "./account-mail";
 import { pageLink } from "../mail/links";
 
 export const isVerified = (user: Pick<User, "emailVerified">) => user.emailVerified !== null;
@@ -24,7 +25,7 @@ export async function queueVerificationMail(user: Pick<User, "id" | "email">): P
   const wait = await reserveHourly("verification_mail", user.id);
   if (wait) return wait;
   const token = await issueEmailToken(user, "verify");
-  queueMail({
+  queueAccountMail({
     to: user.email,
     kind: "verification",
     userId: user.id,
@@ -47,7 +48,7 @@ export async function resendVerification(user: User): Promise<void> {
 
 /** After an email change: a verification link to the new address and a notice to the old one. */
 export async function queueEmailChangedMails(user: Pick<User, "id" | "email">, oldEmail: string): Promise<void> {
-  queueMail({
+  queueAccountMail({
     to: oldEmail,
     kind: "email_changed",
     userId: user.id,

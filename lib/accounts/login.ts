@@ -1,8 +1,10 @@
 /** The token endpoint's grants: password (starts a refresh-token family) and refresh_token (rotates it). */
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { passwordSignIn, throttledRefresh } from "../auth/throttle";
-import type { IssuedToken } from "./sessions";
+import { throttledRefresh } from "../auth/throttle";
+import { passwordSignIn } from "./password-sign-in";
+import { recordAuthEvent } from "./audit";
+import type { IssuedToken } from "./access-tokens";
 import { requireTokenHolder } from "../auth/token-holders";
 import { refreshAccessToken, startFamily } from "./refresh-tokens";
 
@@ -18,5 +20,9 @@ export async function loginWithPassword(
 
 /** The refresh grant, throttled per client address like password attempts. */
 export function loginWithRefreshToken(input: { refresh_token: string }, client: ClientInfo): Promise<IssuedToken> {
-  return throttledRefresh(client, () => refreshAccessToken(input.refresh_token, client));
+  return throttledRefresh(
+    client,
+    () => refreshAccessToken(input.refresh_token, client),
+    () => recordAuthEvent({ type: "login_throttled", method: "refresh_token", client }),
+  );
 }

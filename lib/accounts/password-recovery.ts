@@ -17,7 +17,8 @@ import type { ClientInfo } from "../http/client";
 import { hashPassword } from "../auth/passwords";
 import { refuseCommonPassword } from "../auth/common-passwords";
 import { normalizeEmail, reserveHourly } from "../auth/throttle";
-import { appName, queueMail, renderMail, sendMail, templates } from "../mail/mailer";
+import { appName, renderMail, templates } from "../mail/mailer";
+import { queueAccountMail, sendAccountMail } from "./account-mail";
 import { pageLink } from "../mail/links";
 import { revokeAllTokens } from "./sessions";
 import type { NewPasswordInput } from "../schemas";
@@ -52,7 +53,7 @@ export function requestPasswordRecovery(email: string, client: ClientInfo): void
     }
     const token = await issueEmailToken(user, "reset");
     await recordAuthEvent({ type: "password_recovery_requested", userId: user.id, client });
-    await sendMail({ to: user.email, kind: "recovery", userId: user.id, template: recoveryTemplate(user.email, token) });
+    await sendAccountMail({ to: user.email, kind: "recovery", userId: user.id, template: recoveryTemplate(user.email, token) });
   });
 }
 
@@ -69,7 +70,7 @@ export async function recoveryMailPreview(email: string): Promise<{ subject: str
 
 /** Mails `user` the notice that their password changed, with a way back in if it was not them. */
 export function queuePasswordChangedNotice(user: Pick<User, "id" | "email">): void {
-  queueMail({
+  queueAccountMail({
     to: user.email,
     kind: "password_changed",
     userId: user.id,
@@ -84,7 +85,7 @@ export function queuePasswordChangedNotice(user: Pick<User, "id" | "email">): vo
  */
 export async function queueInvitation(user: Pick<User, "id" | "email">): Promise<void> {
   const token = await issueEmailToken(user, "invite");
-  queueMail({
+  queueAccountMail({
     to: user.email,
     kind: "invitation",
     userId: user.id,

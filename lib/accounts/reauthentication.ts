@@ -14,7 +14,7 @@ import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
 import type { Authenticated } from "../auth/current-user";
-import { confirmPassword } from "../auth/throttle";
+import { confirmPassword } from "./password-sign-in";
 
 const isFresh = (at: Date | null | undefined, now = Date.now()) =>
   at != null && now - at.getTime() <= getConfig().reauthMaxAgeSeconds * 1000;

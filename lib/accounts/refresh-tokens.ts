@@ -21,7 +21,8 @@ import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
 import { requireTokenHolder } from "../auth/token-holders";
-import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, revokeFamily, type IssuedToken } from "./sessions";
+import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, type IssuedToken } from "./access-tokens";
+import { revokeFamily } from "./sessions";
 
 const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
 const newRefreshToken = () => crypto.randomBytes(32).toString("base64url");

@@ -1,92 +1,18 @@
 /**
- * Issued access tokens ("sessions"): issuing, listing and revoking. The database row is the truth:
- * a token whose row is revoked or gone is refused, whatever its signature says.
+ * A user's sessions: their live access tokens and refresh-token families, listed and revoked (one, or
+ * all of them: sign-out everywhere). Issuing tokens: lib/accounts/access-tokens.ts; browser sign-ins:
+ * lib/accounts/browser-sessions.ts.
  */
-import crypto from "node:crypto";
 import type { Prisma } from "@prisma/client";
-import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { currentSigningKey } from "../auth/key-set";
-import { createAccessToken } from "../auth/tokens";
-import { tokenRefusal, TokenHolderRefused, type TokenRefusal } from "../auth/token-holders";
+import { endBrowserSession } from "./browser-sessions";
+import { deviceLabel } from "../http/user-agent";
 import type { SessionPublicT } from "../schemas";
 import { recordAuthEvent } from "./audit";
 
-export type IssuedToken = {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-  /** With a password login and the refresh grant (an API client's family); never for a browser. */
-  refresh_token?: string;
-  refresh_expires_in?: number;
-};
-
 type Tx = Prisma.TransactionClient;
-
-/** The `client_id` claim of tokens minted for a browser sign-in (the app's own pages). */
-export const BROWSER_CLIENT_ID = "signin-system-web";
-/** The `client_id` claim when an API client names none (clients are public and unauthenticated here). */
-export const DEFAULT_API_CLIENT_ID = "signin-system-api-client";
-
-export type TokenOrigin =
-  | { method: "password"; familyId: string; clientId: string }
-  | { method: "refresh"; familyId: string; clientId: string }
-  | { method: "session"; sessionId: string };
-
-/**
- * Signs an access token and stores its row (in `tx` when given, so a family and its first tokens are
- * written together). The audit event is the caller's: it belongs after the transaction.
- */
-export async function createAccessTokenRecord(
-  userId: string,
-  client: ClientInfo,
-  origin: TokenOrigin,
-  tx?: Tx,
-): Promise<{ access_token: string; expires_in: number }> {
-  const ttl = getConfig().accessTokenTtlSeconds;
-  // Whole seconds, because JWT times are whole seconds and the row must agree with the claims.
-  const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const expiresAt = new Date(issuedAt.getTime() + ttl * 1000);
-  const jti = crypto.randomUUID();
-  const key = await currentSigningKey();
-  const clientId = origin.method === "session" ? BROWSER_CLIENT_ID : origin.clientId;
-  const accessToken = await createAccessToken(
-    { userId, jti, issuedAt, expiresAt, issuer: getConfig().issuer, clientId },
-    key,
-  );
-  await (tx ?? getDb()).accessToken.create({
-    data: {
-      id: jti,
-      userId,
-      createdAt: issuedAt,
-      expiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      method: origin.method,
-      sessionId: origin.method === "session" ? origin.sessionId : null,
-      familyId: origin.method === "session" ? null : origin.familyId,
-      kid: key.kid,
-    },
-  });
-  return { access_token: accessToken, expires_in: ttl };
-}
-
-/**
- * An access token for a browser sign-in (the Auth.js session `sessionId`). Not an event of the audit
- * trail: a browser sign-in is one event, recorded by the sign-in itself (`login_success`, method
- * "credentials" or "oidc": lib/accounts/authjs.ts), not one per token its pages obtain (every page load
- * after expiry mints one; they are listed as sessions).
- */
-export async function issueAccessToken(
-  userId: string,
-  client: ClientInfo,
-  origin: { method: "session"; sessionId: string },
-): Promise<IssuedToken> {
-  const token = await createAccessTokenRecord(userId, client, origin);
-  return { access_token: token.access_token, token_type: "bearer", expires_in: token.expires_in };
-}
 
 const live = () => ({ revokedAt: null, expiresAt: { gt: new Date() } });
 /** A refresh-token family whose refresh token can still be exchanged. */
@@ -162,66 +88,6 @@ export async function revokeToken(userId: string, tokenId: string, client: Clien
   await recordAuthEvent({ type: "token_revoked", userId, method: "refresh", client });
 }
 
-/** Browser sign-ins last this long from the moment of signing in. */
-export const BROWSER_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-
-/** Records a browser sign-in; its key goes into the Auth.js session cookie as `sid`. */
-export async function startBrowserSession(userId: string): Promise<string> {
-  const sessionToken = crypto.randomUUID();
-  await getDb().session.create({
-    data: { sessionToken, userId, expires: new Date(Date.now() + BROWSER_SESSION_MAX_AGE_SECONDS * 1000) },
-  });
-  return sessionToken;
-}
-
-/** Ends a browser sign-in: its row goes and every token minted for it is revoked. */
-export async function endBrowserSession(sessionId: string): Promise<void> {
-  const db = getDb();
-  await db.$transaction([
-    db.accessToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: new Date() } }),
-    db.session.deleteMany({ where: { sessionToken: sessionId } }),
-  ]);
-}
-
-/**
- * Whether a browser sign-in still counts: its Session row exists, belongs to `userId`, has not expired,
- * and its user may hold tokens (lib/auth/token-holders.ts: active, and verified when
- * EMAIL_VERIFICATION=required). Auth.js's cookie decoding and the token minting below both ask this.
- */
-export async function browserSessionState(
-  sessionId: string,
-  userId: unknown,
-): Promise<"live" | "revoked" | "expired" | TokenRefusal> {
-  const row = await getDb().session.findUnique({
-    where: { sessionToken: sessionId },
-    select: { userId: true, expires: true, user: { select: { isActive: true, emailVerified: true } } },
-  });
-  if (!row || row.userId !== userId) return "revoked";
-  if (row.expires.getTime() <= Date.now()) return "expired";
-  return tokenRefusal(row.user) ?? "live";
-}
-
-/**
- * Mints an access token for a signed-in browser (the Auth.js session cookie's `sid` and user id).
- * Refused (401) when there is no sign-in, when it was ended (signed out, revoked) or has expired.
- */
-export async function mintBrowserSessionToken(
-  session: { sid?: unknown; userId?: unknown } | null,
-  client: ClientInfo,
-): Promise<IssuedToken> {
-  if (!session || typeof session.sid !== "string" || typeof session.userId !== "string") {
-    throw errors.notAuthenticated();
-  }
-  const state = await browserSessionState(session.sid, session.userId);
-  if (state === "revoked" || state === "expired") throw errors.invalidToken(state);
-  // Deactivated: 403 as the bearer check says it, which the pages show. Unverified (a browser signed in
-  // before the address became unverified, or through a provider that does not vouch for it): 403 as
-  // password sign-in says it.
-  if (state === "inactive") throw errors.inactiveUser();
-  if (state === "unverified") throw new TokenHolderRefused(state);
-  return issueAccessToken(session.userId, client, { method: "session", sessionId: session.sid });
-}
-
 /** Signs out: this token, or with `everywhere` every token of the user. */
 export async function logout(userId: string, tokenId: string, everywhere: boolean, client: ClientInfo | null = null) {
   if (everywhere) {
@@ -231,30 +97,6 @@ export async function logout(userId: string, tokenId: string, everywhere: boolea
   }
   await revokeToken(userId, tokenId, client);
   return { revoked: 1 };
-}
-
-/** A short human label for a user agent: "Firefox on Windows", "curl". */
-export function deviceLabel(userAgent: string | null): string {
-  if (!userAgent) return "Unknown device";
-  const ua = userAgent;
-  const tool = /^(curl|Wget|HTTPie|PostmanRuntime|python-requests|node|undici|axios|insomnia)\b/i.exec(ua);
-  if (tool) return tool[1]!;
-  const browser =
-    (/Edg\//.test(ua) && "Edge") ||
-    (/OPR\//.test(ua) && "Opera") ||
-    (/Firefox\//.test(ua) && "Firefox") ||
-    (/(Chrome|Chromium|HeadlessChrome)\//.test(ua) && "Chrome") ||
-    (/Safari\//.test(ua) && "Safari") ||
-    null;
-  const os =
-    (/Android/.test(ua) && "Android") ||
-    (/(iPhone|iPad|iOS)/.test(ua) && "iOS") ||
-    (/Windows/.test(ua) && "Windows") ||
-    (/Mac OS X|Macintosh/.test(ua) && "macOS") ||
-    (/Linux/.test(ua) && "Linux") ||
-    null;
-  if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? ua.split(/[\s/]/)[0]!.slice(0, 40);
 }
 
 type SessionRow = {

@@ -15,7 +15,7 @@ export async function publishedKeySet() {
 }
 
 /**
- * The metadata: `issuer` is what our tokens name (lib/config.ts); the endpoints are at `origin`, the URL
+ * The metadata: `issuer` is what our tokens name (lib/config/index.ts); the endpoints are at `origin`, the URL
  * the request came to, so that they are reachable from where the client is (the same URL when AUTH_URL
  * is set, the public one).
  */

@@ -3,7 +3,7 @@
  * bcrypt itself runs in worker threads (./bcrypt-pool), never on the thread that serves requests.
  */
 import { getBcryptPool } from "./bcrypt-pool";
-import { MAX_PASSWORD_BYTES } from "./password-policy";
+import { MAX_PASSWORD_BYTES } from "../schemas/password-policy";
 
 export function hashPassword(password: string, cost: number): Promise<string> {
   return getBcryptPool().run({ op: "hash", password, cost });
@@ -21,7 +21,7 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
 }
 
 /**
- * One bcrypt hash per allowed cost (BCRYPT_COST is 10 to 16, lib/config.ts) of a random password that
+ * One bcrypt hash per allowed cost (BCRYPT_COST is 10 to 16, lib/config/index.ts) of a random password that
  * was thrown away: checking a password against it costs exactly what checking a real hash of that cost
  * does, and nothing can match it. Fixed here rather than computed at run time, so that even the first
  * unknown email a process sees costs no more than a wrong password (computing it then took one extra

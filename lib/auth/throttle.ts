@@ -1,8 +1,9 @@
 /**
  * Brute-force limits on password checks, kept in the database so they survive restarts and hold
- * across instances. Used by every password sign-in path (the token endpoint and the Auth.js Credentials
- * provider) through `passwordSignIn`, and by every password asked again of a signed-in user through
- * `confirmPassword`, with the same counters. The same table rate-limits email changes.
+ * across instances: the counters only. Every password sign-in path (the token endpoint and the Auth.js
+ * Credentials provider) and every password asked again of a signed-in user go through
+ * lib/accounts/password-sign-in.ts, which reserves an attempt here before it checks a password. The
+ * same table rate-limits refresh exchanges, mailed links' tokens, email changes and mails.
  *
  * Per account (the normalized email, whether or not such an account exists, so the limits reveal
  * nothing): after `accountFailures` (10) failed attempts in a streak, sign-in answers 429 for a delay
@@ -16,13 +17,12 @@
  * refused with 429 checks no password and counts as nothing.
  */
 import crypto from "node:crypto";
-import type { LoginThrottle, Prisma, User } from "@prisma/client";
+import type { LoginThrottle, Prisma } from "@prisma/client";
 import { getConfig } from "../config";
 import { getDb, rawSql } from "../db/client";
 import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { isEmailAddress, recordAuthEvent, type AuthEventType } from "../accounts/audit";
-import { verifyPasswordOrDummy } from "./passwords";
+import { isEmailAddress } from "../schemas";
 import { TokenHolderRefused } from "./token-holders";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -228,79 +228,6 @@ export async function settleAttempt(attempt: Attempt, ok: boolean): Promise<void
 }
 
 /**
- * Reserves an attempt for a password check (see `reserveAttempt`); a refusal is recorded as `throttledType`
- * (the caller's account, when `userId` finds one) before the 429 goes out.
- */
-async function reserveOrRecord(
-  identifier: string,
-  client: ClientInfo,
-  method: string,
-  throttledType: AuthEventType,
-  userId: () => Promise<string | undefined>,
-): Promise<Attempt> {
-  try {
-    return await reserveAttempt(identifier, client.ip);
-  } catch (error) {
-    await recordAuthEvent({ type: throttledType, userId: await userId(), email: identifier, method, client });
-    throw error;
-  }
-}
-
-/**
- * The password check itself, for `passwordSignIn` alone. An unknown email and a wrong password are
- * indistinguishable: both cost one bcrypt comparison. Also returns the account when it exists (for the
- * audit trail), even on failure.
- */
-async function checkPassword(email: string, password: string): Promise<{ user: User | null; ok: boolean }> {
-  const user = await getDb().user.findUnique({ where: { email } });
-  const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
-  return { user, ok };
-}
-
-/**
- * The one password sign-in used by the token endpoint and the browser's Credentials sign-in: throttle
- * reservation, password check (the same cost for an unknown email), throttle bookkeeping, audit trail.
- * Returns the user when the password is right (active or not: the caller decides), null otherwise;
- * throws 429 when throttled.
- */
-export async function passwordSignIn(
-  email: string,
-  password: string,
-  client: ClientInfo,
-  method: "password" | "credentials",
-): Promise<User | null> {
-  const normalized = normalizeEmail(email);
-  const attempt = await reserveOrRecord(normalized, client, method, "login_throttled", async () => {
-    const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
-    return user?.id;
-  });
-  const { user, ok } = await checkPassword(normalized, password);
-  await settleAttempt(attempt, ok);
-  await recordAuthEvent({
-    type: ok ? "login_success" : "login_failure",
-    userId: user?.id,
-    email: normalized,
-    method,
-    client,
-  });
-  return ok ? user : null;
-}
-
-/**
- * The password asked again of a signed-in user (`method` says why, e.g. "password_change"): the same
- * throttle counters as sign-in (the account's email and the client's IP), so a stolen token is no
- * password oracle. A wrong password is recorded as `password_check_failure`, a refusal as
- * `password_check_throttled`; throws 429 when throttled.
- */
-export async function confirmPassword(user: User, password: string, client: ClientInfo, method: string): Promise<boolean> {
-  const attempt = await reserveOrRecord(user.email, client, method, "password_check_throttled", async () => user.id);
-  const ok = await verifyPasswordOrDummy(password, user.hashedPassword, getConfig().bcryptCost);
-  await settleAttempt(attempt, ok);
-  if (!ok) await recordAuthEvent({ type: "password_check_failure", userId: user.id, method, client });
-  return ok;
-}
-
-/**
  * Counts one `action` of `subject` (a user id, an address) against its hourly limit (HOURLY_LIMITS), with
  * the same atomic reservation as sign-in. Returns 0 when it is allowed, otherwise the seconds to wait.
  */
@@ -354,14 +281,15 @@ export async function settleLinkAttempt(attempt: LinkAttempt, ok: boolean): Prom
  * The refresh grant's throttle. A refresh token names no account until it is found, so an exchange is
  * counted against the client's IP, with the password attempts' counters and limits: a token that works
  * takes its attempt back; an unknown, spent or expired one stays counted; a locked IP gets 429 before
- * any token is looked up.
+ * any token is looked up, after `refused` (the caller's audit record of it).
  */
-export async function throttledRefresh<T>(client: ClientInfo, exchange: () => Promise<T>): Promise<T> {
+export async function throttledRefresh<T>(
+  client: ClientInfo,
+  exchange: () => Promise<T>,
+  refused: () => Promise<void>,
+): Promise<T> {
   const key = ipKey(client.ip);
   if (!key) return exchange();
-  const refused = async () => {
-    await recordAuthEvent({ type: "login_throttled", method: "refresh_token", client });
-  };
   try {
     await checkKeysAllowed([key]);
   } catch (error) {

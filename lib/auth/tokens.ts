@@ -82,7 +82,7 @@ export type Verifiers = {
   /** HS256 secrets, for tokens issued before asymmetric signing. */
   legacy: Keyring;
   /**
-   * The only `iss` accepted on asymmetric tokens (lib/config.ts's `issuer`), except on tokens issued
+   * The only `iss` accepted on asymmetric tokens (lib/config/index.ts's `issuer`), except on tokens issued
    * (`iat`, seconds) before `enforcedFrom`: this process's start, so that tokens from before the issuer
    * came from the configuration (it was the request's Host), or from before AUTH_URL changed, keep
    * working until they expire. Every token issued since names it. Unset: `iss` is required, any value.

@@ -1,7 +1,7 @@
 /**
  * The API's cross-origin policy, and the only place that decides it. A frontend on another origin (the
  * FastAPI template's, on VITE_API_URL) may call the API when its origin is listed in FRONTEND_HOST or
- * BACKEND_CORS_ORIGINS (lib/config.ts). Nothing listed: no CORS headers at all, as before.
+ * BACKEND_CORS_ORIGINS (lib/config/index.ts). Nothing listed: no CORS headers at all, as before.
  *
  * Listed origins get their own origin back, never `*`, with `Vary: Origin` so that caches keep answers
  * apart. Credentials are allowed as the template allows them; that exposes no cookie-authenticated

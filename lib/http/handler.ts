@@ -3,7 +3,7 @@
  * bodies, query strings and path parameters validated with zod, and the JSON answer.
  */
 import type { z } from "zod";
-import { illFormedTextProblem } from "../schemas";
+import { illFormedTextProblem } from "./well-formed-text";
 import { API_BODY_LIMIT } from "./body-limits.mjs";
 import { errors, type FieldError } from "./errors";
 

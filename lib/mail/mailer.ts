@@ -1,13 +1,11 @@
 /**
  * The one way the app sends mail: name a template (`templates.<name>(props)`), have the mail thread
- * render and deliver it (lib/mail/mail-thread.ts), log one line (recipient and subject: never the body,
- * which holds links and tokens) and, when delivery fails, record `email_send_failed` in the audit trail.
- * Requests never wait for it: they call `queueMail` (or, for password recovery, do all the work after
- * answering with `runInBackground`), and the thread that answers them never renders or builds a message.
+ * render and deliver it (lib/mail/mail-thread.ts) and log one line (recipient and subject: never the
+ * body, which holds links and tokens). The account services send through lib/accounts/account-mail.ts,
+ * which also records a failed delivery in the audit trail and lets requests answer first: the thread
+ * that answers them never renders or builds a message.
  */
 import path from "node:path";
-import { recordAuthEvent } from "../accounts/audit";
-import { runInBackground } from "../runtime/background";
 import { getConfig } from "../config";
 import {
   renderOnMailThread,
@@ -48,7 +46,7 @@ export const templates = new Proxy({} as { [N in TemplateName]: (props: Template
   get: (_, name) => (typeof name === "string" ? (props: unknown) => ({ name, props }) as MailTemplate : undefined),
 });
 
-/** Sends one message; resolves true when delivered. Never throws: a failure is logged and audited. */
+/** Sends one message; resolves true when delivered. Never throws: a failure is logged and answered false. */
 export async function sendMail(mail: Mail): Promise<boolean> {
   let subject = `(template ${mail.template.name})`;
   let failure: string;
@@ -67,13 +65,7 @@ export async function sendMail(mail: Mail): Promise<boolean> {
     failure = error instanceof Error ? error.message : String(error);
   }
   console.error(`Mail "${subject}" to ${mail.to} not sent: ${failure}`);
-  await recordAuthEvent({ type: "email_send_failed", userId: mail.userId ?? null, email: mail.to, method: mail.kind });
   return false;
-}
-
-/** Sends after the current request has been answered. */
-export function queueMail(mail: Mail): void {
-  runInBackground("Mail", () => sendMail(mail));
 }
 
 /** Renders a template without sending it (a superuser's preview), on the mail thread too. */

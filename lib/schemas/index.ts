@@ -3,21 +3,10 @@
  * document is generated from them.
  */
 import { z } from "zod";
-import { passwordPolicyProblem, MAX_PASSWORD_BYTES } from "../auth/password-policy";
+import { passwordPolicyProblem, MAX_PASSWORD_BYTES } from "./password-policy";
+import { illFormedTextProblem } from "../http/well-formed-text";
 
-/**
- * Strings every layer below can store and compare: well-formed Unicode (no lone surrogate, which UTF-8
- * cannot encode) and no NUL (which PostgreSQL text cannot hold). Every request string is checked
- * against this once, before its schema (lib/http/handler.ts: bodies, query strings, path parameters),
- * and the sign-in page's Credentials input through `Text`.
- */
-export function illFormedTextProblem(value: string): string | null {
-  if (!value.isWellFormed()) return "Text must be well-formed Unicode (no lone surrogate)";
-  if (value.includes("\u0000")) return "Text must not contain NUL characters";
-  return null;
-}
-
-/** A string that passes `illFormedTextProblem`. */
+/** A string that passes `illFormedTextProblem` (lib/http/well-formed-text.ts). */
 export const Text = z.string().superRefine((value, ctx) => {
   const problem = illFormedTextProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -30,6 +19,13 @@ export const Email = z
   .max(254)
   .pipe(z.email({ message: "Enter a valid email address" }))
   .meta({ example: "user@example.com" });
+
+/**
+ * Whether a submitted identifier is a syntactically valid email address (`Email`'s own check). Only
+ * such an identifier is ever stored (audit trail, throttle keys): people type their password into the
+ * email field.
+ */
+export const isEmailAddress = (identifier: string) => Email.safeParse(identifier).success;
 
 /** A new password: the policy applies (length in characters, bcrypt's byte limit). */
 export const NewPasswordText = z

@@ -1,4 +1,4 @@
-/** The mail settings (lib/config.ts) and the links and templates built from them (lib/mail/). */
+/** The mail settings (lib/config/index.ts) and the links and templates built from them (lib/mail/). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../lib/config";

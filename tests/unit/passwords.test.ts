@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DUMMY_HASHES, hashPassword, verifyPassword, verifyPasswordOrDummy } from "../../lib/auth/passwords";
 import { parseConfig } from "../../lib/config";
-import { passwordPolicyProblem } from "../../lib/auth/password-policy";
+import { passwordPolicyProblem } from "../../lib/schemas/password-policy";
 
 const COST = 10;
 

@@ -1,12 +1,12 @@
 /**
- * TRUST_PROXY: parsing (as lib/config.ts validates it) and the decision scripts/serve.mjs makes per
+ * TRUST_PROXY: parsing (as lib/config/index.ts validates it) and the decision scripts/serve.mjs makes per
  * request, Express's rules: X-Forwarded-For is walked from the right, and only as far as trust goes.
  */
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { test } from "node:test";
 import { ConfigError, parseConfig } from "../../lib/config";
-import { compileTrust, parseTrustProxy, resolveForwarding, type TrustProxySetting } from "../../lib/http/trust-proxy.mjs";
+import { compileTrust, parseTrustProxy, resolveForwarding, type TrustProxySetting } from "../../lib/config/trust-proxy.mjs";
 
 test("TRUST_PROXY values: off, true, a hop count, a list of addresses and CIDR ranges", () => {
   assert.equal(parseTrustProxy(undefined), false);

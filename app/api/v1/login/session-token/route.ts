@@ -3,7 +3,7 @@ import { sessionToken } from "@/lib/api/endpoints/login";
 import { browserSignInFromCookie } from "@/lib/accounts/authjs";
 import { clientInfo } from "@/lib/http/client";
 import { json, requireSameOrigin } from "@/lib/http/handler";
-import { mintBrowserSessionToken } from "@/lib/accounts/sessions";
+import { mintBrowserSessionToken } from "@/lib/accounts/browser-sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   sessionToken.handler(async ({ request }) => {

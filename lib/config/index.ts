@@ -5,7 +5,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { parseTrustProxy, type TrustProxySetting } from "./http/trust-proxy.mjs";
+import { parseTrustProxy, type TrustProxySetting } from "./trust-proxy.mjs";
 
 const MIN_SECRET_BYTES = 32;
 
@@ -147,7 +147,7 @@ const EnvSchema = z.object({
   FIRST_SUPERUSER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   HOSTNAME: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
-  // Which peers may speak for the client in X-Forwarded-For/-Proto/-Host (lib/http/trust-proxy.mjs):
+  // Which peers may speak for the client in X-Forwarded-For/-Proto/-Host (lib/config/trust-proxy.mjs):
   // none by default, so a client cannot choose its own address, protocol or host.
   TRUST_PROXY: z.string().optional().transform((raw, ctx): TrustProxySetting => {
     try {

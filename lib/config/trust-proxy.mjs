@@ -5,7 +5,7 @@
  * comma-separated list trusts those addresses and CIDR ranges (IPv4 and IPv6, and proxy-addr's names
  * `loopback`, `linklocal`, `uniquelocal`).
  *
- * Plain JavaScript so that both lib/config.ts (which validates the setting) and scripts/serve.mjs (which
+ * Plain JavaScript so that both lib/config/index.ts (which validates the setting) and scripts/serve.mjs (which
  * applies it to every request, and runs without a TypeScript loader) use this one definition.
  */
 import net from "node:net";

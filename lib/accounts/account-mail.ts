@@ -1,0 +1,20 @@
+/**
+ * Mail about an account: sent through the one mailer (lib/mail/mailer.ts), and a message that could not
+ * be delivered is recorded in the account's audit trail as `email_send_failed` (`method`: which mail,
+ * `email`: the recipient). Requests never wait for it: `queueAccountMail` sends after the answer.
+ */
+import { runInBackground } from "../runtime/background";
+import { sendMail, type Mail } from "../mail/mailer";
+import { recordAuthEvent } from "./audit";
+
+/** Sends one message now; resolves true when delivered. Never throws: a failure is logged and audited. */
+export async function sendAccountMail(mail: Mail): Promise<boolean> {
+  if (await sendMail(mail)) return true;
+  await recordAuthEvent({ type: "email_send_failed", userId: mail.userId ?? null, email: mail.to, method: mail.kind });
+  return false;
+}
+
+/** Sends after the current request has been answered. */
+export function queueAccountMail(mail: Mail): void {
+  runInBackground("Mail", () => sendAccountMail(mail));
+}
