@@ -5,7 +5,7 @@
 //   curl -H "Authorization: Bearer $ACCESS_TOKEN" http://127.0.0.1:4000/
 //
 // Offline verification accepts a token until it expires: a token revoked at the sign-in system still
-// passes here for the rest of its lifetime (ACCESS_TOKEN_EXPIRE_MINUTES). See the README.
+// passes here for the rest of its lifetime (ACCESS_TOKEN_EXPIRE_MINUTES). See docs/api.md.
 import http from "node:http";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 

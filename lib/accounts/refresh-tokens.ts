@@ -9,7 +9,7 @@
  *   one token, on one instance or several, exactly one wins and the family never forks. The losers
  *   presented a spent token, which is reuse like any other: the family is revoked, the winner's new
  *   tokens with it. The server cannot tell a client racing itself from a thief racing the client, so it
- *   takes the safe reading; a client keeps one refresh in flight per family (README).
+ *   takes the safe reading; a client keeps one refresh in flight per family (docs/api.md).
  * - Lifetime: a family lives REFRESH_TOKEN_EXPIRE_DAYS from its login whatever the rotations; its refresh
  *   token also expires after REFRESH_TOKEN_IDLE_DAYS unused (each rotation moves that limit on, never
  *   past the family's end).

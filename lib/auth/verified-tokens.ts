@@ -1,7 +1,7 @@
 /**
  * A small, bounded memory of access tokens whose signature this process has already verified, so the
  * bearer check on every request does not pay for an Ed25519 or P-256 verification again (several times
- * the cost of the HMAC check it replaced, measured in the README's Performance section). What is
+ * the cost of the HMAC check it replaced, measured in docs/performance.md). What is
  * remembered is only the outcome of the signature and claims check — the claims, until the token's
  * `exp` — keyed by the token's SHA-256 (the token itself is not kept). Revocation is not decided here:
  * the caller still asks for the token's row on every request (lib/auth/token-lookup.ts).

@@ -2,7 +2,7 @@
  * How `npm start` divides one machine among its server processes (WEB_CONCURRENCY, one per core by
  * default): each process gets its share of the bcrypt threads, so the pools together match the cores
  * rather than each claiming them all, and its share of DATABASE_POOL_SIZE, which stays the limit for
- * the whole instance (the README's connection arithmetic for PostgreSQL holds whatever the core count).
+ * the whole instance (docs/deployment.md's connection arithmetic for PostgreSQL holds whatever the core count).
  * scripts/start.ts passes each share to its process as BCRYPT_THREADS and DATABASE_POOL_SIZE.
  */
 import type { Config } from "../config";

@@ -118,7 +118,7 @@ describe("the example resource server (examples/resource-server)", () => {
       const [h, , s] = access_token.split(".");
       const forged = `${h}.${Buffer.from(JSON.stringify({ ...decodeJwt(access_token), sub: "admin" })).toString("base64url")}.${s}`;
       assert.equal((await call(forged)).status, 401);
-      // The trade-off of offline verification, as the README says: revoked here, still valid there.
+      // The trade-off of offline verification, as docs/api.md says: revoked here, still valid there.
       await server.api("/api/v1/logout", { method: "POST", token: access_token });
       assert.equal((await me(access_token)).status, 401);
       assert.equal((await call(access_token)).status, 200);
