@@ -61,8 +61,9 @@ export function summarizeRun(run: RunJson, source: string) {
     settings: {
       bcrypt_cost: run.settings.bcrypt_cost,
       connections: run.settings.connections,
-      comparison: comparison ? `${comparison.rounds} rounds of ${comparison.phase_s} s per server and route, interleaved` : null,
+      comparison: comparison ? `${comparison.rounds} round${comparison.rounds === 1 ? "" : "s"} of ${comparison.phase_s} s per server and route, interleaved` : null,
       reference: run.reference ? (run.reference.included ? "included" : `skipped: ${run.reference.why}`) : "not in this version of the bench",
+      ...(run.settings.short_run ? { short_run: "yes: --quick or BENCH_DURATION_SECONDS; these figures are no results" } : {}),
     },
     other_cpu_cores_max: otherCpuMax(run),
     default_server: {
