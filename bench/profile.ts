@@ -8,10 +8,11 @@
  * reads the profile of the server process's main thread back through the build's source maps, so that
  * frames name our files (lib/…, app/…) rather than minified chunks. Only the samples taken while the
  * measured load ran count: start-up, sign-up and the warm-up (25,000 requests) do not. It prints and writes to
- * bench/results/profiles/<time>[-<label>].json:
+ * <results>/profiles/<time>[-<label>].json (<results>: `--results-dir=`, `$BENCH_RESULTS_DIR`, or
+ * ~/.cache/signin-system/bench; outside the repository):
  *   - busy time by owner: our code, Next.js, other packages, Node's internals, GC, native (program);
  *   - the top frames by self time, and our frames by inclusive time (themselves plus what they call).
- * The raw .cpuprofile is kept beside it (gitignored) for Chrome DevTools' Performance panel.
+ * The raw .cpuprofile is kept beside it for Chrome DevTools' Performance panel.
  *
  * Compare two profiles only from the same machine state; `npm run bench` is what measures throughput.
  */
@@ -23,7 +24,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type autocannon from "autocannon";
 import { freePort, groupProcesses, productionServerEnv, START_ARGS, stopGroup } from "../tests/helpers/processes";
-import { gitInfo, load, logIn, loginForm, root, signUp, spawnGroup, waitUntil } from "./servers";
+import { gitInfo, load, logIn, loginForm, resultsDir, root, signUp, spawnGroup, waitUntil } from "./servers";
 const option = (name: string) =>
   process.argv
     .slice(2)
@@ -240,7 +241,7 @@ async function main() {
   console.log("\nOur frames by inclusive time:");
   for (const f of summary.ours_inclusive.slice(0, 15)) console.log(`  ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
 
-  const outDir = path.join(root, "bench", "results", "profiles");
+  const outDir = path.join(resultsDir, "profiles");
   fs.mkdirSync(outDir, { recursive: true });
   const stamp = `${new Date().toISOString().replace(/[:.]/g, "-")}${label ? `-${label}` : ""}`;
   const report = {
@@ -256,7 +257,7 @@ async function main() {
   fs.writeFileSync(path.join(outDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   fs.copyFileSync(path.join(profileDir, file), path.join(outDir, `${stamp}.cpuprofile`));
   fs.rmSync(dataDir, { recursive: true, force: true });
-  console.log(`\nWrote bench/results/profiles/${stamp}.json (and .cpuprofile)`);
+  console.log(`\nWrote ${path.join(outDir, stamp)}.json (and .cpuprofile)`);
 }
 
 main().catch((error) => {

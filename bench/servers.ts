@@ -1,13 +1,25 @@
 /**
- * What the benchmark (bench/run.ts) and the profiler (bench/profile.ts) share: starting a server in its
- * own process group and waiting for it, signing a user up and in, autocannon as a promise, and the
- * commit the figures belong to. Importing it starts nothing.
+ * What the benchmark (bench/run.ts) and the profiler (bench/profile.ts) share: where results go,
+ * starting a server in its own process group and waiting for it, signing a user up and in, autocannon
+ * as a promise, and the commit the figures belong to. Importing it starts nothing.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 
 export const root = path.resolve(import.meta.dirname, "..");
+
+/**
+ * Where runs write their JSON: outside the repository, so that a run changes no tracked file.
+ * `--results-dir=…`, else `$BENCH_RESULTS_DIR`, else `~/.cache/signin-system/bench` (under
+ * `$XDG_CACHE_HOME` when set). The profiler writes to its `profiles/` folder.
+ */
+export const resultsDir = path.resolve(
+  process.argv.find((a) => a.startsWith("--results-dir="))?.slice("--results-dir=".length) ||
+    process.env.BENCH_RESULTS_DIR ||
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "signin-system", "bench"),
+);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
