@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { UpdatePassword } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { apiErrors, useForm } from "@/lib/client/use-form";
 import { FormSuccess } from "./form-success";
 import { PASSWORD_RULES } from "./password-rules";
 
@@ -12,10 +13,13 @@ function otherSessionsSignedOut(revoked: number): string {
   return `${revoked} other session${revoked === 1 ? " was" : "s were"} signed out.`;
 }
 
+/** A refused password change is about the current password, the only one the server checks. */
+const passwordErrors = (error: unknown) =>
+  error instanceof ApiError && error.status !== 422 ? { current_password: error.message } : apiErrors(error);
+
 export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, pending, check, submit } = useForm();
   const [done, setDone] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -26,38 +30,25 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
       new_password: String(form.get("new_password") ?? ""),
     };
     setDone(null);
-    const checked = UpdatePassword.safeParse(input);
-    if (!checked.success) {
-      const found: Record<string, string> = {};
-      for (const issue of checked.error.issues) found[String(issue.path[0])] ??= issue.message;
-      setErrors(found);
-      return;
-    }
-    setPending(true);
-    try {
-      const result = await apiJson<{ revoked: number; linked_accounts?: unknown[] }>(
-        "/api/v1/users/me/password",
-        {
+    if (!check(UpdatePassword, input)) return;
+    await submit(
+      async () => {
+        const result = await apiJson<{ revoked: number; linked_accounts?: unknown[] }>("/api/v1/users/me/password", {
           method: "PATCH",
           body: JSON.stringify(input),
-        },
-      );
-      setErrors({});
-      formElement.reset();
-      const linked = result.linked_accounts?.length ?? 0;
-      setDone(
-        `Password changed. ${otherSessionsSignedOut(result.revoked)}` +
-          (linked
-            ? ` ${linked} linked sign-in method${linked === 1 ? " still signs" : "s still sign"} in without the password: see Linked sign-in methods on your profile.`
-            : ""),
-      );
-      onChanged();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
-      else if (error instanceof ApiError) setErrors({ current_password: error.message });
-    } finally {
-      setPending(false);
-    }
+        });
+        formElement.reset();
+        const linked = result.linked_accounts?.length ?? 0;
+        setDone(
+          `Password changed. ${otherSessionsSignedOut(result.revoked)}` +
+            (linked
+              ? ` ${linked} linked sign-in method${linked === 1 ? " still signs" : "s still sign"} in without the password: see Linked sign-in methods on your profile.`
+              : ""),
+        );
+        onChanged();
+      },
+      { errorsOf: passwordErrors },
+    );
   }
 
   return (

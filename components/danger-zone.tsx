@@ -1,33 +1,29 @@
 "use client";
 import { useState, type FormEvent } from "react";
+import { passwordErrors, useForm } from "@/lib/client/use-form";
 import { FormField } from "./form-field";
 import { Modal, ModalClose } from "./modal";
 import type { UserPublicT } from "@/lib/schemas";
-import { apiJson, ApiError } from "@/lib/client/api";
+import { apiJson } from "@/lib/client/api";
 import { signOut } from "@/lib/client/token-store";
 
 /** Deleting one's own account, after typing the password again. Superusers cannot (as in the template). */
 export function DangerZone({ user }: { user: UserPublicT }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, setErrors, pending, submit, fail } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget).get("delete_password") ?? "");
     if (!password) {
-      setError("Type your password to confirm.");
+      fail("Type your password to confirm.");
       return;
     }
-    setPending(true);
-    setError(null);
-    try {
-      await apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify({ password }) });
-    } catch (e) {
-      setPending(false);
-      if (e instanceof ApiError) setError(e.message === "Incorrect password" ? "That password is not right." : e.message);
-      return;
-    }
+    const deleted = await submit(() => apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify({ password }) }), {
+      errorsOf: passwordErrors,
+      keepPending: true,
+    });
+    if (!deleted) return;
     await signOut();
     window.location.assign("/login?reason=deleted");
   }
@@ -54,7 +50,7 @@ export function DangerZone({ user }: { user: UserPublicT }) {
         open={open}
         onOpenChange={(next) => {
           setOpen(next);
-          setError(null);
+          setErrors({});
         }}
         title="Delete your account?"
         description={
@@ -69,7 +65,7 @@ export function DangerZone({ user }: { user: UserPublicT }) {
             name="delete_password"
             type="password"
             autoComplete="current-password"
-            error={error ?? undefined}
+            error={errors.password ?? errors.form}
           />
           <div className="actions">
             <button type="submit" className="button danger solid" disabled={pending}>

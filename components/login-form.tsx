@@ -5,6 +5,7 @@ import { signIn } from "next-auth/react";
 import { FormField } from "./form-field";
 import { mintFromSession } from "@/lib/client/token-store";
 import { safeNext } from "@/lib/client/navigation";
+import { useForm } from "@/lib/client/use-form";
 
 const reasonMessages: Record<string, string> = {
   expired: "Your session expired. Please sign in again.",
@@ -46,10 +47,10 @@ export function LoginForm({
   authError?: string;
   oidc: { id: string; name: string } | null;
 }) {
-  const [error, setError] = useState<string | null>(
-    authError ? (authjsErrors[authError] ?? "Sign-in failed. Please try again.") : null,
+  const { errors, setErrors, pending, submit } = useForm(
+    authError ? { form: authjsErrors[authError] ?? "Sign-in failed. Please try again." } : {},
   );
-  const [pending, setPending] = useState(false);
+  const error = errors.form;
   // Counts failed attempts, so that each one moves focus to the error once it is on the page.
   const [failures, setFailures] = useState(0);
   const errorRef = useRef<HTMLParagraphElement>(null);
@@ -66,7 +67,7 @@ export function LoginForm({
       if (left <= 0) {
         setWaitUntil(null);
         setWaitLeft(0);
-        setError(null);
+        setErrors({});
       } else {
         setWaitLeft(left);
       }
@@ -74,17 +75,11 @@ export function LoginForm({
     tick();
     const timer = setInterval(tick, 1000);
     return () => clearInterval(timer);
-  }, [waitUntil]);
+  }, [waitUntil, setErrors]);
 
   useEffect(() => {
     if (failures > 0) errorRef.current?.focus();
   }, [failures]);
-
-  function fail(message: string) {
-    setError(message);
-    setPending(false);
-    setFailures((n) => n + 1);
-  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -92,37 +87,36 @@ export function LoginForm({
     await attempt(String(form.get("email") ?? ""), String(form.get("password") ?? ""), false);
   }
 
+  /** Signs in; a refusal throws what to say, and each one moves focus to it. */
   async function attempt(email: string, password: string, resendVerification: boolean) {
-    setPending(true);
-    setError(null);
-    const result = await signIn("credentials", {
-      email,
-      password,
-      ...(resendVerification ? { resend_verification: "1" } : {}),
-      redirect: false,
-    });
-    if (result?.code === "unverified") {
-      setUnverified({ email, password, resent: resendVerification });
-      fail("Your email address is not verified yet. Follow the link we mailed you, then sign in.");
-      return;
-    }
-    setUnverified(null);
-    if (!result || result.error) {
-      const wait = throttledSeconds(result?.code);
-      if (wait !== null) {
-        setWaitUntil(Date.now() + wait * 1000);
-        fail(waitMessage(wait));
-        return;
-      }
-      fail(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
-      return;
-    }
-    const minted = await mintFromSession();
-    if (!minted.ok) {
-      fail("Signed in, but no access token could be issued. Please try again.");
-      return;
-    }
-    window.location.assign(safeNext(next, window.location.origin));
+    const signedIn = await submit(
+      async () => {
+        const result = await signIn("credentials", {
+          email,
+          password,
+          ...(resendVerification ? { resend_verification: "1" } : {}),
+          redirect: false,
+        });
+        if (result?.code === "unverified") {
+          setUnverified({ email, password, resent: resendVerification });
+          throw new Error("Your email address is not verified yet. Follow the link we mailed you, then sign in.");
+        }
+        setUnverified(null);
+        if (!result || result.error) {
+          const wait = throttledSeconds(result?.code);
+          if (wait !== null) {
+            setWaitUntil(Date.now() + wait * 1000);
+            throw new Error(waitMessage(wait));
+          }
+          throw new Error(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
+        }
+        const minted = await mintFromSession();
+        if (!minted.ok) throw new Error("Signed in, but no access token could be issued. Please try again.");
+        window.location.assign(safeNext(next, window.location.origin));
+      },
+      { keepPending: true },
+    );
+    if (!signedIn) setFailures((n) => n + 1);
   }
 
   const notice = passwordReset

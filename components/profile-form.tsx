@@ -4,18 +4,19 @@ import { FormField } from "./form-field";
 import { useAuth } from "./auth-provider";
 import type { UserPublicT } from "@/lib/schemas";
 import { UpdateMe } from "@/lib/schemas";
-import { apiJson, ApiError } from "@/lib/client/api";
-import { ReauthCancelledError, useReauth } from "./reauth-provider";
+import { apiJson } from "@/lib/client/api";
+import { useReauth } from "./reauth-provider";
 import { FormSuccess } from "./form-success";
-import { EMAIL_TAKEN } from "@/lib/client/messages";
+import { FormError } from "./form-error";
+import { emailTakenErrors } from "@/lib/client/messages";
+import { useForm } from "@/lib/client/use-form";
 
 /** The user's own name and email, with the server's answer said where it applies. */
 export function ProfileForm({ user }: { user: UserPublicT }) {
   const auth = useAuth();
   const withReauth = useReauth();
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, pending, check, submit } = useForm();
   const [done, setDone] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -26,31 +27,19 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
     const email = String(form.get("email") ?? "").trim();
     if (email.toLowerCase() !== user.email) input.email = email;
     setDone(null);
-    const checked = UpdateMe.safeParse(input);
-    if (!checked.success) {
-      const found: Record<string, string> = {};
-      for (const issue of checked.error.issues) found[String(issue.path[0] ?? "form")] ??= issue.message;
-      setErrors(found);
-      return;
-    }
-    setPending(true);
-    try {
-      // An email change needs the password again (asked for in a dialog) and then waits for the new
-      // address to confirm it: the answer is a message, not the user.
-      const answer = await withReauth(() =>
-        apiJson<UserPublicT | { message: string }>("/api/v1/users/me", { method: "PATCH", body: JSON.stringify(input) }),
-      );
-      setErrors({});
-      setDone("message" in answer ? answer.message : "Profile saved.");
-      await auth.reload();
-    } catch (error) {
-      if (error instanceof ReauthCancelledError) setErrors({ form: error.message });
-      else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
-      else if (error instanceof ApiError && error.status === 409) setErrors({ email: EMAIL_TAKEN });
-      else if (error instanceof ApiError) setErrors({ form: error.message });
-    } finally {
-      setPending(false);
-    }
+    if (!check(UpdateMe, input)) return;
+    await submit(
+      async () => {
+        // An email change needs the password again (asked for in a dialog) and then waits for the new
+        // address to confirm it: the answer is a message, not the user.
+        const answer = await withReauth(() =>
+          apiJson<UserPublicT | { message: string }>("/api/v1/users/me", { method: "PATCH", body: JSON.stringify(input) }),
+        );
+        setDone("message" in answer ? answer.message : "Profile saved.");
+        await auth.reload();
+      },
+      { errorsOf: emailTakenErrors },
+    );
   }
 
   return (
@@ -78,11 +67,7 @@ export function ProfileForm({ user }: { user: UserPublicT }) {
             error={errors.email}
           />
         </div>
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <FormError message={errors.form} />
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Saving…" : "Save profile"}
         </button>

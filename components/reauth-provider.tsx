@@ -7,7 +7,8 @@
 import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { FormField } from "./form-field";
 import { Modal, ModalClose } from "./modal";
-import { apiJson, ApiError, isReauthRequired } from "@/lib/client/api";
+import { apiJson, isReauthRequired } from "@/lib/client/api";
+import { passwordErrors, useForm } from "@/lib/client/use-form";
 
 /** The user closed the password dialog: the change was not made. */
 export class ReauthCancelledError extends Error {
@@ -24,8 +25,7 @@ type Pending = { resolve: () => void; reject: (error: Error) => void };
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, pending: busy, submit, fail } = useForm();
   const pending = useRef<Pending | null>(null);
 
   /** Opens the dialog; resolves once the password is confirmed, rejects when the dialog is closed. */
@@ -33,10 +33,10 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     () =>
       new Promise<void>((resolve, reject) => {
         pending.current = { resolve, reject };
-        setError(null);
+        setErrors({});
         setOpen(true);
       }),
-    [],
+    [setErrors],
   );
 
   const withReauth = useCallback<WithReauth>(
@@ -56,27 +56,19 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget).get("reauth_password") ?? "");
     if (!password) {
-      setError("Type your password to continue.");
+      fail("Type your password to continue.");
       return;
     }
-    setBusy(true);
-    try {
-      await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify({ password }) });
-      const waiting = pending.current;
-      pending.current = null;
-      setOpen(false);
-      waiting?.resolve();
-    } catch (failure) {
-      setError(
-        failure instanceof ApiError && failure.message === "Incorrect password"
-          ? "That password is not right."
-          : failure instanceof Error
-            ? failure.message
-            : "The request failed.",
-      );
-    } finally {
-      setBusy(false);
-    }
+    await submit(
+      async () => {
+        await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify({ password }) });
+        const waiting = pending.current;
+        pending.current = null;
+        setOpen(false);
+        waiting?.resolve();
+      },
+      { errorsOf: passwordErrors },
+    );
   }
 
   function onOpenChange(next: boolean) {
@@ -102,7 +94,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             name="reauth_password"
             type="password"
             autoComplete="current-password"
-            error={error ?? undefined}
+            error={errors.password ?? errors.form}
           />
           <div className="actions">
             <button type="submit" className="button primary" disabled={busy}>

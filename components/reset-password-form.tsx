@@ -4,46 +4,48 @@ import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
 import { NewPasswordText } from "@/lib/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
+import { apiErrors, useForm } from "@/lib/client/use-form";
 import { PASSWORD_RULES } from "./password-rules";
+
+/** Why the link itself cannot set a password (then the page offers a new link instead of the form). */
+function linkProblem(failure: unknown): string | null {
+  if (!(failure instanceof ApiError)) return null;
+  if (failure.status === 422 && !failure.fieldErrors().new_password) return "This link is not valid.";
+  if (failure.status !== 400) return null;
+  return failure.message === "Inactive user"
+    ? "This account is inactive."
+    : "This link has expired, was already used, or was replaced by a newer one.";
+}
 
 /** The page a reset (or invitation) link opens: a new password, then the sign-in page says it worked. */
 export function ResetPasswordForm({ token }: { token: string | undefined }) {
-  const [error, setError] = useState<string | undefined>();
+  const { errors, pending, check, submit, fail } = useForm();
   const [linkError, setLinkError] = useState<string | null>(token ? null : "This link is incomplete: it carries no token.");
-  const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const password = String(form.get("new_password") ?? "");
-    const checked = NewPasswordText.safeParse(password);
-    if (!checked.success) {
-      setError(checked.error.issues[0]?.message);
-      return;
-    }
+    if (!check(NewPasswordText, password, "new_password")) return;
     if (password !== String(form.get("confirm_password") ?? "")) {
-      setError("The two passwords differ");
+      fail("The two passwords differ", "new_password");
       return;
     }
-    setPending(true);
-    setError(undefined);
-    try {
-      await publicJson("/api/v1/reset-password/", { method: "POST", body: JSON.stringify({ token, new_password: password }) });
-      window.location.assign("/login?reset=1");
-    } catch (failure) {
-      setPending(false);
-      if (failure instanceof ApiError && failure.status === 422) {
-        const fields = failure.fieldErrors();
-        if (fields.new_password) setError(fields.new_password);
-        else setLinkError("This link is not valid.");
-      } else if (failure instanceof ApiError && failure.status === 400) {
-        setLinkError(
-          failure.message === "Inactive user"
-            ? "This account is inactive."
-            : "This link has expired, was already used, or was replaced by a newer one.",
-        );
-      } else setError(failure instanceof Error ? failure.message : "The request failed. Please try again.");
-    }
+    await submit(
+      async () => {
+        await publicJson("/api/v1/reset-password/", { method: "POST", body: JSON.stringify({ token, new_password: password }) });
+        window.location.assign("/login?reset=1");
+      },
+      {
+        keepPending: true,
+        errorsOf: (failure) => {
+          const problem = linkProblem(failure);
+          if (!problem) return apiErrors(failure);
+          setLinkError(problem);
+          return null;
+        },
+      },
+    );
   }
 
   return (
@@ -68,7 +70,7 @@ export function ResetPasswordForm({ token }: { token: string | undefined }) {
             autoComplete="new-password"
             required
             autoFocus
-            error={error}
+            error={errors.new_password ?? errors.form}
             hint={PASSWORD_RULES}
           />
           <FormField label="Repeat the new password" name="confirm_password" type="password" autoComplete="new-password" required />

@@ -1,10 +1,11 @@
 "use client";
 /** The admin's confirmation before deactivating (or reactivating) a user: neither is a one-click surprise. */
-import { useState } from "react";
+import { FormError } from "./form-error";
 import { Modal, ModalClose } from "./modal";
 import { rowMenuId } from "./user-dialogs";
 import type { UserListItemT } from "@/lib/schemas";
-import { apiJson, ApiError } from "@/lib/client/api";
+import { apiJson } from "@/lib/client/api";
+import { useForm } from "@/lib/client/use-form";
 
 export function SetActiveDialog({
   user,
@@ -16,26 +17,24 @@ export function SetActiveDialog({
   onDone: (message: string) => void;
 }) {
   const activate = !user.is_active;
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, pending, submit } = useForm();
 
   async function confirm() {
-    setPending(true);
-    try {
-      await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, {
-        method: "PATCH",
-        body: JSON.stringify({ is_active: activate }),
-      });
-      onClose();
-      onDone(
-        activate
-          ? `Reactivated ${user.email}: they can sign in again.`
-          : `Deactivated ${user.email}: every session of theirs has ended.`,
-      );
-    } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
-      setPending(false);
-    }
+    await submit(
+      async () => {
+        await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, {
+          method: "PATCH",
+          body: JSON.stringify({ is_active: activate }),
+        });
+        onClose();
+        onDone(
+          activate
+            ? `Reactivated ${user.email}: they can sign in again.`
+            : `Deactivated ${user.email}: every session of theirs has ended.`,
+        );
+      },
+      { keepPending: true },
+    );
   }
 
   return (
@@ -58,11 +57,7 @@ export function SetActiveDialog({
         )
       }
     >
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={errors.form} />
       <div className="actions">
         <button
           type="button"

@@ -1,16 +1,20 @@
 "use client";
 /** Confirmation before signing out everywhere: one click would otherwise end every session at once. */
-import { useState } from "react";
 import { Modal, ModalClose } from "./modal";
 import { signOut } from "@/lib/client/token-store";
+import { useForm } from "@/lib/client/use-form";
 
 export function SignOutEverywhereDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
-  const [pending, setPending] = useState(false);
+  const { pending, submit } = useForm();
 
   async function confirm() {
-    setPending(true);
-    await signOut({ everywhere: true });
-    window.location.assign("/login?signed_out=everywhere");
+    await submit(
+      async () => {
+        await signOut({ everywhere: true });
+        window.location.assign("/login?signed_out=everywhere");
+      },
+      { keepPending: true },
+    );
   }
 
   return (

@@ -1,20 +1,19 @@
 "use client";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { FormField } from "./form-field";
 import { Signup } from "@/lib/schemas";
-import { ApiError, publicJson } from "@/lib/client/api";
+import { publicJson } from "@/lib/client/api";
 import { mintFromSession } from "@/lib/client/token-store";
 import { safeNext } from "@/lib/client/navigation";
 import { PASSWORD_RULES } from "./password-rules";
-import { EMAIL_TAKEN } from "@/lib/client/messages";
-
-type Errors = Partial<Record<"email" | "password" | "full_name" | "form", string>>;
+import { emailTakenErrors } from "@/lib/client/messages";
+import { useForm } from "@/lib/client/use-form";
+import { FormError } from "./form-error";
 
 export function SignupForm({ next }: { next?: string }) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [pending, setPending] = useState(false);
+  const { errors, pending, check, submit } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -25,27 +24,12 @@ export function SignupForm({ next }: { next?: string }) {
       full_name: String(form.get("full_name") ?? "").trim() || undefined,
     };
     // The same schema the server validates with, for instant feedback.
-    const checked = Signup.safeParse(input);
-    if (!checked.success) {
-      const found: Errors = {};
-      for (const issue of checked.error.issues) {
-        const field = String(issue.path[0] ?? "form") as keyof Errors;
-        found[field] ??= issue.message;
-      }
-      setErrors(found);
-      return;
-    }
-    setPending(true);
-    setErrors({});
-    try {
-      await publicJson("/api/v1/users/signup", { method: "POST", body: JSON.stringify(input) });
-    } catch (error) {
-      setPending(false);
-      if (error instanceof ApiError && error.status === 409) setErrors({ email: EMAIL_TAKEN });
-      else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
-      else setErrors({ form: error instanceof Error ? error.message : "Sign-up failed" });
-      return;
-    }
+    if (!check(Signup, input)) return;
+    const created = await submit(
+      () => publicJson("/api/v1/users/signup", { method: "POST", body: JSON.stringify(input) }),
+      { errorsOf: emailTakenErrors, keepPending: true },
+    );
+    if (!created) return;
     const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
     const minted = result && !result.error ? await mintFromSession() : null;
     if (!minted?.ok) {
@@ -70,11 +54,7 @@ export function SignupForm({ next }: { next?: string }) {
           error={errors.password}
           hint={PASSWORD_RULES}
         />
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <FormError message={errors.form} />
         <button type="submit" className="button primary" disabled={pending}>
           {pending ? "Creating account…" : "Sign up"}
         </button>

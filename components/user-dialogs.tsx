@@ -2,37 +2,17 @@
 /** The admin page's dialogs: add a user, edit one, delete one, and one user's live sessions. */
 import { useState, type FormEvent } from "react";
 import { FormField } from "./form-field";
+import { FormError } from "./form-error";
 import { Modal, ModalClose } from "./modal";
 import type { SessionPublicT, UserListItemT } from "@/lib/schemas";
 import { UserCreate } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
-import { EMAIL_TAKEN } from "@/lib/client/messages";
-
-type Errors = Record<string, string>;
-
-function errorsOf(error: unknown, conflictField = "form"): Errors {
-  if (error instanceof ApiError && error.status === 422) {
-    const fields = error.fieldErrors();
-    return Object.keys(fields).length ? fields : { form: error.message };
-  }
-  if (error instanceof ApiError && error.status === 409 && /email/i.test(error.message)) return { [conflictField]: EMAIL_TAKEN };
-  if (error instanceof ApiError) return { form: error.message };
-  return {};
-}
-
-function FormError({ message }: { message?: string }) {
-  if (!message) return null;
-  return (
-    <p className="form-error" role="alert">
-      {message}
-    </p>
-  );
-}
+import { emailTakenErrors } from "@/lib/client/messages";
+import { useForm } from "@/lib/client/use-form";
 
 export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; onOpenChange: (o: boolean) => void; onDone: (message: string) => void }) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [pending, setPending] = useState(false);
+  const { errors, setErrors, pending, check, submit } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -45,24 +25,15 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
       is_superuser: form.get("new_is_superuser") === "on",
       is_active: form.get("new_is_active") === "on",
     };
-    const checked = UserCreate.safeParse(input);
-    if (!checked.success) {
-      const found: Errors = {};
-      for (const issue of checked.error.issues) found[String(issue.path[0] ?? "form")] ??= issue.message;
-      setErrors(found);
-      return;
-    }
-    setPending(true);
-    try {
-      const user = await apiJson<UserListItemT>("/api/v1/users", { method: "POST", body: JSON.stringify(input) });
-      setErrors({});
-      onOpenChange(false);
-      onDone(input.password ? `Added ${user.email}.` : `Added ${user.email}: an invitation to choose a password was mailed.`);
-    } catch (error) {
-      setErrors(errorsOf(error, "email"));
-    } finally {
-      setPending(false);
-    }
+    if (!check(UserCreate, input)) return;
+    await submit(
+      async () => {
+        const user = await apiJson<UserListItemT>("/api/v1/users", { method: "POST", body: JSON.stringify(input) });
+        onOpenChange(false);
+        onDone(input.password ? `Added ${user.email}.` : `Added ${user.email}: an invitation to choose a password was mailed.`);
+      },
+      { errorsOf: emailTakenErrors },
+    );
   }
 
   return (
@@ -121,8 +92,7 @@ export function EditUserDialog({
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [pending, setPending] = useState(false);
+  const { errors, pending, submit } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -142,16 +112,14 @@ export function EditUserDialog({
       onClose();
       return;
     }
-    setPending(true);
-    try {
-      await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "PATCH", body: JSON.stringify(changes) });
-      onClose();
-      onDone(`Saved ${email || user.email}.`);
-    } catch (error) {
-      setErrors(errorsOf(error, "email"));
-    } finally {
-      setPending(false);
-    }
+    await submit(
+      async () => {
+        await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "PATCH", body: JSON.stringify(changes) });
+        onClose();
+        onDone(`Saved ${email || user.email}.`);
+      },
+      { errorsOf: emailTakenErrors },
+    );
   }
 
   return (
@@ -214,19 +182,17 @@ export function DeleteUserDialog({
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, pending, submit } = useForm();
 
   async function remove() {
-    setPending(true);
-    try {
-      await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "DELETE" });
-      onClose();
-      onDone(`Deleted ${user.email}.`);
-    } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
-      setPending(false);
-    }
+    await submit(
+      async () => {
+        await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "DELETE" });
+        onClose();
+        onDone(`Deleted ${user.email}.`);
+      },
+      { keepPending: true },
+    );
   }
 
   return (
@@ -243,7 +209,7 @@ export function DeleteUserDialog({
         </>
       }
     >
-      <FormError message={error ?? undefined} />
+      <FormError message={errors.form} />
       <div className="actions">
         <button type="button" className="button danger solid" disabled={pending} onClick={() => void remove()}>
           {pending ? "Deleting…" : `Delete ${user.email}`}

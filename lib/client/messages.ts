@@ -2,6 +2,12 @@
  * What the pages say for API answers whose `detail` is not written for them. The API keeps the FastAPI
  * template's exact `detail` text (its clients compare it); the pages say it as a sentence.
  */
+import { ApiError } from "./api";
+import { apiErrors, type FormErrors } from "./use-form";
 
 /** A 409 on sign-up, a new user or an email change: the address belongs to another account. */
 export const EMAIL_TAKEN = "An account with this email already exists.";
+
+/** A form's errors (`apiErrors`), with a 409 about the email said under the email field. */
+export const emailTakenErrors = (error: unknown): FormErrors | null =>
+  error instanceof ApiError && error.status === 409 && /email/i.test(error.message) ? { email: EMAIL_TAKEN } : apiErrors(error);
