@@ -2,6 +2,7 @@
 import type { AuthEventPublicT } from "@/lib/schemas";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { FormError } from "./form-error";
 
 const labels: Record<string, string> = {
   login_success: "Signed in",
@@ -104,7 +105,7 @@ export function AuthEvents({ refreshKey }: { refreshKey: string }) {
   return (
     <section className="card" aria-labelledby="events-heading">
       <h2 id="events-heading">Recent activity</h2>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      <FormError message={error} />
       {!events && !error && <p className="muted">Loading…</p>}
       {events && events.length === 0 && <p className="muted">No activity yet.</p>}
       {events && events.length > 0 && (

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { ApiError, apiJson } from "@/lib/client/api";
+import { FormError } from "./form-error";
 
 /** The profile's "Email" line: verified or not, and for an unverified address a button for a new link. */
 export function EmailVerificationStatus({ verified }: { verified: boolean }) {
@@ -32,11 +33,7 @@ export function EmailVerificationStatus({ verified }: { verified: boolean }) {
           {state.message}
         </p>
       )}
-      {state.error && (
-        <p className="form-error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormError message={state.error} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import type { LinkedAccountPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
 import { ReauthCancelledError, useReauth } from "./reauth-provider";
+import { FormError } from "./form-error";
 
 /**
  * Provider accounts that sign in as this user without the password, each with a remove button, and a
@@ -44,7 +45,7 @@ export function LinkedAccounts({
         Each of these signs in as you without your password, even after you change it or sign out everywhere.
         Remove any you do not recognise: that also signs out every other browser and token.
       </p>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      <FormError message={error} />
       {!accounts && !error && <p className="muted">Loading…</p>}
       {accounts && accounts.length === 0 && <p className="muted">None: you sign in with your password only.</p>}
       {accounts && accounts.length > 0 && (

@@ -6,6 +6,7 @@ import { NewPasswordText } from "@/lib/schemas";
 import { ApiError, publicJson } from "@/lib/client/api";
 import { apiErrors, useForm } from "@/lib/client/use-form";
 import { PASSWORD_RULES } from "./password-rules";
+import { FormError } from "./form-error";
 
 /** Why the link itself cannot set a password (then the page offers a new link instead of the form). */
 function linkProblem(failure: unknown): string | null {
@@ -53,9 +54,7 @@ export function ResetPasswordForm({ token }: { token: string | undefined }) {
       <h1>Choose a new password</h1>
       {linkError ? (
         <>
-          <p className="form-error" role="alert">
-            {linkError}
-          </p>
+          <FormError message={linkError} />
           <p>
             <Link href="/recover-password">Ask for a new link</Link>
           </p>

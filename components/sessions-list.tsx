@@ -2,6 +2,7 @@
 import type { SessionPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
+import { FormError } from "./form-error";
 
 /** The user's live tokens and browser sign-ins, each with a revoke button (but the current one). */
 export function SessionsList({ refreshKey }: { refreshKey: string }) {
@@ -19,7 +20,7 @@ export function SessionsList({ refreshKey }: { refreshKey: string }) {
   return (
     <section className="card" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Live sessions</h2>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      <FormError message={error} />
       {!sessions && !error && <p className="muted">Loading…</p>}
       {sessions && sessions.length === 0 && <p className="muted">No live sessions.</p>}
       {sessions && sessions.length > 0 && (

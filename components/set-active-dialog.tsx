@@ -2,7 +2,7 @@
 /** The admin's confirmation before deactivating (or reactivating) a user: neither is a one-click surprise. */
 import { FormError } from "./form-error";
 import { Modal, ModalClose } from "./modal";
-import { rowMenuId } from "./user-dialogs";
+import { backToRow } from "./user-row-menu";
 import type { UserListItemT } from "@/lib/schemas";
 import { apiJson } from "@/lib/client/api";
 import { useForm } from "@/lib/client/use-form";
@@ -42,7 +42,7 @@ export function SetActiveDialog({
       open
       onOpenChange={(o) => !o && onClose()}
       title={`${activate ? "Reactivate" : "Deactivate"} ${user.email}?`}
-      returnFocus={() => document.getElementById(rowMenuId(user))}
+      returnFocus={backToRow(user)}
       description={
         activate ? (
           <>

@@ -9,10 +9,15 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { PageLoading } from "./page-loading";
-import { AddUserDialog, DeleteUserDialog, EditUserDialog, rowMenuId, UserSessionsDialog } from "./user-dialogs";
+import { AddUserDialog } from "./add-user-dialog";
+import { EditUserDialog } from "./edit-user-dialog";
+import { DeleteUserDialog } from "./delete-user-dialog";
+import { UserSessionsDialog } from "./user-sessions-dialog";
+import { rowMenuId } from "./user-row-menu";
 import { SetActiveDialog } from "./set-active-dialog";
 import type { UserListItemT, UserPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
+import { FormError } from "./form-error";
 
 export const PAGE_SIZE = 20;
 
@@ -147,11 +152,7 @@ function UsersTable({ me }: { me: UserPublicT }) {
           {message && <p className="notice success">{message}</p>}
         </div>
         <div aria-live="assertive">
-          {actionError && (
-            <p className="form-error" role="alert">
-              {actionError}
-            </p>
-          )}
+          <FormError message={actionError} />
         </div>
         {loadError && (
           <div className="form-error" role="alert">
