@@ -2,7 +2,8 @@
 /** The admin's "Add a user": with a password, or without one so that the server mails an invitation. */
 import type { FormEvent } from "react";
 import { FormError } from "./form-error";
-import { Modal, ModalClose } from "./modal";
+import { DialogActions } from "./dialog-actions";
+import { Modal } from "./modal";
 import { readUserFields, UserFields } from "./user-fields";
 import type { UserListItemT } from "@/lib/schemas";
 import { UserCreate } from "@/lib/schemas";
@@ -41,12 +42,7 @@ export function AddUserDialog({ open, onOpenChange, onDone }: { open: boolean; o
       <form onSubmit={onSubmit} noValidate>
         <UserFields prefix="new" errors={errors} />
         <FormError message={errors.form ?? errors.is_active ?? errors.is_superuser} />
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
-            {pending ? "Adding…" : "Add user"}
-          </button>
-          <ModalClose>Cancel</ModalClose>
-        </div>
+        <DialogActions label="Add user" pendingLabel="Adding…" pending={pending} />
       </form>
     </Modal>
   );

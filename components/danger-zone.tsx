@@ -1,8 +1,6 @@
 "use client";
-import { useState, type FormEvent } from "react";
-import { passwordErrors, useForm } from "@/lib/client/use-form";
-import { FormField } from "./form-field";
-import { Modal, ModalClose } from "./modal";
+import { useState } from "react";
+import { PasswordDialog } from "./password-dialog";
 import type { UserPublicT } from "@/lib/schemas";
 import { apiJson } from "@/lib/client/api";
 import { signOut } from "@/lib/client/token-store";
@@ -10,20 +8,9 @@ import { signOut } from "@/lib/client/token-store";
 /** Deleting one's own account, after typing the password again. Superusers cannot (as in the template). */
 export function DangerZone({ user }: { user: UserPublicT }) {
   const [open, setOpen] = useState(false);
-  const { errors, setErrors, pending, submit, fail } = useForm();
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get("delete_password") ?? "");
-    if (!password) {
-      fail("Type your password to confirm.");
-      return;
-    }
-    const deleted = await submit(() => apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify({ password }) }), {
-      errorsOf: passwordErrors,
-      keepPending: true,
-    });
-    if (!deleted) return;
+  async function deleteAccount(password: string) {
+    await apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify({ password }) });
     await signOut();
     window.location.assign("/login?reason=deleted");
   }
@@ -46,35 +33,22 @@ export function DangerZone({ user }: { user: UserPublicT }) {
           </button>
         </>
       )}
-      <Modal
+      <PasswordDialog
         open={open}
-        onOpenChange={(next) => {
-          setOpen(next);
-          setErrors({});
-        }}
+        onOpenChange={setOpen}
         title="Delete your account?"
         description={
           <>
             <strong>{user.email}</strong> and everything attached to it will be deleted. Type your password to confirm.
           </>
         }
-      >
-        <form onSubmit={onSubmit} noValidate>
-          <FormField
-            label="Password"
-            name="delete_password"
-            type="password"
-            autoComplete="current-password"
-            error={errors.password ?? errors.form}
-          />
-          <div className="actions">
-            <button type="submit" className="button danger solid" disabled={pending}>
-              {pending ? "Deleting…" : "Delete my account"}
-            </button>
-            <ModalClose>Cancel</ModalClose>
-          </div>
-        </form>
-      </Modal>
+        name="delete_password"
+        emptyMessage="Type your password to confirm."
+        label="Delete my account"
+        pendingLabel="Deleting…"
+        className="button danger solid"
+        onConfirm={deleteAccount}
+      />
     </section>
   );
 }

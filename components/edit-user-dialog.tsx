@@ -2,7 +2,8 @@
 /** The admin's "Edit": sends only what changed; a new password signs the user out everywhere. */
 import type { FormEvent } from "react";
 import { FormError } from "./form-error";
-import { Modal, ModalClose } from "./modal";
+import { DialogActions } from "./dialog-actions";
+import { Modal } from "./modal";
 import { backToRow } from "./user-row-menu";
 import { readUserFields, UserFields } from "./user-fields";
 import type { UserListItemT } from "@/lib/schemas";
@@ -57,12 +58,7 @@ export function EditUserDialog({
           </p>
         )}
         <FormError message={errors.form} />
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={pending}>
-            {pending ? "Saving…" : "Save changes"}
-          </button>
-          <ModalClose>Cancel</ModalClose>
-        </div>
+        <DialogActions label="Save changes" pendingLabel="Saving…" pending={pending} />
       </form>
     </Modal>
   );

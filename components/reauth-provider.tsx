@@ -4,11 +4,9 @@
  * that the API refuses with `reason: "reauth_required"` opens a dialog asking for the password, confirms
  * it (`POST /login/reauthenticate`), then runs the change again. Wrap such a change in `withReauth`.
  */
-import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { FormField } from "./form-field";
-import { Modal, ModalClose } from "./modal";
+import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from "react";
+import { PasswordDialog } from "./password-dialog";
 import { apiJson, isReauthRequired } from "@/lib/client/api";
-import { passwordErrors, useForm } from "@/lib/client/use-form";
 
 /** The user closed the password dialog: the change was not made. */
 export class ReauthCancelledError extends Error {
@@ -25,7 +23,6 @@ type Pending = { resolve: () => void; reject: (error: Error) => void };
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
-  const { errors, setErrors, pending: busy, submit, fail } = useForm();
   const pending = useRef<Pending | null>(null);
 
   /** Opens the dialog; resolves once the password is confirmed, rejects when the dialog is closed. */
@@ -33,10 +30,9 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     () =>
       new Promise<void>((resolve, reject) => {
         pending.current = { resolve, reject };
-        setErrors({});
         setOpen(true);
       }),
-    [setErrors],
+    [],
   );
 
   const withReauth = useCallback<WithReauth>(
@@ -52,23 +48,12 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     [askPassword],
   );
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get("reauth_password") ?? "");
-    if (!password) {
-      fail("Type your password to continue.");
-      return;
-    }
-    await submit(
-      async () => {
-        await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify({ password }) });
-        const waiting = pending.current;
-        pending.current = null;
-        setOpen(false);
-        waiting?.resolve();
-      },
-      { errorsOf: passwordErrors },
-    );
+  async function confirmPassword(password: string) {
+    await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify({ password }) });
+    const waiting = pending.current;
+    pending.current = null;
+    setOpen(false);
+    waiting?.resolve();
   }
 
   function onOpenChange(next: boolean) {
@@ -82,28 +67,17 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   return (
     <ReauthContext.Provider value={withReauth}>
       {children}
-      <Modal
+      <PasswordDialog
         open={open}
         onOpenChange={onOpenChange}
         title="Confirm your password"
         description="This change protects your account: type your password again to make it. You will not be asked again for a few minutes."
-      >
-        <form onSubmit={onSubmit} noValidate>
-          <FormField
-            label="Password"
-            name="reauth_password"
-            type="password"
-            autoComplete="current-password"
-            error={errors.password ?? errors.form}
-          />
-          <div className="actions">
-            <button type="submit" className="button primary" disabled={busy}>
-              {busy ? "Confirming…" : "Confirm"}
-            </button>
-            <ModalClose>Cancel</ModalClose>
-          </div>
-        </form>
-      </Modal>
+        name="reauth_password"
+        emptyMessage="Type your password to continue."
+        label="Confirm"
+        pendingLabel="Confirming…"
+        onConfirm={confirmPassword}
+      />
     </ReauthContext.Provider>
   );
 }

@@ -1,11 +1,9 @@
 "use client";
 /** The admin's confirmation before deactivating (or reactivating) a user: neither is a one-click surprise. */
-import { FormError } from "./form-error";
-import { Modal, ModalClose } from "./modal";
+import { ConfirmDialog } from "./confirm-dialog";
 import { backToRow } from "./user-row-menu";
 import type { UserListItemT } from "@/lib/schemas";
 import { apiJson } from "@/lib/client/api";
-import { useForm } from "@/lib/client/use-form";
 
 export function SetActiveDialog({
   user,
@@ -17,29 +15,22 @@ export function SetActiveDialog({
   onDone: (message: string) => void;
 }) {
   const activate = !user.is_active;
-  const { errors, pending, submit } = useForm();
 
   async function confirm() {
-    await submit(
-      async () => {
-        await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, {
-          method: "PATCH",
-          body: JSON.stringify({ is_active: activate }),
-        });
-        onClose();
-        onDone(
-          activate
-            ? `Reactivated ${user.email}: they can sign in again.`
-            : `Deactivated ${user.email}: every session of theirs has ended.`,
-        );
-      },
-      { keepPending: true },
+    await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, {
+      method: "PATCH",
+      body: JSON.stringify({ is_active: activate }),
+    });
+    onClose();
+    onDone(
+      activate
+        ? `Reactivated ${user.email}: they can sign in again.`
+        : `Deactivated ${user.email}: every session of theirs has ended.`,
     );
   }
 
   return (
-    <Modal
-      open
+    <ConfirmDialog
       onOpenChange={(o) => !o && onClose()}
       title={`${activate ? "Reactivate" : "Deactivate"} ${user.email}?`}
       returnFocus={backToRow(user)}
@@ -56,19 +47,10 @@ export function SetActiveDialog({
           </>
         )
       }
-    >
-      <FormError message={errors.form} />
-      <div className="actions">
-        <button
-          type="button"
-          className={activate ? "button primary" : "button danger solid"}
-          disabled={pending}
-          onClick={() => void confirm()}
-        >
-          {pending ? "Saving…" : `${activate ? "Reactivate" : "Deactivate"} ${user.email}`}
-        </button>
-        <ModalClose>Cancel</ModalClose>
-      </div>
-    </Modal>
+      label={`${activate ? "Reactivate" : "Deactivate"} ${user.email}`}
+      pendingLabel="Saving…"
+      className={activate ? "button primary" : "button danger solid"}
+      onConfirm={confirm}
+    />
   );
 }
