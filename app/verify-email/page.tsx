@@ -1,9 +1,9 @@
-import { VerifyEmail } from "@/components/verify-email";
+import { MailedLinkPage } from "@/components/mailed-link-page";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Verify email · Sign-in system", referrer: "no-referrer" };
 
 export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams;
-  return <VerifyEmail token={typeof token === "string" ? token : undefined} />;
+  return <MailedLinkPage kind="verify" token={typeof token === "string" ? token : undefined} />;
 }
