@@ -1,19 +1,10 @@
 "use client";
 /** The admin's "Delete": the account, its sessions and linked sign-in methods go for good. */
 import { ConfirmDialog } from "./confirm-dialog";
-import { backToRow } from "./user-row-menu";
-import type { UserListItemT } from "@/lib/schemas";
+import { backToRow, type RowDialogProps } from "./user-row-menu";
 import { apiJson } from "@/lib/client/api";
 
-export function DeleteUserDialog({
-  user,
-  onClose,
-  onDone,
-}: {
-  user: UserListItemT;
-  onClose: () => void;
-  onDone: (message: string) => void;
-}) {
+export function DeleteUserDialog({ user, onClose, onDone }: RowDialogProps) {
   async function remove() {
     await apiJson(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "DELETE" });
     onClose();

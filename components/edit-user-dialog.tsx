@@ -4,9 +4,8 @@ import type { FormEvent } from "react";
 import { FormError } from "./form-error";
 import { DialogActions } from "./dialog-actions";
 import { Modal } from "./modal";
-import { backToRow } from "./user-row-menu";
+import { backToRow, type RowDialogProps } from "./user-row-menu";
 import { readUserFields, UserFields } from "./user-fields";
-import type { UserListItemT } from "@/lib/schemas";
 import { apiJson } from "@/lib/client/api";
 import { emailTakenErrors } from "@/lib/client/messages";
 import { useForm } from "@/lib/client/use-form";
@@ -16,12 +15,7 @@ export function EditUserDialog({
   isSelf,
   onClose,
   onDone,
-}: {
-  user: UserListItemT;
-  isSelf: boolean;
-  onClose: () => void;
-  onDone: (message: string) => void;
-}) {
+}: RowDialogProps & { isSelf: boolean }) {
   const { errors, pending, submit } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -3,6 +3,7 @@ import type { SessionPublicT } from "@/lib/schemas";
 import { apiJson, ApiError } from "@/lib/client/api";
 import { useApiList } from "@/lib/client/use-api-list";
 import { FormError } from "./form-error";
+import { SessionItem } from "./session-item";
 
 /** The user's live tokens and browser sign-ins, each with a revoke button (but the current one). */
 export function SessionsList({ refreshKey }: { refreshKey: string }) {
@@ -26,22 +27,7 @@ export function SessionsList({ refreshKey }: { refreshKey: string }) {
       {sessions && sessions.length > 0 && (
         <ul className="sessions" data-testid="sessions">
           {sessions.map((s) => (
-            <li key={s.id} className="session">
-              <div>
-                <strong>{s.device}</strong>
-                {s.current && <span className="badge">this browser</span>}
-                <div className="muted small-print">
-                  {s.method === "session" ? "Browser sign-in" : "Password login (API)"} · signed in{" "}
-                  {new Date(s.created_at).toLocaleString()}
-                  {s.last_used_at && <> · last used {new Date(s.last_used_at).toLocaleString()}</>}
-                </div>
-              </div>
-              {!s.current && (
-                <button type="button" className="button small danger" onClick={() => revoke(s.id)}>
-                  Revoke<span className="visually-hidden"> {s.device} session</span>
-                </button>
-              )}
-            </li>
+            <SessionItem key={s.id} session={s} markCurrent onRevoke={(id) => void revoke(id)} />
           ))}
         </ul>
       )}

@@ -1,19 +1,10 @@
 "use client";
 /** The admin's confirmation before deactivating (or reactivating) a user: neither is a one-click surprise. */
 import { ConfirmDialog } from "./confirm-dialog";
-import { backToRow } from "./user-row-menu";
-import type { UserListItemT } from "@/lib/schemas";
+import { backToRow, type RowDialogProps } from "./user-row-menu";
 import { apiJson } from "@/lib/client/api";
 
-export function SetActiveDialog({
-  user,
-  onClose,
-  onDone,
-}: {
-  user: UserListItemT;
-  onClose: () => void;
-  onDone: (message: string) => void;
-}) {
+export function SetActiveDialog({ user, onClose, onDone }: RowDialogProps) {
   const activate = !user.is_active;
 
   async function confirm() {

@@ -2,6 +2,7 @@
 /** One user's live sessions, for the admin, each with a revoke button. */
 import { useState } from "react";
 import { FormError } from "./form-error";
+import { SessionItem } from "./session-item";
 import { Modal, ModalClose } from "./modal";
 import { backToRow } from "./user-row-menu";
 import type { SessionPublicT, UserListItemT } from "@/lib/schemas";
@@ -39,19 +40,7 @@ export function UserSessionsDialog({ user, onClose }: { user: UserListItemT; onC
       {sessions && sessions.length > 0 && (
         <ul className="sessions" data-testid="user-sessions">
           {sessions.map((s) => (
-            <li key={s.id} className="session">
-              <div>
-                <strong>{s.device}</strong>
-                <div className="muted small-print">
-                  {s.method === "session" ? "Browser sign-in" : "Password login (API)"} · signed in{" "}
-                  {new Date(s.created_at).toLocaleString()}
-                  {s.last_used_at && <> · last used {new Date(s.last_used_at).toLocaleString()}</>}
-                </div>
-              </div>
-              <button type="button" className="button small danger" onClick={() => void revoke(s.id)}>
-                Revoke<span className="visually-hidden"> {s.device} session</span>
-              </button>
-            </li>
+            <SessionItem key={s.id} session={s} onRevoke={(id) => void revoke(id)} />
           ))}
         </ul>
       )}
