@@ -50,14 +50,14 @@ function runPass(pass: Pass): Promise<Outcome> {
     [require.resolve("tsx/cli"), "--test", `--test-concurrency=${concurrency}`, ...files],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
-  // The spec reporter ends with "ℹ tests …" counts and a "failing tests:" section: kept for the summary.
+  // The spec reporter ends with counts ("ℹ pass 40") and a "failing tests:" section: kept for the summary.
   const tail: string[] = [];
-  let inTail = false;
+  let failures = false;
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on("line", (line) => {
       console.log(`[${pass.name}] ${line}`);
-      if (/^ℹ tests \d+/.test(line) || /^✖ failing tests:/.test(line)) inTail = true;
-      if (inTail) tail.push(line);
+      if (/^✖ failing tests:/.test(line)) failures = true;
+      if (failures || /^ℹ (tests|pass|fail|cancelled|skipped) \d+$/.test(line)) tail.push(line);
     });
   }
   return new Promise((resolve) => {
