@@ -22,7 +22,9 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
   fullyParallel: false,
-  workers: 1,
+  // Two workers on two cores: each spec file runs in one worker, in order; specs make their own accounts
+  // (unique emails) or their own servers, so files do not depend on each other. E2E_WORKERS=1 for one.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   // Generous: these machines are shared, and a loaded one takes seconds per navigation.

@@ -1,15 +1,23 @@
 /**
  * `npm run test:api`: the API suite (tests/api, over HTTP against real production servers) on SQLite,
- * then the whole suite again on PostgreSQL when TEST_DATABASE_URL is set. Without it, the PostgreSQL
+ * and the whole suite again on PostgreSQL when TEST_DATABASE_URL is set. Without it, the PostgreSQL
  * pass is reported as skipped, loudly, rather than silently passing.
+ *
+ * The two passes run at the same time, each `API_TEST_CONCURRENCY` files at a time (1 by default):
+ * every file starts its own servers on free ports with their own data folders, and on PostgreSQL its
+ * own copies of the template database, so files share nothing but the template, which is migrated
+ * here once, before any file starts (tests/helpers/postgres.ts). Each pass's lines carry its name;
+ * its summary and failures follow once it has ended. A failure in either pass fails the run.
  *
  * Files to run can be given: `npm run test:api -- tests/api/login.test.ts`.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import readline from "node:readline";
 import { redactUrl } from "../lib/config";
+import { MIGRATED_TEMPLATE_ENV, prepareTemplate } from "./helpers/postgres";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
@@ -21,29 +29,62 @@ const files = requested.length
   : fs.readdirSync(apiDir).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("tests", "api", f));
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+const concurrency = Number(process.env.API_TEST_CONCURRENCY ?? 1);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`API_TEST_CONCURRENCY: a whole number of files at a time (1 or more), not "${process.env.API_TEST_CONCURRENCY}"`);
+  process.exit(2);
+}
 
-function runSuite(label: string, databaseUrl: string | undefined): boolean {
-  console.log(`\n━━ API suite on ${label} (${files.length} files) ━━\n`);
-  const env = { ...process.env };
+type Pass = { name: string; label: string; databaseUrl?: string };
+type Outcome = { pass: Pass; ok: boolean; seconds: number; tail: string[] };
+
+/** Runs one pass, its lines prefixed with its name; keeps the reporter's closing summary to repeat at the end. */
+function runPass(pass: Pass): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.TEST_DATABASE_URL;
-  if (databaseUrl) env.TEST_DATABASE_URL = databaseUrl;
-  const result = spawnSync(
+  if (pass.databaseUrl) env.TEST_DATABASE_URL = pass.databaseUrl;
+  const started = Date.now();
+  console.log(`[${pass.name}] ━━ API suite on ${pass.label} (${files.length} files, ${concurrency} at a time) ━━`);
+  const child = spawn(
     process.execPath,
-    [require.resolve("tsx/cli"), "--test", "--test-concurrency=1", ...files],
-    { cwd: root, env, stdio: "inherit" },
+    [require.resolve("tsx/cli"), "--test", `--test-concurrency=${concurrency}`, ...files],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
-  return result.status === 0;
+  // The spec reporter ends with counts ("ℹ pass 40") and a "failing tests:" section: kept for the summary.
+  const tail: string[] = [];
+  let failures = false;
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on("line", (line) => {
+      console.log(`[${pass.name}] ${line}`);
+      if (/^✖ failing tests:/.test(line)) failures = true;
+      if (failures || /^ℹ (tests|pass|fail|cancelled|skipped) \d+$/.test(line)) tail.push(line);
+    });
+  }
+  return new Promise((resolve) => {
+    child.on("close", (code) => resolve({ pass, ok: code === 0, seconds: (Date.now() - started) / 1000, tail }));
+  });
 }
 
-const results: string[] = [];
-let ok = runSuite("SQLite", undefined);
-results.push(`SQLite: ${ok ? "passed" : "FAILED"}`);
-if (postgresUrl) {
-  const pgOk = runSuite(`PostgreSQL, ${redactUrl(postgresUrl)}`, postgresUrl);
-  results.push(`PostgreSQL: ${pgOk ? "passed" : "FAILED"}`);
-  ok &&= pgOk;
-} else {
-  results.push("PostgreSQL: SKIPPED (TEST_DATABASE_URL is not set; e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/signin_test)");
+async function main() {
+  const passes: Pass[] = [{ name: "sqlite", label: "SQLite" }];
+  if (postgresUrl) {
+    // Migrated once here, not by each test process at once (a copy cannot be made while another session
+    // is connected to the template).
+    await prepareTemplate(postgresUrl);
+    process.env[MIGRATED_TEMPLATE_ENV] = postgresUrl;
+    passes.push({ name: "postgresql", label: `PostgreSQL, ${redactUrl(postgresUrl)}`, databaseUrl: postgresUrl });
+  }
+
+  const outcomes = await Promise.all(passes.map(runPass));
+  const lines = outcomes.flatMap(({ pass, ok, seconds, tail }) => [
+    `${pass.label}: ${ok ? "passed" : "FAILED"} in ${seconds.toFixed(0)} s`,
+    ...tail.map((l) => `    ${l}`),
+  ]);
+  if (!postgresUrl) {
+    lines.push("PostgreSQL: SKIPPED (TEST_DATABASE_URL is not set; e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/signin_test)");
+  }
+  console.log(`\n━━ API suite ━━\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
+  process.exit(outcomes.every((o) => o.ok) ? 0 : 1);
 }
-console.log(`\n━━ API suite ━━\n${results.map((r) => `  ${r}`).join("\n")}\n`);
-process.exit(ok ? 0 : 1);
+
+void main();

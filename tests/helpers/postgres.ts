@@ -58,11 +58,18 @@ function processAlive(pid: number): boolean {
 
 let templateReady: Promise<void> | undefined;
 
+/**
+ * Set by tests/run-api.ts to the template's URL once it has migrated it: test processes running side by
+ * side then leave the template alone (a copy cannot be made while another session is connected to it).
+ */
+export const MIGRATED_TEMPLATE_ENV = "TEST_DATABASE_MIGRATED";
+
 /** Migrates the template once per process, and drops copies left behind by test processes that died. */
-function prepareTemplate(url: string): Promise<void> {
+export function prepareTemplate(url: string): Promise<void> {
   templateReady ??= (async () => {
     const template = databaseName(url);
-    if (prisma(["migrate", "status"], url).status !== 0) {
+    const migrated = process.env[MIGRATED_TEMPLATE_ENV] === url;
+    if (!migrated && prisma(["migrate", "status"], url).status !== 0) {
       const deploy = prisma(["migrate", "deploy"], url);
       if (deploy.status !== 0) throw new Error(`migrating ${template} failed:\n${deploy.stdout}${deploy.stderr}`);
     }
@@ -87,7 +94,19 @@ export async function createTestDatabase(url: string): Promise<{ url: string; dr
   await prepareTemplate(url);
   const template = databaseName(url);
   const name = `${template.slice(0, 40)}_p${process.pid}_${copies++}`;
-  await admin(url, (client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  await admin(url, async (client) => {
+    // Another test process may be connected to the template for a moment (its own migrate status):
+    // PostgreSQL then refuses the copy with 55006 (object in use). Try again, for a bounded time.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "55006" || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  });
   return {
     url: withDatabase(url, name),
     drop: () => admin(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
