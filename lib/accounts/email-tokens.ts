@@ -66,18 +66,18 @@ export function emailTokenTtlSeconds(purpose: EmailTokenPurpose): number {
 
 /**
  * A new link's token for `user` (bound to its current address); earlier links of its family die. An
- * email change's links also carry the address asked for (`newEmail`).
+ * email change's links also carry the address asked for (`newEmail`). With `tx`, the writes are part of
+ * the caller's transaction; otherwise they are a transaction of their own.
  */
 export async function issueEmailToken(
   user: Pick<User, "id" | "email">,
   purpose: EmailTokenPurpose,
-  { newEmail }: { newEmail?: string } = {},
+  { newEmail, tx }: { newEmail?: string; tx?: Tx } = {},
 ): Promise<string> {
   const token = crypto.randomBytes(32).toString("base64url");
-  const db = getDb();
-  await db.$transaction([
-    db.emailToken.deleteMany({ where: { userId: user.id, purpose: { in: familyOf(purpose) } } }),
-    db.emailToken.create({
+  const write = async (db: Tx) => {
+    await db.emailToken.deleteMany({ where: { userId: user.id, purpose: { in: familyOf(purpose) } } });
+    await db.emailToken.create({
       data: {
         userId: user.id,
         purpose,
@@ -86,8 +86,9 @@ export async function issueEmailToken(
         newEmail: newEmail ?? null,
         expiresAt: new Date(Date.now() + emailTokenTtlSeconds(purpose) * 1000),
       },
-    }),
-  ]);
+    });
+  };
+  await (tx ? write(tx) : getDb().$transaction(write));
   return token;
 }
 

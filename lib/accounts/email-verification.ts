@@ -3,7 +3,7 @@
  * may ask for, the mails an email change sends (a link to the new address, a notice to the old one),
  * (EMAIL_VERIFICATION=required's refusal of unverified accounts is lib/auth/token-holders.ts's rule.)
  */
-import type { User } from "@prisma/client";
+import type { Prisma, User } from "@prisma/client";
 import { recordAuthEvent } from "./audit";
 import { getDb } from "../db/client";
 import { consumeEmailToken, emailTokenTtlSeconds, issueEmailToken, redeemEmailToken, VERIFY_LINKS } from "./email-tokens";
@@ -17,14 +17,21 @@ import { pageLink } from "../mail/links";
 export const isVerified = (user: Pick<User, "emailVerified">) => user.emailVerified !== null;
 
 /**
- * Issues `user` a new verification link (superseding earlier ones) and mails it after the request is
- * answered, unless the account used up its VERIFICATION_MAILS_PER_HOUR. Returns the seconds to wait
- * when it did.
+ * A new verification link for `user` (superseding earlier ones), counted against
+ * VERIFICATION_MAILS_PER_HOUR; or, when the account used that up, the seconds to wait. With `tx`, part of
+ * the caller's transaction (sign-up writes the user and its link together).
  */
-export async function queueVerificationMail(user: Pick<User, "id" | "email">): Promise<number> {
-  const wait = await reserveHourly("verification_mail", user.id);
-  if (wait) return wait;
-  const token = await issueEmailToken(user, "verify");
+export async function issueVerificationLink(
+  user: Pick<User, "id" | "email">,
+  tx?: Prisma.TransactionClient,
+): Promise<{ token: string } | { wait: number }> {
+  const wait = await reserveHourly("verification_mail", user.id, tx);
+  if (wait) return { wait };
+  return { token: await issueEmailToken(user, "verify", { tx }) };
+}
+
+/** Mails `user` the verification link of `token` after the request is answered. */
+export function queueVerificationLinkMail(user: Pick<User, "id" | "email">, token: string): void {
   queueAccountMail({
     to: user.email,
     kind: "verification",
@@ -36,6 +43,16 @@ export async function queueVerificationMail(user: Pick<User, "id" | "email">): P
       validSeconds: emailTokenTtlSeconds("verify"),
     }),
   });
+}
+
+/**
+ * Issues `user` a new verification link and mails it after the request is answered, unless the account
+ * used up its VERIFICATION_MAILS_PER_HOUR. Returns the seconds to wait when it did.
+ */
+export async function queueVerificationMail(user: Pick<User, "id" | "email">): Promise<number> {
+  const link = await issueVerificationLink(user);
+  if ("wait" in link) return link.wait;
+  queueVerificationLinkMail(user, link.token);
   return 0;
 }
 

@@ -79,12 +79,10 @@ export function queuePasswordChangedNotice(user: Pick<User, "id" | "email">): vo
 }
 
 /**
- * Mails a user a superuser created a link to choose their password (never the password itself). The
- * link's row is written before the answer (only the sending waits), so the request's effects are complete
- * when it is answered.
+ * Mails a user a superuser created the invitation link of `token` (issued with the user, in its
+ * transaction) to choose their password (never the password itself), after the request is answered.
  */
-export async function queueInvitation(user: Pick<User, "id" | "email">): Promise<void> {
-  const token = await issueEmailToken(user, "invite");
+export function queueInvitation(user: Pick<User, "id" | "email">, token: string): void {
   queueAccountMail({
     to: user.email,
     kind: "invitation",

@@ -26,8 +26,8 @@ import { listSessions, revokeAllTokens, revokeToken } from "./sessions";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "../http/client";
 import { refuseCommonPassword } from "../auth/common-passwords";
-import { PASSWORD_LINKS, revokeEmailTokens, VERIFY_LINKS } from "./email-tokens";
-import { isVerified, queueEmailChangedMails, queueVerificationMail } from "./email-verification";
+import { issueEmailToken, PASSWORD_LINKS, revokeEmailTokens, VERIFY_LINKS } from "./email-tokens";
+import { isVerified, issueVerificationLink, queueEmailChangedMails, queueVerificationLinkMail } from "./email-verification";
 import { queueInvitation, queuePasswordChangedNotice } from "./password-recovery";
 
 export function toUserPublic(user: User): UserPublicT {
@@ -68,20 +68,32 @@ export async function createUser(
 ): Promise<User> {
   if (checkCommon && input.password) refuseCommonPassword(input.password, "password");
   const hashedPassword = input.password ? await hashPassword(input.password, getConfig().bcryptCost) : null;
-  const user = await uniqueEmail(() =>
-    getDb().user.create({
-      data: {
-        email: input.email,
-        hashedPassword,
-        name: input.full_name ?? null,
-        isActive: input.is_active,
-        isSuperuser: input.is_superuser,
-        emailVerified: welcome === "verified" ? new Date() : null,
-      },
+  // The user and its first link are one transaction: a write that fails (a full disk, a lost database)
+  // leaves neither, so an error answer never hides a half-made account. The mail goes once it committed.
+  const { user, mail } = await uniqueEmail(() =>
+    getDb().$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: {
+          email: input.email,
+          hashedPassword,
+          name: input.full_name ?? null,
+          isActive: input.is_active,
+          isSuperuser: input.is_superuser,
+          emailVerified: welcome === "verified" ? new Date() : null,
+        },
+      });
+      if (welcome === "invitation" && user.isActive) {
+        const token = await issueEmailToken(user, "invite", { tx });
+        return { user, mail: () => queueInvitation(user, token) };
+      }
+      if (welcome === "verification") {
+        const link = await issueVerificationLink(user, tx);
+        if ("token" in link) return { user, mail: () => queueVerificationLinkMail(user, link.token) };
+      }
+      return { user, mail: null };
     }),
   );
-  if (welcome === "invitation" && user.isActive) await queueInvitation(user);
-  if (welcome === "verification") await queueVerificationMail(user);
+  mail?.();
   return user;
 }
 

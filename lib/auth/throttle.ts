@@ -134,12 +134,12 @@ type Reservation = { key: string; failures: number; at: Date };
  * locked by the statement (PostgreSQL) or the database is (SQLite) while the condition is evaluated.
  * A quiet period resets the streak and an expired hour the hourly count, in the same statement.
  */
-async function reserve(key: string, now: Date): Promise<Reservation | null> {
+async function reserve(key: string, now: Date, tx?: Prisma.TransactionClient): Promise<Reservation | null> {
   const t = getConfig().throttle;
   const { threshold, hourlyMax } = limitsFor(key);
   const quietCutoff = new Date(now.getTime() - (t.windowSeconds + t.maxDelaySeconds) * 1000);
   const hourCutoff = new Date(now.getTime() - HOUR_MS);
-  const rows = await getDb().$queryRaw<{ failures: number | bigint }[]>`
+  const rows = await (tx ?? getDb()).$queryRaw<{ failures: number | bigint }[]>`
     INSERT INTO "login_throttles" ("key", "failures", "last_failure_at", "hour_failures", "hour_started_at", "updated_at")
     VALUES (${key}, 1, ${ts(now)}, 1, ${ts(now)}, ${ts(now)})
     ON CONFLICT ("key") DO UPDATE SET
@@ -230,12 +230,13 @@ export async function settleAttempt(attempt: Attempt, ok: boolean): Promise<void
 /**
  * Counts one `action` of `subject` (a user id, an address) against its hourly limit (HOURLY_LIMITS), with
  * the same atomic reservation as sign-in. Returns 0 when it is allowed, otherwise the seconds to wait.
+ * With `tx`, the count is part of the caller's transaction.
  */
-export async function reserveHourly(action: HourlyAction, subject: string): Promise<number> {
+export async function reserveHourly(action: HourlyAction, subject: string, tx?: Prisma.TransactionClient): Promise<number> {
   const key = `${action}:${subject}`;
   const now = new Date();
-  if (await reserve(key, now)) return 0;
-  const row = await getDb().loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
+  if (await reserve(key, now, tx)) return 0;
+  const row = await (tx ?? getDb()).loginThrottle.findUnique({ where: { key }, select: { hourStartedAt: true } });
   const waitMs = row ? row.hourStartedAt.getTime() + HOUR_MS - now.getTime() : 1000;
   return Math.max(1, Math.ceil(waitMs / 1000));
 }

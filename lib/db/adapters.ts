@@ -9,11 +9,58 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Config } from "../config";
 
+type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
+/** The one connection's state, which the better-sqlite3 adapter keeps as `client` on every transaction. */
+type Connection = { inTransaction: boolean };
+
+/**
+ * better-sqlite3's adapter serializes the transactions of its one connection with a lock that a
+ * transaction holds until Prisma tells it the transaction ended. Prisma 6.19 ends one by running COMMIT
+ * or ROLLBACK and tells the adapter only when that statement succeeded, so a failed COMMIT or ROLLBACK
+ * kept the lock for good, and every later write of the process waited for it forever. A full disk does
+ * exactly that: SQLITE_FULL in a statement without a statement journal (an INSERT without RETURNING,
+ * `createMany`, a raw write) makes SQLite roll the whole transaction back itself, so the ROLLBACK that
+ * follows fails ("no transaction is active"); and in WAL mode a COMMIT that cannot write its frames fails
+ * with SQLITE_FULL. So the transaction now always ends: the connection is rolled back when it is still
+ * in the transaction, the lock is released, and a ROLLBACK whose work SQLite already did is no error.
+ */
+function releasingTransactionLocks(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const transaction = await startTransaction(isolationLevel);
+    const executeRaw = transaction.executeRaw.bind(transaction);
+    const connection = (transaction as unknown as { client: Connection }).client;
+    transaction.executeRaw = async (query) => {
+      if (query.sql !== "COMMIT" && query.sql !== "ROLLBACK") return executeRaw(query);
+      try {
+        return await executeRaw(query);
+      } catch (error) {
+        try {
+          if (connection.inTransaction) await executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
+        } finally {
+          // Prisma calls neither commit() nor rollback() after a failed end; rollback() frees the lock.
+          await transaction.rollback();
+        }
+        if (query.sql === "ROLLBACK") return 0;
+        throw error;
+      }
+    };
+    return transaction;
+  };
+  return adapter;
+}
+
+class SQLiteAdapterFactory extends PrismaBetterSQLite3 {
+  override async connect() {
+    return releasingTransactionLocks(await super.connect());
+  }
+}
+
 /** The SQLite file's adapter; creates the data folder on first use. */
 export function sqliteAdapter(sqlitePath: string) {
   fs.mkdirSync(path.dirname(sqlitePath), { recursive: true, mode: 0o700 });
   // better-sqlite3 waits up to `timeout` ms for a lock instead of failing with SQLITE_BUSY at once.
-  return new PrismaBetterSQLite3({ url: `file:${sqlitePath}`, timeout: 10_000 });
+  return new SQLiteAdapterFactory({ url: `file:${sqlitePath}`, timeout: 10_000 });
 }
 
 /** A pool of at most `maxConnections` (DATABASE_POOL_SIZE for the app) PostgreSQL connections. */

@@ -55,3 +55,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return typeof e.message === "string" && DRIVER_MESSAGES.test(e.message);
 }
+
+/** The storage under the database or the data folder is full: SQLite's SQLITE_FULL, the OS's ENOSPC. */
+const STORAGE_FULL_CODES = new Set(["SQLITE_FULL", "ENOSPC"]);
+const STORAGE_FULL_MESSAGE = /database or disk is full|ENOSPC|no space left on device/i;
+
+export function isStorageFull(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
+    const r = e as Record<string, unknown>;
+    const cause = adapterCause(r);
+    if ([r.code, cause?.originalCode, cause?.code].some((c) => typeof c === "string" && STORAGE_FULL_CODES.has(c))) return true;
+    if (typeof r.message === "string" && STORAGE_FULL_MESSAGE.test(r.message)) return true;
+    e = r.cause;
+  }
+  return false;
+}

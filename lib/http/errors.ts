@@ -2,7 +2,7 @@
  * Every error the API answers with, and the one place that turns an error into a response.
  * Bodies follow FastAPI's shape: `{"detail": ...}`.
  */
-import { isDatabaseUnavailable } from "../db/errors";
+import { isDatabaseUnavailable, isStorageFull } from "../db/errors";
 
 export type FieldError = { loc: (string | number)[]; msg: string; type: string };
 
@@ -100,14 +100,27 @@ export const errors = {
   unprocessable: (detail: string) => new HttpError(422, detail),
 };
 
+/** Seconds a client is asked to wait when the server's storage is full (an operator has to free space). */
+export const STORAGE_FULL_RETRY_AFTER_SECONDS = 30;
+
+/** The last line of an error's message: the driver's own words, without Prisma's call-site preamble. */
+const lastLine = (error: unknown) => (error instanceof Error ? error.message.trim().split("\n").pop() : String(error));
+
 /**
  * Converts anything thrown by a handler into a JSON response. A database that cannot be used (down,
- * restarting, out of connections) is a 503 the client may retry; other unknown errors become a bare 500.
+ * restarting, out of connections) is a 503 the client may retry; a write refused because the disk is full
+ * is a 507 (nothing was saved: the write's transaction rolled back); other unknown errors become a bare 500.
+ * The first two log one line, no stack: an outage would otherwise flood the log with identical traces.
  */
 export function errorResponse(error: unknown): Response {
+  if (!(error instanceof HttpError) && isStorageFull(error)) {
+    console.error(`Storage full, write refused: ${lastLine(error)}`);
+    error = new HttpError(507, "The server's storage is full: nothing was saved. Try again later.", {
+      "Retry-After": String(STORAGE_FULL_RETRY_AFTER_SECONDS),
+    });
+  }
   if (!(error instanceof HttpError) && isDatabaseUnavailable(error)) {
-    // One line, no stack: an outage would otherwise flood the log with identical traces.
-    console.error(`Database unavailable: ${error instanceof Error ? error.message.trim().split("\n").pop() : error}`);
+    console.error(`Database unavailable: ${lastLine(error)}`);
     error = new HttpError(503, "Database unavailable, try again shortly", { "Retry-After": "5" });
   }
   if (error instanceof HttpError) {
