@@ -22,9 +22,11 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
   fullyParallel: false,
-  // Two workers on two cores: each spec file runs in one worker, in order; specs make their own accounts
-  // (unique emails) or their own servers, so files do not depend on each other. E2E_WORKERS=1 for one.
-  workers: Number(process.env.E2E_WORKERS ?? 2),
+  // Specs make their own accounts (unique emails) or their own servers, so files do not depend on each
+  // other and E2E_WORKERS=2 runs two files at a time (a file's tests stay in order in one worker). One by
+  // default: on a loaded two-core machine two workers pushed the axe-core scans of e2e/a11y.spec.ts past
+  // their 2-minute budget (docs/testing.md, "How long it takes").
+  workers: Number(process.env.E2E_WORKERS ?? 1),
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   // Generous: these machines are shared, and a loaded one takes seconds per navigation.
