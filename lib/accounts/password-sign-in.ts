@@ -8,8 +8,9 @@ import type { User } from "@prisma/client";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import type { ClientInfo } from "../http/client";
+import { OverloadedError } from "../http/errors";
 import { verifyPasswordOrDummy } from "../auth/passwords";
-import { normalizeEmail, reserveAttempt, settleAttempt, type Attempt } from "../auth/throttle";
+import { normalizeEmail, reserveAttempt, settleAttempt, withdrawAttempt, type Attempt } from "../auth/throttle";
 import { recordAuthEvent, type AuthEventType } from "./audit";
 
 /**
@@ -27,6 +28,16 @@ async function reserveOrRecord(
     return await reserveAttempt(identifier, client.ip);
   } catch (error) {
     await recordAuthEvent({ type: throttledType, userId: await userId(), email: identifier, method, client });
+    throw error;
+  }
+}
+
+/** Runs the password check of `attempt`; a check shed for load (503) leaves the throttle as it was. */
+async function checkReserved<T>(attempt: Attempt, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof OverloadedError) await withdrawAttempt(attempt);
     throw error;
   }
 }
@@ -59,7 +70,7 @@ export async function passwordSignIn(
     const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
     return user?.id;
   });
-  const { user, ok } = await checkPassword(normalized, password);
+  const { user, ok } = await checkReserved(attempt, () => checkPassword(normalized, password));
   await settleAttempt(attempt, ok);
   await recordAuthEvent({
     type: ok ? "login_success" : "login_failure",
@@ -79,7 +90,7 @@ export async function passwordSignIn(
  */
 export async function confirmPassword(user: User, password: string, client: ClientInfo, method: string): Promise<boolean> {
   const attempt = await reserveOrRecord(user.email, client, method, "password_check_throttled", async () => user.id);
-  const ok = await verifyPasswordOrDummy(password, user.hashedPassword, getConfig().bcryptCost);
+  const ok = await checkReserved(attempt, () => verifyPasswordOrDummy(password, user.hashedPassword, getConfig().bcryptCost));
   await settleAttempt(attempt, ok);
   if (!ok) await recordAuthEvent({ type: "password_check_failure", userId: user.id, method, client });
   return ok;

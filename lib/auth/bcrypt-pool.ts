@@ -11,12 +11,20 @@
  *
  * Workers start on first use, are unref'd while idle (they never keep a process alive), are replaced
  * when one dies, and `closeBcryptPool()` terminates them all.
+ *
+ * Load shedding: a job waits for a thread at most `maxWaitMs` (BCRYPT_QUEUE_MAX_WAIT_SECONDS, 5 s), and
+ * at most `queueLimit` jobs wait at once (BCRYPT_QUEUE_LIMIT; by default what the threads get through in
+ * that time: threads × max wait ÷ the measured time of one job). A job past either bound is refused at
+ * once with 503 and Retry-After (`OverloadedError`), so past capacity a client learns to come back
+ * instead of waiting behind hundreds of hashes, and the process's memory and everything that does not
+ * hash stay as they were.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { getConfig } from "../config";
+import { errors } from "../http/errors";
 
 export type BcryptJob =
   | { op: "hash"; password: string; cost: number }
@@ -29,6 +37,10 @@ type Task = {
   job: BcryptJob;
   resolve: (value: string | boolean) => void;
   reject: (error: Error) => void;
+  /** While queued: refuses the task when it has waited `maxWaitMs`. */
+  expiry?: NodeJS.Timeout;
+  /** When a worker took it (for the measured job time). */
+  startedAt?: number;
 };
 
 type Reply = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; error: string };
@@ -41,7 +53,14 @@ export type BcryptPoolOptions = {
    * contended, the request thread wins and hashes wait. 0 leaves the priority alone.
    */
   niceness?: number;
+  /** Longest a job waits for a thread before it is refused, in ms; default: no bound. */
+  maxWaitMs?: number;
+  /** Most jobs waiting at once; default: size × maxWaitMs ÷ the measured job time (no bound without maxWaitMs). */
+  queueLimit?: number;
 };
+
+/** What one job is assumed to cost until one has been measured (bcrypt cost 12 on a current core). */
+const INITIAL_JOB_MS = 250;
 
 const WORKER_SOURCE = String.raw`
 "use strict";
@@ -105,10 +124,21 @@ export class BcryptPool {
   private readonly busy = new Map<Worker, Task>();
   private readonly queue: Task[] = [];
   private nextId = 1;
+  private readonly maxWaitMs: number;
+  private readonly fixedQueueLimit: number | undefined;
+  /** Moving average of the measured time of one job, ms. */
+  private jobMs = INITIAL_JOB_MS;
 
   constructor(options: BcryptPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? os.availableParallelism()));
     this.niceness = Math.max(0, Math.floor(options.niceness ?? 0));
+    this.maxWaitMs = options.maxWaitMs ?? Infinity;
+    this.fixedQueueLimit = options.queueLimit;
+  }
+
+  /** Jobs that may wait at once: BCRYPT_QUEUE_LIMIT, or as many as the threads finish within the max wait. */
+  queueLimit(): number {
+    return this.fixedQueueLimit ?? Math.max(1, Math.floor((this.size * this.maxWaitMs) / this.jobMs));
   }
 
   run<J extends BcryptJob>(job: J): Promise<Result<J>> {
@@ -121,7 +151,8 @@ export class BcryptPool {
       };
       const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.spawn() : undefined);
       if (worker) this.dispatch(worker, task);
-      else this.queue.push(task);
+      else if (this.queue.length >= this.queueLimit()) reject(this.overloaded());
+      else this.enqueue(task);
     });
   }
 
@@ -130,10 +161,44 @@ export class BcryptPool {
     return { workers: this.workers.size, busy: this.busy.size, queued: this.queue.length };
   }
 
+  /** The moving average of one job's time, ms (INITIAL_JOB_MS until one finished). */
+  measuredJobMs(): number {
+    return this.jobMs;
+  }
+
+  /** The refusal, with the time the waiting jobs should take to clear as Retry-After. */
+  private overloaded() {
+    const clearSeconds = Math.ceil((this.queue.length * this.jobMs) / this.size / 1000);
+    return errors.overloaded("checking passwords", Math.max(1, clearSeconds));
+  }
+
+  private enqueue(task: Task) {
+    if (Number.isFinite(this.maxWaitMs)) {
+      task.expiry = setTimeout(() => {
+        const i = this.queue.indexOf(task);
+        if (i < 0) return;
+        this.queue.splice(i, 1);
+        task.reject(this.overloaded());
+      }, this.maxWaitMs);
+      task.expiry.unref();
+    }
+    this.queue.push(task);
+  }
+
+  /** The next queued task, its expiry disarmed. */
+  private dequeue(): Task | undefined {
+    const task = this.queue.shift();
+    if (task) clearTimeout(task.expiry);
+    return task;
+  }
+
   /** Terminates every worker; pending and queued tasks are rejected. The pool can be used again. */
   async close(): Promise<void> {
     const closed = new Error("The bcrypt pool was closed");
-    for (const task of this.queue.splice(0)) task.reject(closed);
+    for (const task of this.queue.splice(0)) {
+      clearTimeout(task.expiry);
+      task.reject(closed);
+    }
     for (const task of this.busy.values()) task.reject(closed);
     this.busy.clear();
     this.idle.length = 0;
@@ -156,6 +221,7 @@ export class BcryptPool {
 
   private dispatch(worker: Worker, task: Task) {
     this.busy.set(worker, task);
+    task.startedAt = performance.now();
     worker.ref(); // a pending hash keeps the process alive until it answers
     const { job } = task;
     worker.postMessage({ id: task.id, ...job });
@@ -165,11 +231,13 @@ export class BcryptPool {
     const task = this.busy.get(worker);
     this.busy.delete(worker);
     if (task && task.id === reply.id) {
+      // Weighted toward recent jobs: the queue's bound follows the machine's load and the cost in use.
+      this.jobMs = 0.8 * this.jobMs + 0.2 * (performance.now() - task.startedAt!);
       if (reply.ok) task.resolve(reply.result);
       else task.reject(new Error(reply.error));
     }
     if (!this.workers.has(worker)) return;
-    const next = this.queue.shift();
+    const next = this.dequeue();
     if (next) {
       this.dispatch(worker, next);
     } else {
@@ -188,7 +256,7 @@ export class BcryptPool {
     task?.reject(error);
     void worker.terminate();
     // Whatever waited for a worker gets a fresh one.
-    while (this.queue.length > 0 && this.workers.size < this.size) this.dispatch(this.spawn(), this.queue.shift()!);
+    while (this.queue.length > 0 && this.workers.size < this.size) this.dispatch(this.spawn(), this.dequeue()!);
   }
 }
 
@@ -205,7 +273,13 @@ const holder = globalThis as unknown as { [POOL]?: BcryptPool };
 
 /** The process's pool, created on first use. */
 export function getBcryptPool(): BcryptPool {
-  holder[POOL] ??= new BcryptPool({ size: getConfig().bcryptThreads ?? undefined, niceness: WORKER_NICENESS });
+  const config = getConfig();
+  holder[POOL] ??= new BcryptPool({
+    size: config.bcryptThreads ?? undefined,
+    niceness: WORKER_NICENESS,
+    maxWaitMs: config.bcryptQueue.maxWaitSeconds * 1000,
+    queueLimit: config.bcryptQueue.limit ?? undefined,
+  });
   return holder[POOL];
 }
 

@@ -205,6 +205,12 @@ export async function reserveAttempt(identifier: string, ip: string | null): Pro
   return { account, ip: ipReservation };
 }
 
+/** Takes back an attempt whose password was never checked (the check was shed for load): it counts for nothing. */
+export async function withdrawAttempt(attempt: Attempt): Promise<void> {
+  await release(attempt.account);
+  if (attempt.ip) await release(attempt.ip);
+}
+
 /** 429 for a reservation refused after the read found no lock (a race lost): the wait comes from a fresh read. */
 async function refuse(identifier: string, ip: string | null): Promise<never> {
   await checkLoginAllowed(identifier, ip);

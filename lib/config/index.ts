@@ -134,6 +134,10 @@ const EnvSchema = z.object({
   WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
   // bcrypt worker threads per server process; by default `npm start` shares the cores out among them.
   BCRYPT_THREADS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
+  // Load shedding (lib/auth/bcrypt-pool.ts): how long a password check may wait for a bcrypt thread, and
+  // how many may wait at once per process (by default what the threads get through in that time).
+  BCRYPT_QUEUE_MAX_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(600).default(5)),
+  BCRYPT_QUEUE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).optional()),
   // Brute-force throttling (lib/auth/throttle.ts). The defaults are the policy; tests shrink the delays.
   LOGIN_THROTTLE_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(86_400).default(900)),
   LOGIN_THROTTLE_BASE_DELAY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3600).default(30)),
@@ -238,6 +242,8 @@ export type Config = {
   webConcurrency: number;
   /** bcrypt threads of this process (BCRYPT_THREADS); null: one per core (lib/auth/bcrypt-pool.ts). */
   bcryptThreads: number | null;
+  /** BCRYPT_QUEUE_MAX_WAIT_SECONDS and BCRYPT_QUEUE_LIMIT (null: derived from the threads and the hash time). */
+  bcryptQueue: { maxWaitSeconds: number; limit: number | null };
   firstSuperuser: string;
   throttle: {
     windowSeconds: number;
@@ -331,6 +337,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     bcryptCost: e.BCRYPT_COST,
     webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
     bcryptThreads: e.BCRYPT_THREADS ?? null,
+    bcryptQueue: { maxWaitSeconds: e.BCRYPT_QUEUE_MAX_WAIT_SECONDS, limit: e.BCRYPT_QUEUE_LIMIT ?? null },
     firstSuperuser: e.FIRST_SUPERUSER.toLowerCase(),
     throttle: {
       windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,

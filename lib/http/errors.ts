@@ -28,6 +28,18 @@ export class LoginThrottledError extends HttpError {
   }
 }
 
+/**
+ * Load shed (lib/auth/bcrypt-pool.ts): more of this work is waiting than the server gets through in time.
+ * 503 with Retry-After, at once, rather than an answer after the client gave up.
+ */
+export class OverloadedError extends HttpError {
+  constructor(what: string, readonly retryAfterSeconds: number) {
+    super(503, `The server is busy ${what}. Try again in ${retryAfterSeconds} seconds.`, {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+}
+
 export const REAUTH_REQUIRED = "Confirm your password to continue";
 
 export type InvalidTokenReason = "invalid" | "expired" | "revoked";
@@ -96,6 +108,7 @@ export const errors = {
   /** Any other rate limit: "<what>. Try again in N seconds." with Retry-After. */
   tooManyRequests: (what: string, retryAfterSeconds: number) =>
     new HttpError(429, `${what}. Try again in ${retryAfterSeconds} seconds.`, { "Retry-After": String(retryAfterSeconds) }),
+  overloaded: (what: string, retryAfterSeconds: number) => new OverloadedError(what, retryAfterSeconds),
   validation: (detail: FieldError[]) => new HttpError(422, detail),
   unprocessable: (detail: string) => new HttpError(422, detail),
 };

@@ -69,7 +69,7 @@ function fillDisk() {
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string } | "timeout";
 
 /** A sign-up on a connection of its own (so the cluster hands it to either process), given up after `ms`. */
-function signUpOnNewConnection(email: string, ms = 8000): Promise<Reply> {
+function signUpOnNewConnection(email: string, ms = 20_000): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ email, password: "full-disk-password-1" });
     const req = http.request(`${server.url}/api/v1/users/signup`, {

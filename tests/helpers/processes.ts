@@ -68,7 +68,7 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
  * own settings). Dropped before the server's own settings are applied.
  */
 const MACHINE_SPECIFIC =
-  /^(AUTH_|DATABASE_|DATA_DIR$|SMTP_|EMAILS?_|ACCESS_TOKEN_|FIRST_SUPERUSER|TRUST_PROXY$|E2E_|TEST_DATABASE_(URL|MIGRATED)$|NODE_TEST_CONTEXT$|WEB_CONCURRENCY$|BCRYPT_THREADS$)/;
+  /^(AUTH_|DATABASE_|DATA_DIR$|SMTP_|EMAILS?_|ACCESS_TOKEN_|FIRST_SUPERUSER|TRUST_PROXY$|E2E_|TEST_DATABASE_(URL|MIGRATED)$|NODE_TEST_CONTEXT$|WEB_CONCURRENCY$|BCRYPT_THREADS$|BCRYPT_QUEUE_)/;
 
 export type ServerSettings = {
   port: number;

@@ -84,8 +84,14 @@ export type StartOptions = {
   sameDatabaseAs?: Server;
 };
 
+/**
+ * Bursts of sign-ups and logins in the suites must not be shed for load on a busy shared machine, where a
+ * hash can take seconds: a long max wait, unless a test (faults-load-shedding) sets its own.
+ */
+const TEST_QUEUE = { BCRYPT_QUEUE_MAX_WAIT_SECONDS: "120" };
+
 const serverEnv = (port: number, dataDir: string, databaseUrl: string | null, overrides: Env) =>
-  productionServerEnv({ port, dataDir, databaseUrl, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }, overrides);
+  productionServerEnv({ port, dataDir, databaseUrl, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }, { ...TEST_QUEUE, ...overrides });
 
 /** Servers and data folders not cleaned up yet; cleaned if the test process ends early (Ctrl-C, crash). */
 const running = new Set<number>();

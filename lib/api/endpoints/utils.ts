@@ -23,7 +23,7 @@ export const health = endpoint({
   tag: "meta",
   operationId: "meta-health",
   summary: "Health check",
-  description: "`{\"status\": \"ok\"}` once the database answers.",
+  description: "`{\"status\": \"ok\"}` once the database answers and the data folder has at least 1 MiB free (readiness).",
   auth: "none",
   responses: { "200": ok("Healthy", Health), "503": databaseDown },
 });
