@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { newUser, startServer, type Server } from "../helpers/server";
 
-const MAX_WAIT_SECONDS = 2;
+const MAX_WAIT_SECONDS = 4;
 const FLOOD = 40;
 let server: Server;
 
