@@ -26,6 +26,12 @@ function throttledSeconds(code: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>`: the token. */
+function mfaToken(code: string | undefined): string | null {
+  const match = /^mfa_required:([A-Za-z0-9_-]+)$/.exec(code ?? "");
+  return match ? match[1]! : null;
+}
+
 const waitMessage = (seconds: number) =>
   `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
 
@@ -58,6 +64,9 @@ export function LoginForm({
   const [waitLeft, setWaitLeft] = useState(0);
   // EMAIL_VERIFICATION=required refused a right password: offer a new link (and say when one was sent).
   const [unverified, setUnverified] = useState<{ email: string; password: string; resent: boolean } | null>(null);
+  // The password was right and the account has a second factor: the challenge to answer with a code.
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [useRecoveryCode, setUseRecoveryCode] = useState(false);
 
   useEffect(() => {
     if (waitUntil === null) return;
@@ -95,13 +104,55 @@ export function LoginForm({
   async function attempt(email: string, password: string, resendVerification: boolean) {
     setPending(true);
     setError(null);
-    const result = await signIn("credentials", {
-      email,
-      password,
-      ...(resendVerification ? { resend_verification: "1" } : {}),
-      redirect: false,
-    });
-    if (result?.code === "unverified") {
+    await finish(
+      await signIn("credentials", {
+        email,
+        password,
+        ...(resendVerification ? { resend_verification: "1" } : {}),
+        redirect: false,
+      }),
+      { email, password, resendVerification },
+    );
+  }
+
+  async function onSecondFactor(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = String(new FormData(event.currentTarget).get("second_factor") ?? "").trim();
+    if (!challenge || !value) return;
+    setPending(true);
+    setError(null);
+    await finish(
+      await signIn("credentials", {
+        mfa_token: challenge,
+        ...(useRecoveryCode ? { recovery_code: value } : { code: value }),
+        redirect: false,
+      }),
+      null,
+    );
+  }
+
+  /** What a sign-in step answered: the next step, an error, or signed in (then the access token and away). */
+  async function finish(
+    result: Awaited<ReturnType<typeof signIn>> | undefined,
+    passwordStep: { email: string; password: string; resendVerification: boolean } | null,
+  ) {
+    const token = mfaToken(result?.code);
+    if (token) {
+      setChallenge(token);
+      setPending(false);
+      return;
+    }
+    if (result?.code === "mfa_invalid") {
+      fail(useRecoveryCode ? "That recovery code is wrong or was used already." : "That code is wrong or was used already. Wait for the next one.");
+      return;
+    }
+    if (result?.code === "mfa_expired") {
+      setChallenge(null);
+      fail("The sign-in expired. Sign in with your password again.");
+      return;
+    }
+    if (result?.code === "unverified" && passwordStep) {
+      const { email, password, resendVerification } = passwordStep;
       setUnverified({ email, password, resent: resendVerification });
       fail("Your email address is not verified yet. Follow the link we mailed you, then sign in.");
       return;
@@ -114,7 +165,7 @@ export function LoginForm({
         fail(waitMessage(wait));
         return;
       }
-      fail(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
+      fail(result?.code === "inactive" ? "This account is inactive." : passwordStep ? "Incorrect email or password." : "Sign-in failed. Please try again.");
       return;
     }
     const minted = await mintFromSession();
@@ -123,6 +174,56 @@ export function LoginForm({
       return;
     }
     window.location.assign(safeNext(next, window.location.origin));
+  }
+
+  if (challenge) {
+    return (
+      <div className="card narrow">
+        <h1>Two-factor authentication</h1>
+        <p className="muted">
+          {useRecoveryCode
+            ? "Type one of the recovery codes you saved when you turned two-factor authentication on. Each works once."
+            : "Open your authenticator app and type the 6-digit code it shows for this account."}
+        </p>
+        <form method="post" onSubmit={onSecondFactor} aria-describedby={error ? "login-error" : undefined}>
+          <FormField
+            key={useRecoveryCode ? "recovery" : "code"}
+            label={useRecoveryCode ? "Recovery code" : "Authentication code"}
+            name="second_factor"
+            type="text"
+            autoComplete="one-time-code"
+            inputMode={useRecoveryCode ? "text" : "numeric"}
+            pattern={useRecoveryCode ? undefined : "[0-9 ]{6,7}"}
+            spellCheck={false}
+            required
+            autoFocus
+          />
+          {error && (
+            <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+              {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
+            </p>
+          )}
+          <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
+            {pending ? "Checking…" : "Verify"}
+          </button>
+        </form>
+        <p className="small-print">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              setUseRecoveryCode((v) => !v);
+              setError(null);
+            }}
+          >
+            {useRecoveryCode ? "Use a code from the app instead" : "Use a recovery code instead"}
+          </button>
+        </p>
+        <p className="muted small-print">
+          Lost your phone and your recovery codes? Ask an administrator to reset your two-factor authentication.
+        </p>
+      </div>
+    );
   }
 
   const notice = passwordReset

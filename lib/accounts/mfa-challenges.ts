@@ -29,6 +29,9 @@ export class MfaRequired extends HttpError {
   }
 }
 
+/** The `detail` of a wrong code: the challenge may be tried again (every other 400 means start again). */
+export const INVALID_CODE = "Invalid code";
+
 /** The one refusal of a challenge that cannot go on (unknown, expired, spent, out of tries): sign in again. */
 const challengeRefused = () =>
   errors.oauth(400, "invalid_grant", "The sign-in expired or was already used: sign in with your password again");
@@ -81,7 +84,7 @@ export async function completeMfaChallenge(
   }
   if (!(await checkSecondFactor(challenge.user, input, client, "mfa"))) {
     if (challenge.tries + 1 >= MFA_CHALLENGE_MAX_TRIES) await db.mfaChallenge.deleteMany({ where: { id: challenge.id } });
-    throw errors.oauth(400, "invalid_grant", "Invalid code");
+    throw errors.oauth(400, "invalid_grant", INVALID_CODE);
   }
   const spent = await db.mfaChallenge.deleteMany({ where: { id: challenge.id } });
   if (spent.count !== 1) throw challengeRefused();

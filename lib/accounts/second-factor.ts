@@ -10,6 +10,7 @@
  */
 import type { User } from "@prisma/client";
 import { getDb } from "../db/client";
+import type { MfaStatusT } from "../schemas";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import type { Authenticated } from "../auth/current-user";
@@ -22,8 +23,6 @@ import { requireRecentAuthentication, type Proof } from "./reauthentication";
 import { hasSecondFactor, spendTotpCode, TOTP_SECRET_PURPOSE } from "./second-factor-check";
 
 export const RECOVERY_CODE_COUNT = 10;
-
-export type MfaStatusT = { totp_enabled: boolean; enabled_at: string | null; recovery_codes_left: number };
 
 export async function mfaStatus(userId: string): Promise<MfaStatusT> {
   const db = getDb();

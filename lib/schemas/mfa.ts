@@ -99,3 +99,6 @@ export const MfaRequiredError = z
     methods: z.array(z.enum(["totp", "recovery_code"])),
   })
   .meta({ id: "MfaRequiredError" });
+
+export type MfaStatusT = z.output<typeof MfaStatus>;
+export type TotpEnrolmentT = z.output<typeof TotpEnrolment>;
