@@ -176,6 +176,18 @@ export function LoginForm({
     window.location.assign(safeNext(next, window.location.origin));
   }
 
+  // Both steps' error (with the throttle's countdown) and submit button.
+  const errorLine = error && (
+    <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+      {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
+    </p>
+  );
+  const submit = (label: string) => (
+    <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
+      {label}
+    </button>
+  );
+
   if (challenge) {
     return (
       <div className="card narrow">
@@ -198,14 +210,8 @@ export function LoginForm({
             required
             autoFocus
           />
-          {error && (
-            <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-              {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
-            </p>
-          )}
-          <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
-            {pending ? "Checking…" : "Verify"}
-          </button>
+          {errorLine}
+          {submit(pending ? "Checking…" : "Verify")}
         </form>
         <p className="small-print">
           <button
@@ -247,11 +253,7 @@ export function LoginForm({
       <form method="post" onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
         <FormField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
         <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
-        {error && (
-          <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-            {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
-          </p>
-        )}
+        {errorLine}
         {unverified && (
           <p className="muted small-print" role="status">
             {unverified.resent ? "We sent a new verification link. " : "No mail? "}
@@ -265,9 +267,7 @@ export function LoginForm({
             </button>
           </p>
         )}
-        <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
-          {pending ? "Signing in…" : "Sign in"}
-        </button>
+        {submit(pending ? "Signing in…" : "Sign in")}
       </form>
       <p className="small-print">
         <Link href="/recover-password">Forgot password?</Link>
