@@ -60,7 +60,7 @@ test("turn on TOTP, sign out, sign in with the password and a code, then with a 
   expect(await storedToken(page)).toBeNull();
   await page.getByLabel("Authentication code").fill("000000" === codeFor(secret, 1) ? "111111" : "000000");
   await page.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("alert")).toHaveText("That code is wrong or was used already. Wait for the next one.");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("That code is wrong or was used already. Wait for the next one.");
   // The enrolment spent this step's code: the next step's is accepted (one step of clock skew).
   await page.getByLabel("Authentication code").fill(codeFor(secret, 1));
   await page.getByRole("button", { name: "Verify" }).click();
