@@ -43,7 +43,7 @@ export async function reauthenticate(auth: Authenticated, proof: Proof, client: 
   }
   const at = new Date();
   await getDb().accessToken.update({ where: { id: auth.tokenId }, data: { reauthenticatedAt: at } });
-  await recordAuthEvent({ type: "reauthenticated", userId: auth.user.id, method: proof.password !== undefined ? "password" : "mfa", client });
+  await recordAuthEvent({ type: "reauthenticated", userId: auth.user.id, method: proof.password !== undefined ? null : "mfa", client });
   return new Date(at.getTime() + getConfig().reauthMaxAgeSeconds * 1000);
 }
 
