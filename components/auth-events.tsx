@@ -28,6 +28,12 @@ const labels: Record<string, string> = {
   password_reset: "Password set through a mailed link",
   email_verified: "Email address verified",
   email_send_failed: "A mail could not be delivered",
+  mfa_enrolled: "Two-factor authentication turned on",
+  mfa_disabled: "Two-factor authentication turned off",
+  mfa_reset: "Two-factor authentication reset by an administrator",
+  mfa_challenge_failed: "Wrong two-factor code given",
+  recovery_code_used: "Recovery code used",
+  recovery_codes_regenerated: "New recovery codes made",
 };
 
 const methods: Record<string, string> = {
@@ -39,6 +45,7 @@ const methods: Record<string, string> = {
   reauthentication: "password confirmation",
   account_deletion: "account deletion",
   admin: "administrator",
+  mfa: "two-factor sign-in",
   reset: "reset link",
   invite: "invitation link",
 };

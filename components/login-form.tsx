@@ -27,6 +27,15 @@ function throttledSeconds(code: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>`: the token. */
+function mfaToken(code: string | undefined): string | null {
+  const match = /^mfa_required:([A-Za-z0-9_-]+)$/.exec(code ?? "");
+  return match ? match[1]! : null;
+}
+
+/** The password step as typed, kept to ask again for a new verification link. */
+type PasswordStep = { email: string; password: string; resent: boolean };
+
 const waitMessage = (seconds: number) =>
   `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
 
@@ -58,7 +67,10 @@ export function LoginForm({
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [waitLeft, setWaitLeft] = useState(0);
   // EMAIL_VERIFICATION=required refused a right password: offer a new link (and say when one was sent).
-  const [unverified, setUnverified] = useState<{ email: string; password: string; resent: boolean } | null>(null);
+  const [unverified, setUnverified] = useState<PasswordStep | null>(null);
+  // The password was right and the account has a second factor: the challenge to answer with a code.
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [useRecoveryCode, setUseRecoveryCode] = useState(false);
 
   useEffect(() => {
     if (waitUntil === null) return;
@@ -87,18 +99,48 @@ export function LoginForm({
     await attempt(String(form.get("email") ?? ""), String(form.get("password") ?? ""), false);
   }
 
-  /** Signs in; a refusal throws what to say, and each one moves focus to it. */
-  async function attempt(email: string, password: string, resendVerification: boolean) {
+  function attempt(email: string, password: string, resendVerification: boolean) {
+    return step(
+      { email, password, ...(resendVerification ? { resend_verification: "1" } : {}) },
+      { email, password, resent: resendVerification },
+    );
+  }
+
+  async function onSecondFactor(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = String(new FormData(event.currentTarget).get("second_factor") ?? "").trim();
+    if (!challenge || !value) return;
+    await step({ mfa_token: challenge, ...(useRecoveryCode ? { recovery_code: value } : { code: value }) }, null);
+  }
+
+  /**
+   * One sign-in step (the password, or the second factor): on to the second step, or signed in (then
+   * the access token and away). A refusal throws what to say, and each one moves focus to it.
+   */
+  async function step(fields: Record<string, string>, passwordStep: PasswordStep | null) {
+    let challenged = false;
     const signedIn = await submit(
       async () => {
-        const result = await signIn("credentials", {
-          email,
-          password,
-          ...(resendVerification ? { resend_verification: "1" } : {}),
-          redirect: false,
-        });
-        if (result?.code === "unverified") {
-          setUnverified({ email, password, resent: resendVerification });
+        const result = await signIn("credentials", { ...fields, redirect: false });
+        const token = mfaToken(result?.code);
+        if (token) {
+          setChallenge(token);
+          challenged = true;
+          return;
+        }
+        if (result?.code === "mfa_invalid") {
+          throw new Error(
+            useRecoveryCode
+              ? "That recovery code is wrong or was used already."
+              : "That code is wrong or was used already. Wait for the next one.",
+          );
+        }
+        if (result?.code === "mfa_expired") {
+          setChallenge(null);
+          throw new Error("The sign-in expired. Sign in with your password again.");
+        }
+        if (result?.code === "unverified" && passwordStep) {
+          setUnverified(passwordStep);
           throw new Error("Your email address is not verified yet. Follow the link we mailed you, then sign in.");
         }
         setUnverified(null);
@@ -108,13 +150,15 @@ export function LoginForm({
             setWaitUntil(Date.now() + wait * 1000);
             throw new Error(waitMessage(wait));
           }
-          throw new Error(result?.code === "inactive" ? "This account is inactive." : "Incorrect email or password.");
+          if (result?.code === "inactive") throw new Error("This account is inactive.");
+          throw new Error(passwordStep ? "Incorrect email or password." : "Sign-in failed. Please try again.");
         }
         const minted = await mintFromSession();
         if (!minted.ok) throw new Error("Signed in, but no access token could be issued. Please try again.");
         window.location.assign(safeNext(next, window.location.origin));
       },
-      { keepPending: true },
+      // Signed in, the page is leaving: the button stays disabled. Challenged: the second step's form is next.
+      { keepPending: () => !challenged },
     );
     if (!signedIn) setFailures((n) => n + 1);
   }
@@ -129,6 +173,62 @@ export function LoginForm({
         ? reasonMessages[reason]
         : undefined;
 
+  // Both steps' error (with the throttle's countdown) and submit button.
+  const errorLine = error && (
+    <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+      {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
+    </p>
+  );
+  const submitButton = (label: string) => (
+    <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
+      {label}
+    </button>
+  );
+
+  if (challenge) {
+    return (
+      <div className="card narrow">
+        <h1>Two-factor authentication</h1>
+        <p className="muted">
+          {useRecoveryCode
+            ? "Type one of the recovery codes you saved when you turned two-factor authentication on. Each works once."
+            : "Open your authenticator app and type the 6-digit code it shows for this account."}
+        </p>
+        <form method="post" onSubmit={onSecondFactor} aria-describedby={error ? "login-error" : undefined}>
+          <FormField
+            key={useRecoveryCode ? "recovery" : "code"}
+            label={useRecoveryCode ? "Recovery code" : "Authentication code"}
+            name="second_factor"
+            type="text"
+            autoComplete="one-time-code"
+            inputMode={useRecoveryCode ? "text" : "numeric"}
+            pattern={useRecoveryCode ? undefined : "[0-9 ]{6,7}"}
+            spellCheck={false}
+            required
+            autoFocus
+          />
+          {errorLine}
+          {submitButton(pending ? "Checking…" : "Verify")}
+        </form>
+        <p className="small-print">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              setUseRecoveryCode((v) => !v);
+              setErrors({});
+            }}
+          >
+            {useRecoveryCode ? "Use a code from the app instead" : "Use a recovery code instead"}
+          </button>
+        </p>
+        <p className="muted small-print">
+          Lost your phone and your recovery codes? Ask an administrator to reset your two-factor authentication.
+        </p>
+      </div>
+    );
+  }
+
   return (
     <div className="card narrow">
       <h1>Sign in</h1>
@@ -140,11 +240,7 @@ export function LoginForm({
       <form method="post" onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
         <FormField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
         <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
-        {error && (
-          <p id="login-error" className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-            {waitUntil !== null && waitLeft > 0 ? waitMessage(waitLeft) : error}
-          </p>
-        )}
+        {errorLine}
         {unverified && (
           <p className="muted small-print" role="status">
             {unverified.resent ? "We sent a new verification link. " : "No mail? "}
@@ -158,9 +254,7 @@ export function LoginForm({
             </button>
           </p>
         )}
-        <button type="submit" className="button primary" disabled={pending || waitUntil !== null}>
-          {pending ? "Signing in…" : "Sign in"}
-        </button>
+        {submitButton(pending ? "Signing in…" : "Sign in")}
       </form>
       <p className="small-print">
         <Link href="/recover-password">Forgot password?</Link>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useRequireAuth } from "./auth-provider";
 import { ProfileForm } from "./profile-form";
 import { ChangePasswordForm } from "./change-password-form";
+import { TwoFactorSettings } from "./two-factor-settings";
 import { AuthEvents } from "./auth-events";
 import { DangerZone } from "./danger-zone";
 import { PageLoading } from "./page-loading";
@@ -24,13 +25,14 @@ export function SettingsView() {
         <div>
           <h1>Settings</h1>
           <p className="muted">
-            Your name and email, password, recent activity and account. Your sessions, access token and linked
+            Your name and email, password, two-factor authentication, recent activity and account. Your sessions, access token and linked
             sign-in methods are on <Link href="/profile">your profile</Link>.
           </p>
         </div>
       </div>
       <ProfileForm user={user} />
       <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
+      <TwoFactorSettings onChanged={() => setVersion((v) => v + 1)} />
       <AuthEvents refreshKey={refreshKey} />
       <DangerZone user={user} />
     </div>

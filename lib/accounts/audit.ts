@@ -50,6 +50,14 @@ export const AUTH_EVENT_TYPES = [
   "password_reset",
   "email_verified",
   "email_send_failed",
+  // Second factors (issue 28): TOTP turned on (confirmed with a code), turned off by the user, reset by a
+  // superuser (`method`: "admin"), a wrong code or recovery code, a recovery code used, a new set made.
+  "mfa_enrolled",
+  "mfa_disabled",
+  "mfa_reset",
+  "mfa_challenge_failed",
+  "recovery_code_used",
+  "recovery_codes_regenerated",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -77,6 +85,7 @@ const ATTEMPTS: ReadonlySet<string> = new Set([
   "password_change_refused",
   "email_change_refused",
   "email_change_throttled",
+  "mfa_challenge_failed",
 ]);
 
 /** Stored user agents are cut to this many characters: enough to tell browsers and devices apart. */

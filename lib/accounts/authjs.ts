@@ -16,7 +16,7 @@ import { z } from "zod";
 import { Text } from "../schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { errorResponse, errors, LoginThrottledError } from "../http/errors";
+import { errorResponse, errors, HttpError, LoginThrottledError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
 import { passwordSignIn } from "./password-sign-in";
@@ -29,7 +29,8 @@ import {
 import { withSiteCallbackUrl } from "../auth/callback-url";
 import { getSecrets } from "../auth/secret";
 import { queueVerificationMail } from "./email-verification";
-import { tokenRefusal } from "../auth/token-holders";
+import { TokenHolderRefused, tokenRefusal } from "../auth/token-holders";
+import { completeMfaChallenge, INVALID_CODE, MfaRequired, requireSecondFactorIfEnrolled } from "./mfa-challenges";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
@@ -48,18 +49,69 @@ class ThrottledSignin extends CredentialsSignin {
   }
 }
 
-const CredentialsInput = z.object({
+/**
+ * The password was right and the account has a second factor: the code carries the challenge,
+ * `mfa_required:<mfa_token>`, which the sign-in page sends back with a code (lib/accounts/mfa-challenges.ts).
+ */
+class MfaRequiredSignin extends CredentialsSignin {
+  constructor(mfaToken: string) {
+    super();
+    this.code = `mfa_required:${mfaToken}`;
+  }
+}
+
+/** The second step's code was wrong: the same challenge may be tried again. */
+class MfaInvalidCodeSignin extends CredentialsSignin {
+  override code = "mfa_invalid";
+}
+
+/** The second step's challenge is gone (expired, used, out of tries): start again with the password. */
+class MfaExpiredSignin extends CredentialsSignin {
+  override code = "mfa_expired";
+}
+
+const PasswordStep = z.object({
   email: Text.max(1024),
   password: Text.max(1024),
   // "1": the sign-in page's "send a new link" after an unverified refusal; only the right password sends one.
   resend_verification: z.string().max(8).optional(),
 });
 
+const SecondFactorStep = z.object({
+  mfa_token: Text.max(256),
+  code: Text.max(32).optional(),
+  recovery_code: Text.max(64).optional(),
+});
+
+/** Auth.js's answer to a refusal of the account itself (inactive, unverified) at either step. */
+function refusalSignin(refusal: "inactive" | "unverified"): CredentialsSignin {
+  return refusal === "inactive" ? new InactiveUserSignin() : new UnverifiedSignin();
+}
+
+/** The second step: a code or a recovery code for the challenge the password step answered. */
+async function completeSecondFactor(input: z.output<typeof SecondFactorStep>, client: ClientInfo) {
+  try {
+    const { user } = await completeMfaChallenge(input, client, "credentials");
+    return { id: user.id, email: user.email, name: user.name };
+  } catch (error) {
+    if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
+    if (error instanceof TokenHolderRefused) throw refusalSignin(error.refusal);
+    if (error instanceof HttpError && error.status === 400) {
+      throw error.detail === INVALID_CODE ? new MfaInvalidCodeSignin() : new MfaExpiredSignin();
+    }
+    throw error;
+  }
+}
+
 function credentialsProvider(): Provider {
   return Credentials({
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
     async authorize(raw, request) {
-      const input = CredentialsInput.safeParse(raw);
+      const second = SecondFactorStep.safeParse(raw);
+      if (second.success && (second.data.code === undefined) !== (second.data.recovery_code === undefined)) {
+        return completeSecondFactor(second.data, clientInfo(request));
+      }
+      const input = PasswordStep.safeParse(raw);
       if (!input.success) return null;
       let user;
       try {
@@ -70,10 +122,13 @@ function credentialsProvider(): Provider {
       }
       if (!user) return null;
       const refusal = tokenRefusal(user);
-      if (refusal === "inactive") throw new InactiveUserSignin();
-      if (refusal === "unverified") {
-        if (input.data.resend_verification === "1") await queueVerificationMail(user);
-        throw new UnverifiedSignin();
+      if (refusal === "unverified" && input.data.resend_verification === "1") await queueVerificationMail(user);
+      if (refusal) throw refusalSignin(refusal);
+      try {
+        await requireSecondFactorIfEnrolled(user, "credentials");
+      } catch (error) {
+        if (error instanceof MfaRequired) throw new MfaRequiredSignin(error.mfaToken);
+        throw error;
       }
       return { id: user.id, email: user.email, name: user.name };
     },

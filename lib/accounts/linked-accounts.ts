@@ -12,7 +12,7 @@ import type { LinkedAccountPublicT } from "../schemas";
 import { recordAuthEvent } from "./audit";
 import { revokeAllTokens } from "./sessions";
 import type { Authenticated } from "../auth/current-user";
-import { requireRecentAuthentication } from "./reauthentication";
+import { requireRecentAuthentication, type Proof } from "./reauthentication";
 
 function providerName(provider: string): string {
   if (provider === "oidc") return getConfig().oidc?.name ?? "OpenID Connect";
@@ -44,7 +44,7 @@ export async function listLinkedAccounts(userId: string): Promise<LinkedAccountP
 export async function unlinkAccount(
   auth: Authenticated,
   id: string,
-  proof: { password?: string; client: ClientInfo },
+  proof: Proof & { client: ClientInfo },
 ): Promise<{ revoked: number }> {
   const userId = auth.user.id;
   const colon = id.indexOf(":");

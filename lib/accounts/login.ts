@@ -1,4 +1,7 @@
-/** The token endpoint's grants: password (starts a refresh-token family) and refresh_token (rotates it). */
+/**
+ * The token endpoint's grants: password (starts a refresh-token family, or for an account with a second
+ * factor answers a challenge that `POST /login/mfa` completes) and refresh_token (rotates it).
+ */
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { throttledRefresh } from "../auth/throttle";
@@ -7,6 +10,8 @@ import { recordAuthEvent } from "./audit";
 import type { IssuedToken } from "./access-tokens";
 import { requireTokenHolder } from "../auth/token-holders";
 import { refreshAccessToken, startFamily } from "./refresh-tokens";
+import { completeMfaChallenge, requireSecondFactorIfEnrolled } from "./mfa-challenges";
+import type { SecondFactorProof } from "./second-factor-check";
 
 export async function loginWithPassword(
   input: { username: string; password: string; client_id?: string },
@@ -15,7 +20,17 @@ export async function loginWithPassword(
   const user = await passwordSignIn(input.username, input.password, client, "password");
   if (!user) throw errors.invalidGrant();
   requireTokenHolder(user);
+  await requireSecondFactorIfEnrolled(user, "password", input.client_id);
   return startFamily(user.id, client, input.client_id);
+}
+
+/** The password grant's second step for an account with a second factor: the same tokens once it is passed. */
+export async function loginWithSecondFactor(
+  input: SecondFactorProof & { mfa_token: string },
+  client: ClientInfo,
+): Promise<IssuedToken> {
+  const { user, clientId } = await completeMfaChallenge(input, client, "password");
+  return startFamily(user.id, client, clientId);
 }
 
 /** The refresh grant, throttled per client address like password attempts. */

@@ -11,7 +11,7 @@ import { hashPassword } from "../auth/passwords";
 import { reserveEmailChange } from "../auth/throttle";
 import { confirmPassword } from "./password-sign-in";
 import type { Authenticated } from "../auth/current-user";
-import { requireRecentAuthentication } from "./reauthentication";
+import { requireRecentAuthentication, type Proof } from "./reauthentication";
 import { requestEmailChange } from "./email-change";
 import type {
   SignupInput,
@@ -174,7 +174,7 @@ export async function changePassword(
  * Deletes the caller's own account, after a fresh proof of the password: `password` in the request
  * (the settings page always sends it) or a recent re-authentication. A token alone is not enough.
  */
-export async function deleteMe(auth: Authenticated, proof: { password?: string; client: ClientInfo }): Promise<void> {
+export async function deleteMe(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<void> {
   if (auth.user.isSuperuser) throw errors.forbidden("Super users are not allowed to delete themselves");
   await requireRecentAuthentication(auth, proof);
   // Tokens, accounts and sessions go with the user (ON DELETE CASCADE).

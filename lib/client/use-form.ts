@@ -61,18 +61,19 @@ export function useForm(initial: FormErrors = {}) {
 
   /**
    * Runs `work` with the form pending and its errors cleared; what it throws becomes the errors, through
-   * `errorsOf` (a null answer leaves them empty). True when it worked. `keepPending`: the work ends by
+   * `errorsOf` (a null answer leaves them empty). True when it worked. `keepPending` (or its answer, asked when
+   * the work is done): the work ends by
    * leaving the page or closing the form, so the button stays disabled until then.
    */
   async function submit(
     work: () => Promise<unknown>,
-    { errorsOf = apiErrors, keepPending = false }: { errorsOf?: (error: unknown) => FormErrors | null; keepPending?: boolean } = {},
+    { errorsOf = apiErrors, keepPending = false }: { errorsOf?: (error: unknown) => FormErrors | null; keepPending?: boolean | (() => boolean) } = {},
   ): Promise<boolean> {
     setPending(true);
     setErrors({});
     try {
       await work();
-      if (!keepPending) setPending(false);
+      if (!(typeof keepPending === "function" ? keepPending() : keepPending)) setPending(false);
       return true;
     } catch (error) {
       setErrors(errorsOf(error) ?? {});

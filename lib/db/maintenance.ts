@@ -11,6 +11,7 @@
  *   way once its last refresh token would have expired;
  * - browser sign-ins (Session rows) that expired more than a day ago, and spent verification tokens;
  * - mailed links (reset, invitation, verification) that expired: a used one is already gone;
+ * - second-factor challenges (`mfa_token`s) that expired: a used one is already gone;
  * - throttle counters whose streak and hourly window have both run out: they would count from zero;
  * - audit events older than AUDIT_RETENTION_DAYS (90 by default).
  */
@@ -27,6 +28,7 @@ export type PruneResult = {
   sessions: number;
   verificationTokens: number;
   emailTokens: number;
+  mfaChallenges: number;
   loginThrottles: number;
   authEvents: number;
 };
@@ -42,10 +44,11 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const accessTokens = await db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } });
   // The idle end never passes the family's end (lib/accounts/refresh-tokens.ts), so it is the one to test.
   const refreshFamilies = await db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } });
-  const [sessions, verificationTokens, emailTokens, loginThrottles, authEvents] = await Promise.all([
+  const [sessions, verificationTokens, emailTokens, mfaChallenges, loginThrottles, authEvents] = await Promise.all([
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
     db.emailToken.deleteMany({ where: { expiresAt: { lt: now } } }),
+    db.mfaChallenge.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),
     db.authEvent.deleteMany({ where: { createdAt: { lt: at(auditRetentionDays * DAY_MS) } } }),
   ]);
@@ -55,6 +58,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
     sessions: sessions.count,
     verificationTokens: verificationTokens.count,
     emailTokens: emailTokens.count,
+    mfaChallenges: mfaChallenges.count,
     loginThrottles: loginThrottles.count,
     authEvents: authEvents.count,
   };
@@ -68,6 +72,7 @@ export function describePrune(result: PruneResult): string | null {
     ["sessions", "expired browser sign-ins"],
     ["verificationTokens", "expired verification tokens"],
     ["emailTokens", "expired mailed links"],
+    ["mfaChallenges", "expired second-factor challenges"],
     ["loginThrottles", "spent throttle counters"],
     ["authEvents", "audit events past retention"],
   ];

@@ -27,6 +27,7 @@ export type MailKind =
   | "email_change_notice"
   | "email_in_use"
   | "invitation"
+  | "second_factor_notice"
   | "test";
 
 export type Mail = {

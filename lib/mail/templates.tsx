@@ -197,6 +197,20 @@ export const templates = {
     ),
   }),
 
+  /** A change to the account's second factors (turned off, reset, a recovery code used): a notice, no link to act on. */
+  secondFactorNotice: ({ appName, email, title, what }: Common & { email: string; title: string; what: string }) => ({
+    subject: `${appName} - ${title}`,
+    body: (
+      <Layout appName={appName} preview={title} title={title}>
+        <Text>{what}</Text>
+        <Text>
+          Account: {email}. If that was not you, change your password now, then turn two-factor authentication on again
+          from your settings and check the account&apos;s recent activity.
+        </Text>
+      </Layout>
+    ),
+  }),
+
   test: ({ appName }: Common) => ({
     subject: `${appName} - Test email`,
     body: (

@@ -8,3 +8,4 @@ export * from "./tokens";
 export * from "./email";
 export * from "./activity";
 export * from "./errors";
+export * from "./mfa";

@@ -83,9 +83,6 @@ export const RevokeTokenRequest = z
   })
   .meta({ id: "RevokeTokenRequest", description: "RFC 7009 token revocation, as a form or as JSON." });
 
-/** The password again, for a sensitive change ("sudo mode"). */
-export const Reauthenticate = z.object({ password: GivenPassword }).strict().meta({ id: "Reauthenticate" });
-
 export const ReauthenticateResponse = z
   .object({
     message: z.string().meta({ example: "Password confirmed" }),

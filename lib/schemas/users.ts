@@ -48,12 +48,6 @@ export const UpdateMe = z
   .strict()
   .meta({ id: "UserUpdateMe" });
 
-/** The optional proof a sensitive DELETE may carry in its body. */
-export const PasswordProof = z
-  .object({ password: GivenPassword.optional() })
-  .strict()
-  .meta({ id: "PasswordProof" });
-
 export const UpdatePassword = z
   .object({ current_password: GivenPassword, new_password: NewPasswordText })
   .meta({ id: "UpdatePassword" });

@@ -8,5 +8,6 @@ import "./sessions";
 import "./utils";
 import "./email";
 import "./well-known";
+import "./mfa";
 
 export { declarations } from "../endpoint";

@@ -6,6 +6,7 @@ import {
   AccessTokenResponse,
   Logout,
   LogoutResponse,
+  MfaRequiredError,
   OAuth2Error,
   Reauthenticate,
   ReauthenticateResponse,
@@ -32,7 +33,9 @@ export const loginAccessToken = endpoint({
     "(30) after the password login.\n\n" +
     "Errors of either grant follow RFC 6749 §5.2 (`error`, `error_description`) with `detail`; another " +
     "`grant_type` is 400 `unsupported_grant_type`. Failed attempts of both grants count towards the same " +
-    "throttle (429).",
+    "throttle (429).\n\n**Two-factor authentication**: for an account with a second factor, a right password answers " +
+    "401 `mfa_required` with an `mfa_token` instead of tokens; `POST /api/v1/login/mfa` completes the login. " +
+    "Accounts without one are answered as above.",
   auth: "none",
   body: { schema: TokenRequest, form: true },
   responses: {
@@ -42,6 +45,17 @@ export const loginAccessToken = endpoint({
         "Incorrect email or password; a refresh token that is unknown, spent, expired or revoked (`invalid_grant`); " +
         "an unsupported `grant_type` (`unsupported_grant_type`); an inactive user; a body that is not JSON",
       content: { "application/json": { schema: { oneOf: [schemaRef(OAuth2Error), schemaRef(HTTPError)] } } },
+    },
+    "401": {
+      description:
+        "Password grant, for an account with two-factor authentication: the password was right and a second factor " +
+        "is needed. Send `mfa_token` with a code or a recovery code to `POST /api/v1/login/mfa` within 5 minutes.",
+      content: jsonContent(MfaRequiredError, {
+        detail: "Second factor required",
+        reason: "mfa_required",
+        mfa_token: "pX1h6mZ2v0sQy8bR4tN7wLcD3eJ9kFuA5gH1iO2rS6E",
+        methods: ["totp", "recovery_code"],
+      }),
     },
     "403": errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified"),
     "429": throttled(
@@ -122,14 +136,15 @@ export const reauthenticate = endpoint({
   path: "/api/v1/login/reauthenticate",
   tag: "login",
   operationId: "login-reauthenticate",
-  summary: "Confirm my password for sensitive changes (\"sudo mode\")",
+  summary: "Confirm my password or a second factor for sensitive changes (\"sudo mode\")",
   description:
     "A token proves who is calling, not that the person is still there. Changing the email, the password, " +
     "deleting the account and unlinking a sign-in method need a fresh proof: this endpoint checks the " +
-    "password (throttled and audited like every sign-in) and lets **this token** make those changes for " +
+    "proof (throttled and audited like every sign-in) and lets **this token** make those changes for " +
     "REAUTH_MAX_AGE_MINUTES (10). Those endpoints answer 401 `reason: \"reauth_required\"` without it; they " +
-    "also accept the password in their own body. Accounts without a password (OpenID Connect only) prove " +
-    "themselves by signing in again through their provider.",
+    "also accept the proof in their own body. The proof is exactly one of `password`, `code` (the authenticator " +
+    "app's, when two-factor authentication is on) or `recovery_code` (spends it). Accounts without a password " +
+    "(OpenID Connect only) prove themselves by signing in again through their provider, or with a code.",
   auth: "active",
   body: { schema: Reauthenticate },
   responses: {
@@ -140,7 +155,7 @@ export const reauthenticate = endpoint({
         reauthenticated_until: "2026-12-04T15:10:00.000Z",
       }),
     },
-    "400": errorResponse("The password is wrong, or the account has none", "Incorrect password"),
+    "400": errorResponse("The password or code is wrong, or the account has no such factor", "Incorrect password"),
     "429": throttled(
       "Too many failed password attempts for this account or address",
       "Too many failed sign-in attempts. Try again in 30 seconds.",

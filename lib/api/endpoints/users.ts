@@ -19,7 +19,7 @@ import {
   LinkedAccountsPublic,
   LogoutResponse,
   Message,
-  PasswordProof,
+  FactorProof,
   Signup,
   UpdateMe,
   UpdatePassword,
@@ -198,7 +198,7 @@ export const unlinkMyAccount = endpoint({
     " An account without a password proves itself by a provider sign-in within that window.",
   auth: "active",
   params: LinkedAccountIdParams,
-  body: { schema: PasswordProof, optional: true },
+  body: { schema: FactorProof, optional: true },
   responses: {
     "200": ok("Removed; `revoked` counts the other tokens revoked", LogoutResponse),
     "400": errorResponse("The password given is wrong", "Incorrect password"),

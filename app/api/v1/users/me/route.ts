@@ -12,7 +12,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
     return pendingEmail ? json({ message: emailChangeRequestedMessage(pendingEmail) }, 202) : json(toUserPublic(user));
   }),
   deleteUserMe.handler(async ({ request, auth, body }) => {
-    await deleteMe(auth, { password: body.password, client: clientInfo(request) });
+    await deleteMe(auth, { ...body, client: clientInfo(request) });
     return json({ message: "User deleted successfully" });
   }),
 );

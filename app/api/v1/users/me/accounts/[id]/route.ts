@@ -6,7 +6,7 @@ import { unlinkAccount } from "@/lib/accounts/linked-accounts";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   unlinkMyAccount.handler(async ({ request, auth, params, body }) => {
-    const { revoked } = await unlinkAccount(auth, params.id, { password: body.password, client: clientInfo(request) });
+    const { revoked } = await unlinkAccount(auth, params.id, { ...body, client: clientInfo(request) });
     return json({ message: "Linked account removed", revoked });
   }),
 );
