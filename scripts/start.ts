@@ -50,19 +50,59 @@ function run(command: string, args: string[], label: string, quiet: boolean) {
   }
 }
 
-/** True when `prisma migrate status` finds every migration applied (it exits non-zero otherwise). */
-function migrationsUpToDate(prismaCli: string): boolean {
-  return spawnSync(process.execPath, [prismaCli, "migrate", "status"], { cwd: root, env: process.env, stdio: "ignore" })
-    .status === 0;
+/** The migrations of this database's folder (prisma.config.ts picks the same one), by name. */
+function migrationNames(config: Config): string[] {
+  const folder = path.join(root, config.databaseProvider === "postgresql" ? "prisma/postgresql" : "prisma", "migrations");
+  return fs.readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+// What Prisma counts as applied: a row of its own table that finished and was not rolled back.
+const APPLIED_MIGRATIONS =
+  "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL";
+
+/** The migrations the database records as applied; empty when it cannot say (no database or table yet, unreachable). */
+async function appliedMigrations(config: Config): Promise<Set<string>> {
+  try {
+    if (config.sqlitePath !== null) {
+      if (!fs.existsSync(config.sqlitePath)) return new Set();
+      const { default: Database } = await import("better-sqlite3");
+      const db = new Database(config.sqlitePath, { fileMustExist: true, timeout: 10_000 });
+      try {
+        return new Set(db.prepare(APPLIED_MIGRATIONS).pluck().all() as string[]);
+      } finally {
+        db.close();
+      }
+    }
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      return new Set((await client.query<{ migration_name: string }>(APPLIED_MIGRATIONS)).rows.map((r) => r.migration_name));
+    } finally {
+      await client.end();
+    }
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * True when the database records every migration of the folder as applied. Read here rather than by
+ * `prisma migrate status`, a second Prisma CLI process (about a second of CPU) on every start; whenever
+ * this finds anything missing, or cannot tell, `migrate deploy` decides, and reports what is wrong.
+ */
+async function migrationsUpToDate(config: Config): Promise<boolean> {
+  const applied = await appliedMigrations(config);
+  return migrationNames(config).every((name) => applied.has(name));
 }
 
 async function prepareDatabase(config: Config) {
   const prismaCli = require.resolve("prisma/build/index.js");
   // `migrate deploy` locks the database: on PostgreSQL an advisory lock (so instances starting together
   // migrate one at a time), after which Prisma 6.19's JS engine idles on the lock's 10-second timer;
-  // on SQLite a lock that another running instance's open file blocks. `migrate status` takes no lock,
+  // on SQLite a lock that another running instance's open file blocks. Reading which migrations are applied takes no lock,
   // so deploy runs only when a migration is pending.
-  if (!migrationsUpToDate(prismaCli)) {
+  if (!(await migrationsUpToDate(config))) {
     run(prismaCli, ["migrate", "deploy"], "Applying database migrations", true);
   }
   const { getDb } = await import("../lib/db/client");

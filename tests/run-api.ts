@@ -18,6 +18,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { redactUrl } from "../lib/config";
 import { MIGRATED_TEMPLATE_ENV, prepareTemplate } from "./helpers/postgres";
+import { createSqliteTemplate, SQLITE_TEMPLATE_ENV } from "./helpers/sqlite";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
@@ -67,6 +68,10 @@ function runPass(pass: Pass): Promise<Outcome> {
 
 async function main() {
   const passes: Pass[] = [{ name: "sqlite", label: "SQLite" }];
+  // Every fresh SQLite data folder starts from a copy of this one migrated file (tests/helpers/sqlite.ts).
+  const sqliteTemplate = createSqliteTemplate();
+  process.on("exit", () => fs.rmSync(path.dirname(sqliteTemplate), { recursive: true, force: true }));
+  process.env[SQLITE_TEMPLATE_ENV] = sqliteTemplate;
   if (postgresUrl) {
     // Migrated once here, not by each test process at once (a copy cannot be made while another session
     // is connected to the template).

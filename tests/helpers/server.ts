@@ -3,8 +3,8 @@
  * a fresh data folder, and talks to it over HTTP. One server per test file; `restart()` keeps the data
  * folder, database and port, so anything stored there (database, generated secret) must survive.
  *
- * The database is SQLite in the data folder, or, when TEST_DATABASE_URL is set, a fresh PostgreSQL
- * database of the server's own (tests/helpers/postgres.ts).
+ * The database is SQLite in the data folder, a copy of a migrated template (tests/helpers/sqlite.ts), or,
+ * when TEST_DATABASE_URL is set, a fresh PostgreSQL database of the server's own (tests/helpers/postgres.ts).
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { exited, freePort, groupAlive, productionServerEnv, START_ARGS, stopGroup } from "./processes";
 import { createTestDatabase, TEST_DATABASE_URL } from "./postgres";
+import { copySqliteTemplate } from "./sqlite";
 
 /** Which database this run's servers use. */
 export const DATABASE: "sqlite" | "postgresql" = TEST_DATABASE_URL ? "postgresql" : "sqlite";
@@ -172,6 +173,8 @@ export async function startServer(overrides: Env = {}, options: StartOptions = {
   const port = await freePort();
   const sharedDataDir = DATABASE === "sqlite" ? options.sameDatabaseAs?.dataDir : undefined;
   const dataDir = sharedDataDir ?? makeDataDir();
+  // Already migrated, as PostgreSQL's copies are (tests/helpers/sqlite.ts).
+  if (DATABASE === "sqlite" && !sharedDataDir) copySqliteTemplate(dataDir);
   const database = await provideDatabase(options);
   const cleanUpStorage = async () => {
     if (!sharedDataDir) removeDataDir(dataDir);
