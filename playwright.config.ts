@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { COMPILE_CACHE_DIR } from "./tests/helpers/processes";
 
 // One throw-away data folder per run, shared by the workers through the environment they inherit, and
 // removed when the run that made it ends.
@@ -74,6 +75,7 @@ export default defineConfig({
       BCRYPT_COST: "10",
       FIRST_SUPERUSER: "admin@example.com",
       FIRST_SUPERUSER_PASSWORD: "admin-password-e2e",
+      NODE_COMPILE_CACHE: COMPILE_CACHE_DIR,
     },
   },
 });

@@ -19,6 +19,7 @@ import readline from "node:readline";
 import { redactUrl } from "../lib/config";
 import { MIGRATED_TEMPLATE_ENV, prepareTemplate } from "./helpers/postgres";
 import { createSqliteTemplate, SQLITE_TEMPLATE_ENV } from "./helpers/sqlite";
+import { COMPILE_CACHE_DIR } from "./helpers/processes";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
@@ -41,7 +42,8 @@ type Outcome = { pass: Pass; ok: boolean; seconds: number; tail: string[] };
 
 /** Runs one pass, its lines prefixed with its name; keeps the reporter's closing summary to repeat at the end. */
 function runPass(pass: Pass): Promise<Outcome> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The test processes compile the same helpers and libraries (tests/helpers/processes.ts).
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE_DIR };
   delete env.TEST_DATABASE_URL;
   if (pass.databaseUrl) env.TEST_DATABASE_URL = pass.databaseUrl;
   const started = Date.now();

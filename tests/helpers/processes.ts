@@ -6,6 +6,8 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 
 /**
  * How tests and the bench start the server: `node --import tsx scripts/start.ts`, as `npm start` does.
@@ -14,6 +16,14 @@ import net from "node:net";
  * broke the clean stop (the cluster test saw exit 143 after every worker had drained).
  */
 export const START_ARGS = ["--import", "tsx", "scripts/start.ts"];
+
+/**
+ * Where Node.js keeps compiled code between runs (NODE_COMPILE_CACHE): a suite starts about 150 servers,
+ * each compiling the same Next.js, Prisma and app code again; with V8's code cache on disk a start
+ * costs about an eighth less CPU. It changes no behaviour (Node.js checks each entry against the source
+ * and its own version, and recompiles on any mismatch); a shell's own NODE_COMPILE_CACHE wins.
+ */
+export const COMPILE_CACHE_DIR = process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), "signin-system-compile-cache");
 
 /** A port nobody listens on right now, on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -98,6 +108,7 @@ export function productionServerEnv(
     WEB_CONCURRENCY: "1",
     FIRST_SUPERUSER: settings.admin.email,
     FIRST_SUPERUSER_PASSWORD: settings.admin.password,
+    NODE_COMPILE_CACHE: COMPILE_CACHE_DIR,
     ...overrides,
   });
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
