@@ -73,6 +73,9 @@ export default defineConfig({
       HOSTNAME: "127.0.0.1",
       DATA_DIR: process.env.E2E_DATA_DIR,
       BCRYPT_COST: "10",
+      // One server process, as for the API tests (tests/helpers/processes.ts): each would load and warm
+      // up every page on its own.
+      WEB_CONCURRENCY: "1",
       FIRST_SUPERUSER: "admin@example.com",
       FIRST_SUPERUSER_PASSWORD: "admin-password-e2e",
       NODE_COMPILE_CACHE: COMPILE_CACHE_DIR,
