@@ -91,7 +91,7 @@ if [[ $LAYOUT == tests ]]; then cp -r "$TESTS" "$WORK/tests"; else cp -r "$TESTS
 cd "$WORK"
 set +e
 SIGNIN_SERVER_URL="http://127.0.0.1:$PORT" SIGNIN_DATA_DIR="$DATA" \
-  "$VENV/bin/python" -m pytest -p no:cacheprovider "$LAYOUT" "$@"
+  "$VENV/bin/python" -m pytest -p no:cacheprovider --rootdir "$WORK" -o testpaths="$LAYOUT" "$@"
 STATUS=$?
 set -e
 cd "$ROOT"
