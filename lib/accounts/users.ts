@@ -42,14 +42,16 @@ export function toUserPublic(user: User): UserPublicT {
   };
 }
 
+// The template's two wordings: creating an account (sign-up, `POST /users`) and changing one's email.
 const emailTaken = () => errors.conflict("The user with this email already exists in the system");
+const newEmailTaken = () => errors.conflict("User with this email already exists");
 
 /** Runs a write that may hit the unique email index; a race between two sign-ups still gives 409. */
-async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
+async function uniqueEmail<T>(write: () => Promise<T>, taken = emailTaken): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken();
+    if (isUniqueViolation(error)) throw taken();
     throw error;
   }
 }
@@ -317,8 +319,9 @@ export async function updateUser(auth: Authenticated, id: string, input: UserUpd
     return updated;
   };
   const losesSuperuser = input.is_active === false || input.is_superuser === false;
-  const updated = await uniqueEmail(() =>
-    losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write),
+  const updated = await uniqueEmail(
+    () => (losesSuperuser ? keepingOneSuperuser(id, write) : getDb().$transaction(write)),
+    newEmailTaken,
   );
   if (emailChanged) {
     // No confirmation step for an administrator's change, but on the record: who did it, from where.
@@ -328,9 +331,11 @@ export async function updateUser(auth: Authenticated, id: string, input: UserUpd
   return updated;
 }
 
+/** The template's answers: 404 `User not found`, 403 for oneself (as `DELETE /users/me`). */
 export async function deleteUser(actor: User, id: string): Promise<void> {
-  const target = await getUserById(id);
-  if (actor.id === target.id) throw errors.conflict(SUPERUSER_RULES.deleteSelf);
+  const target = await getDb().user.findUnique({ where: { id } });
+  if (!target) throw errors.notFound("User not found");
+  if (actor.id === target.id) throw errors.forbidden(SUPERUSER_RULES.deleteSelf);
   await keepingOneSuperuser(id, (tx) => tx.user.delete({ where: { id } }));
 }
 

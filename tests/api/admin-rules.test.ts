@@ -114,16 +114,16 @@ async function pairRaces(s: Server, adminToken: string): Promise<string> {
 }
 
 describe("a superuser acting on itself", () => {
-  test("cannot deactivate, demote or delete itself: 409 saying so, and nothing changes", async () => {
+  test("cannot deactivate, demote (409) or delete itself (403, as in the template) saying so, and nothing changes", async () => {
     const path = `/api/v1/users/${adminId}`;
-    const cases: [string, unknown, string][] = [
-      ["PATCH", { is_active: false }, "You cannot deactivate your own account: ask another superuser"],
-      ["PATCH", { is_superuser: false }, "You cannot remove your own superuser role: ask another superuser"],
-      ["DELETE", undefined, "Super users are not allowed to delete themselves"],
+    const cases: [string, unknown, number, string][] = [
+      ["PATCH", { is_active: false }, 409, "You cannot deactivate your own account: ask another superuser"],
+      ["PATCH", { is_superuser: false }, 409, "You cannot remove your own superuser role: ask another superuser"],
+      ["DELETE", undefined, 403, "Super users are not allowed to delete themselves"],
     ];
-    for (const [method, json, detail] of cases) {
+    for (const [method, json, status, detail] of cases) {
       const res = await server.api(path, { method, token: admin, json });
-      assert.equal(res.status, 409, `${method} ${JSON.stringify(json)}: ${res.text}`);
+      assert.equal(res.status, status, `${method} ${JSON.stringify(json)}: ${res.text}`);
       assert.deepEqual(res.body, { detail });
     }
     const me = await server.api("/api/v1/users/me", { token: admin });

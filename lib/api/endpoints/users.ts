@@ -266,13 +266,14 @@ export const deleteUser = endpoint({
   tag: "users",
   operationId: "users-delete_user",
   summary: "Delete a user (superuser)",
-  description: "A superuser cannot delete itself, and nobody can delete the last active superuser (409).",
+  description: "A superuser cannot delete itself (403, as with `DELETE /users/me`), and nobody can delete the last active superuser (409).",
   auth: "superuser",
   params: UserIdParams,
   responses: {
     "200": ok("Deleted", Message),
-    "404": userNotFound,
-    "409": superuserRule("The superuser would delete itself", "Super users are not allowed to delete themselves"),
+    "403": errorResponse("The superuser would delete itself", "Super users are not allowed to delete themselves"),
+    "404": errorResponse("No such user", "User not found"),
+    "409": errorResponse("Deleting would leave no active superuser", "This is the last active superuser: make another user an active superuser first"),
   },
 });
 
