@@ -15,13 +15,16 @@ import { connectionsOnPort, groupProcesses } from "../helpers/processes";
 import { newUser, startServer, type Server } from "../helpers/server";
 
 const WORKERS = 2;
-const KILLS = 10;
+const KILLS = 8;
 /**
  * A request with neither an answer nor a connection error after this long hangs. A hang used to last
- * forever; the slowest answers here (a replacement's first requests, while it loads its routes on a
- * loaded machine) took up to about 4 s, so the bound leaves room for a slower machine.
+ * forever. Answers are slow here: each kill starts a replacement (a Next.js start, seconds of CPU) on a
+ * machine the stream already saturates, and a fresh process answers its first requests only once it has
+ * loaded their routes. Alone on the loaded 2-core machine the slowest answer took 4–7 s; with the
+ * PostgreSQL pass of the suite running beside it, up to 10 s and more. So the bound is generous: what
+ * it tells apart is an answer from none.
  */
-const BOUND_MS = 10_000;
+const BOUND_MS = 30_000;
 /** The kills stop after this long even if fewer were done (a very slow machine): the test stays bounded. */
 const STORM_LIMIT_MS = 35_000;
 /** What a client may meet on a connection its server process died with: refused or reset, nothing else. */
@@ -97,7 +100,7 @@ before(async () => {
 });
 after(() => server?.close());
 
-test("SIGKILLs of serving processes under a stream of requests: every request answered or refused within 10 s, none hangs", async () => {
+test("SIGKILLs of serving processes under a stream of requests: every request answered or refused, none hangs", async () => {
   const { token } = await newUser(server, "worker-kill");
   const outcomes: Outcome[] = [];
   const kills: number[] = [];
@@ -109,7 +112,7 @@ test("SIGKILLs of serving processes under a stream of requests: every request an
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 2 });
   const streams = [
     // Fresh connections are what the cluster's primary hands to a process, one by one.
-    ...Array.from({ length: 6 }, () => stream("/api/health/live", false)),
+    ...Array.from({ length: 4 }, () => stream("/api/health/live", false)),
     ...Array.from({ length: 2 }, () => stream("/api/v1/users/me", false, token)),
     // Kept-alive connections already belong to a process: they die with it.
     ...Array.from({ length: 2 }, () => stream("/api/v1/users/me", keepAlive, token)),
@@ -131,7 +134,7 @@ test("SIGKILLs of serving processes under a stream of requests: every request an
       const victim = both[kills.length % both.length]!;
       // A burst of fresh connections just before the kill: connections are on their way to the victim
       // as it dies (with node:cluster's round-robin, the primary has one in hand for it at almost any time).
-      bursts.push(...Array.from({ length: 16 }, () => request("/api/health/live", false).then((o) => outcomes.push(o))));
+      bursts.push(...Array.from({ length: 12 }, () => request("/api/health/live", false).then((o) => outcomes.push(o))));
       await sleep(5 + Math.random() * 25);
       try {
         process.kill(victim.pid, "SIGKILL");
@@ -154,10 +157,13 @@ test("SIGKILLs of serving processes under a stream of requests: every request an
     `${kills.length} kills in ${((Date.now() - stormStart) / 1000).toFixed(1)} s; ${outcomes.length} requests: ` +
     `${answered.length} answered, ${refused.length} refused or reset ` +
     `(${Object.entries(Object.groupBy(refused, (o) => o.code)).map(([code, list]) => `${code} ${list!.length}`).join(", ")}), ` +
-    `${hung.length} hung; settled in ${percentiles([...answered, ...refused].map((o) => o.ms))}`;
+    `${hung.length} hung; settled in ${percentiles([...answered, ...refused].map((o) => o.ms))}, ` +
+    `${[...answered, ...refused].filter((o) => o.ms > 10_000).length} after more than 10 s`;
   console.log(summary);
 
-  assert.ok(kills.length >= KILLS / 2, `only ${kills.length} kills: ${summary}\n${server.output()}`);
+  // Three are plenty to catch the old hang (it left a request hanging in 10 of 11 kills); a machine so
+  // busy that the replacements come slowly may not reach all of them in time.
+  assert.ok(kills.length >= 3, `only ${kills.length} kills: ${summary}\n${server.output()}`);
   assert.equal(hung.length, 0, `requests with no answer and no error after ${BOUND_MS / 1000} s: ${JSON.stringify(hung)}; ${summary}`);
   for (const o of refused) assert.ok(CONNECTION_ERRORS.has(o.code), `unexpected client error ${o.code}: ${summary}`);
   for (const o of answered) assert.equal(o.status, 200, summary);
