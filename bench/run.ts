@@ -16,8 +16,11 @@
  * a target is missed), --database=postgresql://…, --peer / --skip-peer / --peer-dir=…,
  * --results-dir=… (or BENCH_RESULTS_DIR), --duration=S (or BENCH_DURATION_SECONDS: a smoke run), and
  * --summary (run nothing; rewrite bench/summary.json from the results folder's latest*.json).
+ * --soak and --overload run the fault scenarios instead (bench/faults.ts).
  */
+import crypto from "node:crypto";
 import path from "node:path";
+import { runFaultScenarios } from "./faults";
 import { computeFigures } from "./figures";
 import { round } from "./measure";
 import { flag, resultsDir, shortRun, summaryFile } from "./options";
@@ -31,6 +34,14 @@ async function main(): Promise<boolean> {
   if (flag("summary")) return rewriteSummary();
   stopServersOnExit();
   const run = prepare();
+  if (flag("soak") || flag("overload")) {
+    try {
+      await runFaultScenarios(crypto.randomBytes(12).toString("base64url"));
+    } finally {
+      await stopServers();
+    }
+    return true;
+  }
 
   const { fleet, m } = await measureAll();
   if (wasInterrupted()) return new Promise<never>(() => {}); // the signal handler exits

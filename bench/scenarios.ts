@@ -101,7 +101,7 @@ async function compare(fleet: Fleet, m: Measurements) {
 /**
  * Below saturation, on one process and on N. Saturated, N processes share the cores with the load
  * generator, so their requests per CPU-second fall whatever the cluster does. What running N
- * processes costs (contention for the database, the primary's hand-offs) shows when each process is
+ * processes costs (contention for the database, more processes to schedule) shows when each process is
  * offered the same load: one process at a rate it serves with room to spare, N processes at N times
  * it. At one total rate instead, each of the N processes idles more and batches fewer requests per
  * event-loop turn, which costs CPU per request too; that figure is shown beside it.

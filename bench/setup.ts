@@ -91,7 +91,7 @@ export function build(): number {
 // ── ours ────────────────────────────────────────────────────────────────────────────────────────
 
 /** Our production server, `workers` server processes, with a signed-up user and its token. */
-async function startOurs(key: string, workers: number, adminPassword: string): Promise<Server> {
+export async function startOurs(key: string, workers: number, adminPassword: string): Promise<Server> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signin-bench-"));
   const env = productionServerEnv(

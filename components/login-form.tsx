@@ -27,6 +27,12 @@ function throttledSeconds(code: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** A sign-in shed for load (`busy:<seconds>`, the 503's Retry-After) as the number of seconds to wait. */
+function busySeconds(code: string | undefined): number | null {
+  const match = /^busy:(\d+)$/.exec(code ?? "");
+  return match ? Number(match[1]) : null;
+}
+
 /** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>`: the token. */
 function mfaToken(code: string | undefined): string | null {
   const match = /^mfa_required:([A-Za-z0-9_-]+)$/.exec(code ?? "");
@@ -150,6 +156,8 @@ export function LoginForm({
             setWaitUntil(Date.now() + wait * 1000);
             throw new Error(waitMessage(wait));
           }
+          const busy = busySeconds(result?.code);
+          if (busy !== null) throw new Error(`The server is busy, try again in ${busy} second${busy === 1 ? "" : "s"}.`);
           if (result?.code === "inactive") throw new Error("This account is inactive.");
           throw new Error(passwordStep ? "Incorrect email or password." : "Sign-in failed. Please try again.");
         }

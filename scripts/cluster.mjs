@@ -1,9 +1,18 @@
 /**
  * The cluster primary scripts/start.ts runs when WEB_CONCURRENCY is above 1: it forks one server
- * process (scripts/serve.mjs, unchanged) per entry of its worker list. node:cluster shares the port:
- * each worker's `listen()` registers with this process, which accepts connections and hands them to
- * the workers in turn. It serves nothing itself and never opens the database (start-up work is done
- * once, by start.ts, before it starts).
+ * process (scripts/serve.mjs) per entry of its worker list, all on the one port. It serves nothing itself,
+ * accepts no connection and never opens the database (start-up work is done once, by start.ts, before it
+ * starts).
+ *
+ * How the processes share the port: on Linux each opens its own listening socket on it (SO_REUSEPORT,
+ * `listen({ reusePort: true })`) and the kernel spreads new connections over the sockets by a hash of the
+ * client's address and port. Not node:cluster's round-robin, where this process accepts every connection
+ * and passes it to a worker: a connection passed to a worker at the moment it died was never answered nor
+ * closed (the primary kept its copy, waiting for a reply that could not come), so the client hung until
+ * its own timeout (issue 29; tests/api/faults-worker-kill.test.ts). With a socket per process, the
+ * connections a dying process had not accepted yet are reset by the kernel and the next ones go to the
+ * sockets that remain. Elsewhere (no load-balancing SO_REUSEPORT) the workers accept from one shared
+ * socket (cluster.SCHED_NONE), which has no hand-off either.
  *
  * - A worker that exits while the group runs (a crash, a kill) is logged and replaced. Replacements
  *   of a worker that keeps dying young wait longer each time (100 ms, doubling, up to 30 s), so a crash
@@ -20,6 +29,7 @@
  *   <JSON array: one environment object per worker>
  */
 import cluster from "node:cluster";
+import net from "node:net";
 import path from "node:path";
 
 const FIRST_RESTART_DELAY_MS = 100;
@@ -32,7 +42,36 @@ const [port, hostname, trustProxy, workerList] = process.argv.slice(2);
 /** @type {Record<string, string>[]} */
 const workerEnvs = JSON.parse(workerList ?? "[{}]");
 
-cluster.setupPrimary({ exec: path.join(import.meta.dirname, "serve.mjs"), args: [port, hostname, trustProxy] });
+const REUSE_PORT = process.platform === "linux";
+if (!REUSE_PORT) cluster.schedulingPolicy = cluster.SCHED_NONE;
+
+/**
+ * With SO_REUSEPORT a second group of this user's on the same port would join this one's sockets and
+ * silently take part of its connections, where a lone server fails with EADDRINUSE. So the port must be
+ * free to listen on without the option before any worker takes it (the workers' sockets then keep any
+ * later start from binding it this way).
+ */
+async function assertPortFree() {
+  const probe = net.createServer();
+  await new Promise((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen({ port: Number(port), host: hostname, exclusive: true }, () => resolve(undefined));
+  });
+  await new Promise((resolve) => probe.close(() => resolve(undefined)));
+}
+if (REUSE_PORT) {
+  try {
+    await assertPortFree();
+  } catch (error) {
+    console.error(`Cannot listen on ${hostname}:${port}: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
+}
+
+cluster.setupPrimary({
+  exec: path.join(import.meta.dirname, "serve.mjs"),
+  args: [port, hostname, trustProxy, REUSE_PORT ? "reuse-port" : "shared-port"],
+});
 
 /**
  * One slot per worker: which process fills it now, when it started, and how long the next
@@ -64,7 +103,10 @@ function fork(slot) {
   const replacing = started;
   const worker = cluster.fork(slot.env);
   slot.worker = worker;
-  worker.once("listening", () => {
+  // serve.mjs says when it listens: with SO_REUSEPORT its socket is its own, so node:cluster does not.
+  const onListening = (message) => {
+    if (message?.serverListening !== true) return;
+    worker.off("message", onListening);
     slot.listening = true;
     if (replacing) {
       console.log(`Server process ${slot.number} replaced (pid ${worker.process.pid}), listening.`);
@@ -73,7 +115,8 @@ function fork(slot) {
       const pids = slots.map((s) => s.worker.process.pid).join(", ");
       console.log(`${slots.length} server processes listening on the one port (pids ${pids}).`);
     }
-  });
+  };
+  worker.on("message", onListening);
   worker.once("exit", (code, signal) => onExit(slot, worker, code, signal));
 }
 

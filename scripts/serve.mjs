@@ -19,7 +19,9 @@
  *
  * Plain JavaScript on purpose: it runs without tsx, beside the compiled app in .next.
  * Usage: node scripts/serve.mjs <port> <hostname> [<TRUST_PROXY as parsed by lib/config/index.ts, in JSON>]
+ *   [reuse-port: listen with SO_REUSEPORT, beside the other server processes of scripts/cluster.mjs]
  */
+import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
@@ -36,7 +38,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 // lib/runtime/shutdown.ts keeps the app's shutdown steps here (a global, because the app is a separate bundle).
 const HOOKS = Symbol.for("signin-system.shutdown-hooks");
 
-const [portArg, hostname = "127.0.0.1", trustArg = "false"] = process.argv.slice(2);
+const [portArg, hostname = "127.0.0.1", trustArg = "false", portSharing = "own-port"] = process.argv.slice(2);
 const port = Number(portArg);
 const trust = compileTrust(JSON.parse(trustArg));
 
@@ -189,8 +191,13 @@ server.on("clientError", (error, socket) => {
 
 await new Promise((resolve, reject) => {
   server.once("error", reject);
-  server.listen(port, hostname, () => resolve(undefined));
+  // A socket of this process's own (exclusive: outside node:cluster's sharing), one of the port's
+  // SO_REUSEPORT group; scripts/cluster.mjs says why.
+  const reusePort = portSharing === "reuse-port";
+  server.listen({ port, host: hostname, reusePort, exclusive: reusePort }, () => resolve(undefined));
 });
+// Under scripts/cluster.mjs: the primary counts the processes that listen.
+if (cluster.isWorker) process.send?.({ serverListening: true });
 
 let shuttingDown = false;
 async function shutDown(signal) {

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { Text } from "../schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { errorResponse, errors, HttpError, LoginThrottledError } from "../http/errors";
+import { errorResponse, errors, HttpError, LoginThrottledError, OverloadedError } from "../http/errors";
 import { clientInfo, type ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
 import { passwordSignIn } from "./password-sign-in";
@@ -46,6 +46,14 @@ class ThrottledSignin extends CredentialsSignin {
   constructor(retryAfterSeconds: number) {
     super();
     this.code = `throttled:${retryAfterSeconds}`;
+  }
+}
+
+/** Load shed (503: more password checks waiting than the server gets through in time): `busy:<seconds>`. */
+class BusySignin extends CredentialsSignin {
+  constructor(retryAfterSeconds: number) {
+    super();
+    this.code = `busy:${retryAfterSeconds}`;
   }
 }
 
@@ -95,6 +103,7 @@ async function completeSecondFactor(input: z.output<typeof SecondFactorStep>, cl
     return { id: user.id, email: user.email, name: user.name };
   } catch (error) {
     if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
+    if (error instanceof OverloadedError) throw new BusySignin(error.retryAfterSeconds);
     if (error instanceof TokenHolderRefused) throw refusalSignin(error.refusal);
     if (error instanceof HttpError && error.status === 400) {
       throw error.detail === INVALID_CODE ? new MfaInvalidCodeSignin() : new MfaExpiredSignin();
@@ -118,6 +127,7 @@ function credentialsProvider(): Provider {
         user = await passwordSignIn(input.data.email, input.data.password, clientInfo(request), "credentials");
       } catch (error) {
         if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
+        if (error instanceof OverloadedError) throw new BusySignin(error.retryAfterSeconds);
         throw error;
       }
       if (!user) return null;

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { credentialsSignIn } from "../helpers/authjs";
 import { newUser, startServer, type Server } from "../helpers/server";
 
 const MAX_WAIT_SECONDS = 4;
@@ -80,4 +81,16 @@ test("a flood of logins past capacity: 503 with Retry-After at once, no wait pas
   // The shed logins withdrew their throttle reservations, and the thread serves logins again at once.
   const again = await login();
   assert.equal(again.status, 200, again.text);
+});
+
+test("a browser sign-in shed for load says how long to wait (busy:N), as the sign-in page shows it", async () => {
+  const { email, password } = await newUser(server, "flood-browser");
+  const login = () => server.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } });
+  const flood = Promise.all(Array.from({ length: FLOOD }, login));
+  await new Promise((r) => setTimeout(r, 300)); // the queue is full by now
+  const code = await credentialsSignIn(server, email, password, "127.0.0.1");
+  await flood;
+  const match = /^busy:(\d+)$/.exec(code);
+  assert.ok(match && Number(match[1]) >= 1, `the Credentials sign-in answered ${code}`);
+  assert.equal(await credentialsSignIn(server, email, password, "127.0.0.1"), "ok", "and signs in once the queue drained");
 });

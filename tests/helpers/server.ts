@@ -83,6 +83,11 @@ export type StartOptions = {
    * folder (database file and generated secret). Close this server before that one.
    */
   sameDatabaseAs?: Server;
+  /**
+   * The database URL the server is given, made from its database's own (PostgreSQL): a route to the same
+   * database through a TCP proxy, for a test that cuts the proxy. `Server.databaseUrl` stays the direct one.
+   */
+  databaseUrlForServer?: (url: string) => string;
 };
 
 /**
@@ -186,7 +191,8 @@ export async function startServer(overrides: Env = {}, options: StartOptions = {
   let env = overrides;
 
   const start = async () => {
-    current = spawnStart(serverEnv(port, dataDir, database.url, env));
+    const serverDatabaseUrl = database.url && options.databaseUrlForServer ? options.databaseUrlForServer(database.url) : database.url;
+    current = spawnStart(serverEnv(port, dataDir, serverDatabaseUrl, env));
     await waitHealthy(url, current.child, () => pastOutput + current!.output());
   };
   const stop = async () => {
