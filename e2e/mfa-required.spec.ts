@@ -6,7 +6,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { fillSignIn, interactive, PASSWORD, signUpThroughApi, storedToken, uniqueEmail } from "./helpers/browser";
+import { fillSignIn, interactive, PASSWORD, screenshot, signUpThroughApi, storedToken, uniqueEmail } from "./helpers/browser";
 import { startAppServer, type AppServer } from "./helpers/server";
 
 let server: AppServer;
@@ -40,6 +40,7 @@ test("an account without a second factor is sent to enrol, and only then goes on
   await dialog.getByLabel("Password").fill(PASSWORD);
   await dialog.getByRole("button", { name: "Confirm" }).click();
   const secret = (await section.getByTestId("totp-secret").textContent())!.trim();
+  await screenshot(page, "enrol-required");
   // The page, its enrolment step showing, is clean for axe (WCAG 2.1 A and AA, serious or critical).
   const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);

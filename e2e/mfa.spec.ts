@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { fillSignIn, interactive, storedToken, whoAmI } from "./helpers/browser";
+import { fillSignIn, interactive, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
 
 /** What an authenticator app shows for `secret`, `steps` 30-second steps from now. */
@@ -107,6 +107,7 @@ test("sudo mode takes a code from the app or a recovery code instead of the pass
   await dialog.getByLabel("Code from the app").fill("12345");
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog.getByRole("alert")).toHaveText("That code is not right, or it was used already.");
+  await screenshot(page, "reauth-with-code");
   await dialog.getByRole("button", { name: "Use a recovery code" }).click();
   await dialog.getByLabel("Recovery code").fill(recoveryCodes[0]!);
   await dialog.getByRole("button", { name: "Confirm" }).click();
