@@ -27,6 +27,7 @@ const SwaggerUI = dynamic(() => import("swagger-ui-react"), { ssr: false, loadin
 const OAUTH2 = "OAuth2PasswordBearer";
 const BEARER = "HTTPBearer";
 const TOKEN_URL = "/api/v1/login/access-token";
+const MFA_URL = "/api/v1/login/mfa";
 
 // swagger-ui's system object is untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -155,6 +156,17 @@ export function ApiDocs() {
     if (url.endsWith(TOKEN_URL) && response.status === 200 && body.access_token) {
       storeToken(body.access_token);
       setNotice({ tone: "info", text: "Signed in: the token is saved for the whole app." });
+    } else if (url.endsWith(MFA_URL) && response.status === 200 && body.access_token) {
+      // The second step of a login tried out here (docs/mfa.md): its token authorizes the page, as Authorize's would.
+      storeToken(body.access_token);
+      authorizeWith(systemRef.current, body.access_token);
+      setNotice({ tone: "info", text: "Signed in with the second factor: the token is saved and the page is authorized." });
+    } else if (response.status === 401 && body.reason === "mfa_required") {
+      // The password was right; the account has a second factor. Not a refusal of the saved token.
+      setNotice({
+        tone: "info",
+        text: "This account has two-factor authentication: try out POST /api/v1/login/mfa with the mfa_token from this answer and a code; its token then authorizes the page.",
+      });
     } else if (response.status === 401 && typeof body.reason === "string" && readToken()) {
       void onTokenRefused(body.reason);
     }

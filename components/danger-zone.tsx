@@ -1,16 +1,19 @@
 "use client";
 import { useState } from "react";
-import { PasswordDialog } from "./password-dialog";
+import { PasswordDialog, type Proof } from "./password-dialog";
 import type { UserPublicT } from "@/lib/schemas";
 import { apiJson } from "@/lib/client/api";
 import { signOut } from "@/lib/client/token-store";
 
-/** Deleting one's own account, after typing the password again. Superusers cannot (as in the template). */
+/**
+ * Deleting one's own account, after typing the password again (or a code, with two-factor authentication
+ * on). Superusers cannot (as in the template).
+ */
 export function DangerZone({ user }: { user: UserPublicT }) {
   const [open, setOpen] = useState(false);
 
-  async function deleteAccount(password: string) {
-    await apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify({ password }) });
+  async function deleteAccount(proof: Proof) {
+    await apiJson("/api/v1/users/me", { method: "DELETE", body: JSON.stringify(proof) });
     await signOut();
     window.location.assign("/login?reason=deleted");
   }
@@ -47,6 +50,7 @@ export function DangerZone({ user }: { user: UserPublicT }) {
         label="Delete my account"
         pendingLabel="Deleting…"
         className="button danger solid"
+        acceptCodes
         onConfirm={deleteAccount}
       />
     </section>

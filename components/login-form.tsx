@@ -99,6 +99,15 @@ export function LoginForm({
     if (failures > 0) errorRef.current?.focus();
   }, [failures]);
 
+  // A provider sign-in of an account with a second factor lands here with the challenge in the fragment
+  // (lib/accounts/provider-mfa.ts): on to the second step, and the token out of the address bar.
+  useEffect(() => {
+    const match = /^#mfa=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+    if (!match) return;
+    window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}`);
+    setChallenge(match[1]!);
+  }, []);
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);

@@ -1,11 +1,12 @@
 "use client";
 /**
  * "Sudo mode" in the pages: a sensitive change (email, deleting the account, unlinking a sign-in method)
- * that the API refuses with `reason: "reauth_required"` opens a dialog asking for the password, confirms
- * it (`POST /login/reauthenticate`), then runs the change again. Wrap such a change in `withReauth`.
+ * that the API refuses with `reason: "reauth_required"` opens a dialog asking for the password (or, for an
+ * account with two-factor authentication, a code from the app or a recovery code), confirms it
+ * (`POST /login/reauthenticate`), then runs the change again. Wrap such a change in `withReauth`.
  */
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from "react";
-import { PasswordDialog } from "./password-dialog";
+import { PasswordDialog, type Proof } from "./password-dialog";
 import { apiJson, isReauthRequired } from "@/lib/client/api";
 
 /** The user closed the password dialog: the change was not made. */
@@ -48,8 +49,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     [askPassword],
   );
 
-  async function confirmPassword(password: string) {
-    await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify({ password }) });
+  async function confirmProof(proof: Proof) {
+    await apiJson("/api/v1/login/reauthenticate", { method: "POST", body: JSON.stringify(proof) });
     const waiting = pending.current;
     pending.current = null;
     setOpen(false);
@@ -71,12 +72,13 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         open={open}
         onOpenChange={onOpenChange}
         title="Confirm your password"
-        description="This change protects your account: type your password again to make it. You will not be asked again for a few minutes."
+        description="This change protects your account: type your password again (or a code, with two-factor authentication on) to make it. You will not be asked again for a few minutes."
         name="reauth_password"
         emptyMessage="Type your password to continue."
         label="Confirm"
         pendingLabel="Confirming…"
-        onConfirm={confirmPassword}
+        acceptCodes
+        onConfirm={confirmProof}
       />
     </ReauthContext.Provider>
   );

@@ -6,8 +6,9 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { interactive } from "./helpers/browser";
-import { signInAs, SUITE_ADMIN } from "./helpers/accounts";
+import { Secret, TOTP } from "otpauth";
+import { fillSignIn, interactive } from "./helpers/browser";
+import { newAccount, signInAs, SUITE_ADMIN } from "./helpers/accounts";
 
 const SIGNED_OUT = ["/", "/login", "/signup", "/recover-password", "/reset-password", "/verify-email", "/docs", "/no-such-page"];
 const SIGNED_IN = ["/", "/profile", "/settings", "/admin", "/docs", "/no-such-page"];
@@ -91,3 +92,39 @@ test("the theme choice is kept and applied before the page's scripts run; System
   await page.emulateMedia({ colorScheme: "dark" });
   expect(await background()).not.toBe(light);
 });
+
+/** Two-factor authentication's screens: the password dialog offering codes, enrolment, the sign-in's second step. */
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`no serious or critical violations in the two-factor steps, ${colorScheme}`, async ({ page, request }) => {
+    test.setTimeout(120_000);
+    await page.emulateMedia({ colorScheme });
+    const { email, password } = await newAccount(request, `a11y-mfa-${colorScheme}`);
+    await signInAs(page, email, password, "/settings");
+    const found: string[] = [];
+    const section = page.getByRole("region", { name: "Two-factor authentication" });
+    await section.getByRole("button", { name: "Set up an authenticator app" }).click();
+    const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await expect(section.getByRole("img", { name: /QR code/ })).toBeVisible();
+    found.push(...(await seriousViolations(page, `/settings enrolment ${colorScheme}`)));
+    const secret = (await section.getByTestId("totp-secret").textContent())!.trim();
+    const code = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate();
+    await section.getByLabel("Code from the app").fill(code);
+    await section.getByRole("button", { name: "Turn on" }).click();
+    await expect(section.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+    found.push(...(await seriousViolations(page, `/settings recovery codes ${colorScheme}`)));
+    await section.getByRole("button", { name: "I saved them" }).click();
+
+    // Signed out, and in again: the second step, with the code and with a recovery code.
+    await page.context().clearCookies();
+    await page.evaluate(() => window.localStorage.clear());
+    await page.goto("/login?next=/settings");
+    await fillSignIn(page, email, password);
+    await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
+    found.push(...(await seriousViolations(page, `/login second step ${colorScheme}`)));
+    await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+    found.push(...(await seriousViolations(page, `/login recovery code ${colorScheme}`)));
+    expect(found).toEqual([]);
+  });
+}

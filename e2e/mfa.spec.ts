@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { fillSignIn, interactive, storedToken, whoAmI } from "./helpers/browser";
+import { fillSignIn, interactive, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
 
 /** What an authenticator app shows for `secret`, `steps` 30-second steps from now. */
@@ -79,6 +79,51 @@ test("turn on TOTP, sign out, sign in with the password and a code, then with a 
   await expect(page.getByRole("region", { name: "Two-factor authentication" }).getByRole("status")).toContainText(
     "9 recovery codes left",
   );
+});
+
+test("sudo mode takes a code from the app or a recovery code instead of the password, and so does deleting the account", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const { email, password } = await newAccount(request, "mfa-sudo");
+  await signInAs(page, email, password, "/settings");
+  const { secret, recoveryCodes } = await turnOn(page, password);
+  const section = page.getByRole("region", { name: "Two-factor authentication" });
+
+  // A new token (sign in again): its sudo window is closed, so the next change asks for a proof.
+  await signOut(page);
+  await page.goto(`/login?next=${encodeURIComponent("/settings")}`);
+  await fillSignIn(page, email, password);
+  await page.getByLabel("Authentication code").fill(codeFor(secret, 1));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await interactive(page);
+
+  await section.getByRole("button", { name: "New recovery codes" }).click();
+  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(dialog.getByLabel("Password")).toBeVisible();
+  await dialog.getByRole("button", { name: "Use a code from your authenticator app" }).click();
+  await dialog.getByLabel("Code from the app").fill("12345");
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("That code is not right, or it was used already.");
+  await screenshot(page, "reauth-with-code");
+  await dialog.getByRole("button", { name: "Use a recovery code" }).click();
+  await dialog.getByLabel("Recovery code").fill(recoveryCodes[0]!);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(section.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  const fresh = (await section.getByTestId("recovery-codes").getByRole("listitem").allTextContents()).map((c) => c.trim());
+  await section.getByRole("button", { name: "I saved them" }).click();
+
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  const remove = page.getByRole("dialog", { name: "Delete your account?" });
+  await remove.getByRole("button", { name: "Use a recovery code" }).click();
+  await remove.getByLabel("Recovery code").fill(fresh[3]!);
+  await remove.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page).toHaveURL(/\/login\?reason=deleted$/);
+  const gone = await request.post("/api/v1/login/access-token", { form: { username: email, password } });
+  expect(gone.status()).toBe(400);
 });
 
 test("screenshots of the two-factor steps, light and dark, desktop and phone", async ({ page, request }) => {

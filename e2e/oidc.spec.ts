@@ -3,7 +3,8 @@
  * 127.0.0.1, and a dedicated app server configured for it. The Prisma adapter must create the user and
  * link the provider's account to it; signing in again must reuse both.
  */
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { Secret, TOTP } from "otpauth";
 import { interactive, recordSignInPages, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { queryDb } from "./helpers/db";
 import { oidcAppForSpec, signInAtProvider } from "./helpers/oidc-app";
@@ -17,8 +18,18 @@ const account = {
   name: "Grace Hopper",
 };
 const appEmail = account.email.toLowerCase();
+// Accounts that turn two-factor authentication on here: one whose provider says nothing about how it
+// signed them in, one whose provider says it checked two factors (`amr`, RFC 8176).
+const withCode = { sub: "idp-user-totp", email: "ada@idp.example.com", email_verified: true, name: "Ada Lovelace" };
+const withProviderMfa = {
+  sub: "idp-user-amr",
+  email: "alan@idp.example.com",
+  email_verified: true,
+  name: "Alan Turing",
+  amr: ["pwd", "mfa"],
+};
 
-const app = oidcAppForSpec({ account });
+const app = oidcAppForSpec({ account, others: [withCode, withProviderMfa] });
 
 type LinkedAccount = {
   id: string;
@@ -125,4 +136,80 @@ test("signing in with the OpenID Provider creates the user, links the account, a
   await expect(page.getByTestId("profile-email")).toHaveText(appEmail);
   expect(await storedToken(page)).not.toBe(token);
   expect(linkedAccounts()).toEqual(linked);
+});
+
+/** What an authenticator app shows for `secret`, `steps` 30-second steps from now. */
+const codeFor = (secret: string, steps = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({
+    timestamp: Date.now() + steps * 30_000,
+  });
+
+/**
+ * Signs in through the provider as `sub` (a new user), turns TOTP on through the API with the page's token
+ * (the fresh provider sign-in is the proof an account without a password gives), and signs out.
+ */
+async function providerUserWithTotp(page: Page, request: APIRequestContext, sub: string): Promise<string> {
+  await page.goto(`${app.server.url}/login?next=/profile`);
+  await interactive(page);
+  await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+  await signInAtProvider(page, app.idp, sub);
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
+  const headers = { Authorization: `Bearer ${(await storedToken(page))!}` };
+  const started = await request.post(`${app.server.url}/api/v1/users/me/mfa/totp`, { headers });
+  expect(started.status(), await started.text()).toBe(200);
+  const secret = ((await started.json()) as { secret: string }).secret;
+  // The previous step's code (one step of clock skew), so that the current one is still unused.
+  const confirmed = await request.post(`${app.server.url}/api/v1/users/me/mfa/totp/confirm`, {
+    headers,
+    data: { code: codeFor(secret, -1) },
+  });
+  expect(confirmed.status(), await confirmed.text()).toBe(200);
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(`${app.server.url}/login?signed_out=1`);
+  await interactive(page);
+  return secret;
+}
+
+test("a provider sign-in of an account with a second factor asks for the code before the browser is signed in", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const secret = await providerUserWithTotp(page, request, withCode.sub);
+
+  // The provider remembers this browser: straight back from it, to the second step, with no session yet.
+  await page.goto(`${app.server.url}/login?next=/profile`);
+  await interactive(page);
+  await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+  await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
+  // The challenge came in the fragment, and left the address bar.
+  await expect(page).toHaveURL(`${app.server.url}/login?next=%2Fprofile`);
+  expect(await storedToken(page)).toBeNull();
+  expect((await page.request.get(`${app.server.url}/api/auth/session`)).ok()).toBe(true);
+  expect(await (await page.request.get(`${app.server.url}/api/auth/session`)).json()).toBeNull();
+  await screenshot(page, "login-oidc-second-step");
+
+  await page.getByLabel("Authentication code").fill(codeFor(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
+  await expect(page.getByTestId("profile-email")).toHaveText(withCode.email);
+  const token = (await storedToken(page))!;
+  const events = await request.get(`${app.server.url}/api/v1/users/me/events`, { headers: { Authorization: `Bearer ${token}` } });
+  const recorded = ((await events.json()).data as { type: string; method: string | null }[]).map((e) => `${e.type}:${e.method}`);
+  // Two provider sign-ins (the second one's before its code), the enrolment: no failed code.
+  expect(recorded.filter((e) => e === "login_success:oidc")).toHaveLength(2);
+  expect(recorded).toContain("mfa_enrolled:totp");
+  expect(recorded.filter((e) => e.startsWith("mfa_challenge_failed"))).toEqual([]);
+});
+
+test("a provider that asserts its own multi-factor sign-in (amr) is not asked for the code again", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await providerUserWithTotp(page, request, withProviderMfa.sub);
+  const signInPages = recordSignInPages(page);
+  await page.goto(`${app.server.url}/login?next=/profile`);
+  await interactive(page);
+  await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+  await expect(page).toHaveURL(`${app.server.url}/profile`);
+  await expect(page.getByTestId("profile-email")).toHaveText(withProviderMfa.email);
+  expect(signInPages.filter((p) => p.includes("#mfa="))).toEqual([]);
 });

@@ -8,7 +8,14 @@ import http from "node:http";
 import Provider from "oidc-provider";
 import { freePort } from "./server";
 
-export type OidcAccount = { sub: string; email: string; email_verified: boolean; name: string };
+export type OidcAccount = {
+  sub: string;
+  email: string;
+  email_verified: boolean;
+  name: string;
+  /** The ID token's `amr` (RFC 8176) for this account's sign-ins, e.g. ["pwd", "mfa"]; none by default. */
+  amr?: string[];
+};
 
 export type OidcProvider = {
   issuer: string;
@@ -49,13 +56,22 @@ export async function startOidcProvider(options: {
       claims: () => options.others?.find((other) => other.sub === id) ?? { ...account, sub: id },
     }),
     claims: {
-      openid: ["sub"],
+      // `amr` as most providers that set it do: in the ID token, for the accounts that have one.
+      openid: ["sub", "amr"],
       email: ["email", "email_verified"],
       profile: ["name"],
     },
     cookies: { keys: [`cookie-key-${clientSecret}`] },
     features: { devInteractions: { enabled: true } },
   });
+  // The development login page signs in with `{ login: { accountId } }`; an account's `amr` joins it here,
+  // and the provider puts it in the ID token.
+  const finish = provider.interactionFinished.bind(provider);
+  provider.interactionFinished = (req, res, result, finishOptions) => {
+    const login = (result as { login?: { accountId: string } }).login;
+    const amr = login && (options.others?.find((other) => other.sub === login.accountId) ?? account).amr;
+    return finish(req, res, amr ? { ...result, login: { ...login, amr } } : result, finishOptions);
+  };
   const errors: string[] = [];
   for (const event of ["server_error", "grant.error", "authorization.error", "userinfo.error"]) {
     provider.on(event, (_ctx, error) => errors.push(`${event}: ${String((error as Error)?.message ?? error)}`));

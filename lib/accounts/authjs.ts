@@ -26,11 +26,12 @@ import {
   endBrowserSession,
   startBrowserSession,
 } from "./browser-sessions";
-import { withSiteCallbackUrl } from "../auth/callback-url";
+import { sameSitePath, withSiteCallbackUrl } from "../auth/callback-url";
 import { getSecrets } from "../auth/secret";
 import { queueVerificationMail } from "./email-verification";
 import { TokenHolderRefused, tokenRefusal } from "../auth/token-holders";
 import { completeMfaChallenge, INVALID_CODE, MfaRequired, requireSecondFactorIfEnrolled } from "./mfa-challenges";
+import { providerSignInSecondStep } from "./provider-mfa";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
@@ -96,10 +97,10 @@ function refusalSignin(refusal: "inactive" | "unverified"): CredentialsSignin {
   return refusal === "inactive" ? new InactiveUserSignin() : new UnverifiedSignin();
 }
 
-/** The second step: a code or a recovery code for the challenge the password step answered. */
+/** The second step: a code or a recovery code for the challenge the password step (or a provider sign-in) answered. */
 async function completeSecondFactor(input: z.output<typeof SecondFactorStep>, client: ClientInfo) {
   try {
-    const { user } = await completeMfaChallenge(input, client, "credentials");
+    const { user } = await completeMfaChallenge(input, client, ["credentials", "oidc"]);
     return { id: user.id, email: user.email, name: user.name };
   } catch (error) {
     if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
@@ -177,6 +178,38 @@ function adapter(): Adapter {
 /** Whether an OpenID Connect provider's userinfo vouches for `email` (its `email_verified`, for that address). */
 function providerVouchesFor(profile: { email?: unknown; email_verified?: unknown } | undefined, email: string): boolean {
   return profile?.email_verified === true && typeof profile.email === "string" && profile.email.toLowerCase() === email.toLowerCase();
+}
+
+/**
+ * A provider sign-in is the browser sign-in's one `login_success` (a Credentials sign-in records its own),
+ * and a provider that vouches for the address (the userinfo's `email_verified`, for the address the
+ * account has) verifies it.
+ */
+async function recordProviderSignIn(
+  user: { id?: string | undefined; email?: string | null | undefined },
+  profile: Parameters<typeof providerVouchesFor>[0],
+  client: ClientInfo | null,
+) {
+  if (!user.id) return;
+  await recordAuthEvent({ type: "login_success", userId: user.id, method: "oidc", client });
+  if (!user.email || !providerVouchesFor(profile, user.email)) return;
+  await getDb().user.updateMany({
+    where: { id: user.id, email: user.email.toLowerCase(), emailVerified: null },
+    data: { emailVerified: new Date() },
+  });
+}
+
+/**
+ * Where the browser was headed after a provider sign-in (its `authjs.callback-url` cookie, a path on this
+ * site by then: lib/auth/callback-url.ts): the page that finishes an OpenID Connect sign-in names it in `next`.
+ */
+function destinationOf(request: NextRequest | undefined): string | null {
+  const cookie = request?.cookies.get("__Secure-authjs.callback-url") ?? request?.cookies.get("authjs.callback-url");
+  // `request.url`, not `nextUrl`: the latter says "localhost" for 127.0.0.1 (see atBrowserOrigin).
+  const path = cookie ? sameSitePath(cookie.value, new URL(request!.url).origin) : null;
+  if (!path) return null;
+  const url = new URL(path, "http://site");
+  return url.pathname === "/login/complete" ? url.searchParams.get("next") : path;
 }
 
 /** For the sign-in page: which extra providers to offer. */
@@ -290,7 +323,12 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
         if (!row) return true;
         // A provider that vouches for the address verifies it (events.signIn, just after this callback).
         const vouched = account?.type === "oidc" && providerVouchesFor(profile, row.email);
-        return tokenRefusal({ isActive: row.isActive, emailVerified: row.emailVerified ?? (vouched ? new Date() : null) }) === null;
+        if (tokenRefusal({ isActive: row.isActive, emailVerified: row.emailVerified ?? (vouched ? new Date() : null) })) return false;
+        // An account with a second factor gives it after its provider's sign-in too (lib/accounts/provider-mfa.ts):
+        // no session yet, on to the sign-in page's second step.
+        const secondStep = account?.type === "oidc" ? await providerSignInSecondStep(user.id, account.id_token, destinationOf(request)) : null;
+        if (secondStep) await recordProviderSignIn(user, profile, client);
+        return secondStep ?? true;
       },
       async jwt({ token, user }) {
         if (user?.id) {
@@ -307,17 +345,8 @@ const nextAuth = NextAuth((request): NextAuthConfig => {
       },
     },
     events: {
-      // An OpenID Connect provider that vouches for the address verifies it (the userinfo's `email_verified`,
-      // for the address the account has).
-      // A provider sign-in is the browser sign-in's one event (a Credentials sign-in records its own).
       async signIn({ user, account, profile }) {
-        if (account?.type !== "oidc" || !user.id) return;
-        await recordAuthEvent({ type: "login_success", userId: user.id, method: "oidc", client });
-        if (!user.email || !providerVouchesFor(profile, user.email)) return;
-        await getDb().user.updateMany({
-          where: { id: user.id, email: user.email.toLowerCase(), emailVerified: null },
-          data: { emailVerified: new Date() },
-        });
+        if (account?.type === "oidc") await recordProviderSignIn(user, profile, client);
       },
       // Linking a provider account gives its holder a way into this user: the user sees it happen.
       async linkAccount({ user, account }) {

@@ -29,7 +29,7 @@ export async function loginWithSecondFactor(
   input: SecondFactorProof & { mfa_token: string },
   client: ClientInfo,
 ): Promise<IssuedToken> {
-  const { user, clientId } = await completeMfaChallenge(input, client, "password");
+  const { user, clientId } = await completeMfaChallenge(input, client, ["password"]);
   return startFamily(user.id, client, clientId);
 }
 

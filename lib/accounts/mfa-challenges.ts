@@ -36,6 +36,24 @@ export const INVALID_CODE = "Invalid code";
 const challengeRefused = () =>
   errors.oauth(400, "invalid_grant", "The sign-in expired or was already used: sign in with your password again");
 
+/** Where a challenge's first step was: the token endpoint's password grant, the browser's password, a provider sign-in. */
+export type ChallengeMethod = "password" | "credentials" | "oidc";
+
+/** A new challenge for `userId`, whose first step (`method`) is done: answers its `mfa_token`. */
+export async function issueMfaChallenge(userId: string, method: ChallengeMethod, clientId?: string): Promise<string> {
+  const token = crypto.randomBytes(32).toString("base64url");
+  await getDb().mfaChallenge.create({
+    data: {
+      userId,
+      tokenHash: sha256(token),
+      method,
+      clientId: clientId ?? null,
+      expiresAt: new Date(Date.now() + MFA_CHALLENGE_SECONDS * 1000),
+    },
+  });
+  return token;
+}
+
 /**
  * After a right password: when `user` has a second factor, throws `MfaRequired` with a new challenge;
  * otherwise returns (the password alone signs in).
@@ -46,34 +64,24 @@ export async function requireSecondFactorIfEnrolled(
   clientId?: string,
 ): Promise<void> {
   if (!(await hasSecondFactor(user.id))) return;
-  const token = crypto.randomBytes(32).toString("base64url");
-  await getDb().mfaChallenge.create({
-    data: {
-      userId: user.id,
-      tokenHash: sha256(token),
-      method,
-      clientId: clientId ?? null,
-      expiresAt: new Date(Date.now() + MFA_CHALLENGE_SECONDS * 1000),
-    },
-  });
-  throw new MfaRequired(token);
+  throw new MfaRequired(await issueMfaChallenge(user.id, method, clientId));
 }
 
 /**
- * Completes a challenge with a code or a recovery code (throttled like a password): returns the user and
- * the first step's `client_id` once the challenge is spent. 400 `invalid_grant` for an unknown, expired,
+ * Completes a challenge (of one of `methods`) with a code or a recovery code (throttled like a password):
+ * returns the user and the first step's `client_id` once the challenge is spent. 400 `invalid_grant` for an unknown, expired,
  * spent or exhausted challenge, 400 `Invalid code` for a wrong code (the challenge stays, with a try less),
  * 429 when throttled; the account rules of any sign-in (inactive, unverified) apply here again.
  */
 export async function completeMfaChallenge(
   input: SecondFactorProof & { mfa_token: string },
   client: ClientInfo,
-  method: "password" | "credentials",
+  methods: readonly ChallengeMethod[],
 ): Promise<{ user: User; clientId: string | undefined }> {
   const db = getDb();
   const now = new Date();
   const challenge = await db.mfaChallenge.findUnique({ where: { tokenHash: sha256(input.mfa_token) }, include: { user: true } });
-  if (!challenge || challenge.method !== method || challenge.expiresAt <= now) throw challengeRefused();
+  if (!challenge || !methods.includes(challenge.method as ChallengeMethod) || challenge.expiresAt <= now) throw challengeRefused();
   const counted = await db.mfaChallenge.updateMany({
     where: { id: challenge.id, tries: { lt: MFA_CHALLENGE_MAX_TRIES }, expiresAt: { gt: now } },
     data: { tries: { increment: 1 } },

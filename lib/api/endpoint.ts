@@ -28,6 +28,7 @@
  */
 import { z } from "zod";
 import { type Authenticated, requireActiveUser, requireSuperuser, requireUser } from "../auth/current-user";
+import { requireEnrolmentIfRequired } from "../accounts/mfa-enforcement";
 import { preflight, withCors, type CorsScope } from "../http/cors";
 import { errorResponse, errors } from "../http/errors";
 import { parseFormOrJson, parseJson, parseQuery, validate } from "../http/handler";
@@ -62,6 +63,11 @@ export type Declaration = {
   responses: Record<string, ResponseObject>;
   /** false: same-origin only (cookie-authenticated endpoints); no CORS headers for any other origin. */
   crossOrigin?: boolean;
+  /**
+   * Open to an account MFA_REQUIRED covers before it has a second factor (reading itself, enrolling,
+   * re-authenticating, signing out); every other authenticated endpoint answers it 403 `mfa_enrolment_required`.
+   */
+  beforeEnrolment?: true;
 };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -97,6 +103,7 @@ export function endpoint<const D extends Declaration>(declaration: D): Endpoint<
         try {
           const params = validate(declaration.params ?? AnyParams, (await context.params) ?? {}, "path");
           const auth = await authenticate(declaration.auth, request);
+          if (auth && !declaration.beforeEnrolment) await requireEnrolmentIfRequired(auth.user);
           const query = declaration.query ? parseQuery(request, declaration.query) : undefined;
           const body = await readBody(declaration, request);
           const response = await fn({ request, params, query, body, auth } as HandlerContext<D>);

@@ -112,7 +112,12 @@ export function openApiDocument(): object {
         "same endpoint (`grant_type=refresh_token`) for new tokens. Every protected endpoint runs the same " +
         "current-user chain: verified JWT (EdDSA or ES256, `typ: at+jwt`, `exp` required) → token record not " +
         "revoked → user exists → active. Tokens are signed with a persisted key whose public half is at " +
-        "`/.well-known/jwks.json`, and revocations are stored in the database, so both survive server restarts.",
+        "`/.well-known/jwks.json`, and revocations are stored in the database, so both survive server restarts." +
+        "\n\n**Two-factor accounts on this page:** Authorize (the password flow) answers 401 `mfa_required` for an " +
+        "account with two-factor authentication. Try out `POST /api/v1/login/mfa` with the `mfa_token` of that " +
+        "answer (or of a tried-out `POST /api/v1/login/access-token`) and the app's `code`: the token it answers " +
+        "authorizes this page and is saved for the whole app. Signed in through the sign-in page, the page is " +
+        "authorized with that sign-in's token already.",
     },
     servers: [{ url: "/" }],
     tags: [

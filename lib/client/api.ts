@@ -65,6 +65,16 @@ async function signOutIfInactive(response: Response): Promise<void> {
   throw new SignedOutError();
 }
 
+/**
+ * MFA_REQUIRED covers the account and it has no second factor yet (403 `mfa_enrolment_required`): to the
+ * page that only enrols (app/enrol), which itself uses only the endpoints still open.
+ */
+async function enrolIfRequired(response: Response): Promise<void> {
+  const body = (await response.clone().json().catch(() => ({}))) as { reason?: unknown };
+  if (body.reason !== "mfa_enrolment_required" || window.location.pathname === "/enrol") return;
+  window.location.assign(`/enrol?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+}
+
 /** An authenticated request. Throws SignedOutError after starting the redirect to the sign-in page. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const current = await ensureToken();
@@ -76,6 +86,7 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
   let response = await send(path, init, current.token.token);
   if (response.status === 403) await signOutIfInactive(response);
+  if (response.status === 403) await enrolIfRequired(response);
   if (response.status !== 401) return response;
 
   const refused = (await response.clone().json().catch(() => ({}))) as { reason?: string };

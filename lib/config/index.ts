@@ -166,6 +166,15 @@ const EnvSchema = z.object({
   AUTH_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUTH_OIDC_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default("OpenID Connect")),
+  // Whether a provider sign-in whose ID token says (`amr`) that the provider checked several factors
+  // counts as this app's second factor too (docs/mfa.md). False: accounts with a second factor always
+  // give it after a provider sign-in.
+  AUTH_OIDC_TRUST_AMR: booleanSetting(true),
+  // Which accounts must have a second factor (docs/mfa.md): those without are sent to enrol at sign-in.
+  MFA_REQUIRED: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["off", "superusers", "all"], { message: "must be off, superusers or all" }).default("off"),
+  ),
   // Browser origins allowed to call the API from other pages (lib/http/cors.ts), as the FastAPI template
   // reads them: FRONTEND_HOST (the frontend's URL; also the base of links in mails) and
   // BACKEND_CORS_ORIGINS, comma-separated or a JSON list. None set: no cross-origin access at all.
@@ -261,7 +270,9 @@ export type Config = {
   hostname: string;
   /** TRUST_PROXY, parsed; applied to every request by the server process (scripts/serve.mjs). */
   trustProxy: TrustProxySetting;
-  oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string; trustAmr: boolean } | null;
+  /** MFA_REQUIRED: whose accounts must enrol a second factor before they may do anything else. */
+  mfaRequired: "off" | "superusers" | "all";
   /** FRONTEND_HOST as an origin, when set. */
   frontendHost: string | undefined;
   /** Origins allowed cross-origin access to the API: FRONTEND_HOST and BACKEND_CORS_ORIGINS. */
@@ -360,8 +371,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
             clientId: e.AUTH_OIDC_CLIENT_ID,
             clientSecret: e.AUTH_OIDC_CLIENT_SECRET,
             name: e.AUTH_OIDC_NAME,
+            trustAmr: e.AUTH_OIDC_TRUST_AMR,
           }
         : null,
+    mfaRequired: e.MFA_REQUIRED,
     frontendHost: e.FRONTEND_HOST,
     corsOrigins: [...new Set([...(e.FRONTEND_HOST ? [e.FRONTEND_HOST] : []), ...e.BACKEND_CORS_ORIGINS])],
     mail: {

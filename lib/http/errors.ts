@@ -98,6 +98,9 @@ export const errors = {
   inactiveUser: () => new HttpError(403, "Inactive user"),
   notSuperuser: () => new HttpError(403, "The user doesn't have enough privileges"),
   forbidden: (detail: string) => new HttpError(403, detail),
+  /** MFA_REQUIRED covers the account and it has no second factor yet: only enrolment is open to it. */
+  mfaEnrolmentRequired: () =>
+    new HttpError(403, "Set up two-factor authentication first", {}, { reason: "mfa_enrolment_required" }),
   notFound: (detail: string) => new HttpError(404, detail),
   conflict: (detail: string) => new HttpError(409, detail),
   methodNotAllowed: (allowed: string[]) => new HttpError(405, "Method Not Allowed", { Allow: allowed.join(", ") }),

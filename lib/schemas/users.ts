@@ -91,11 +91,6 @@ export const UserListQuery = Pagination.extend({
 });
 
 /** DELETE /users/me: the password typed again. Optional for API clients; the settings page always sends it. */
-export const DeleteMe = z
-  .object({ password: GivenPassword.optional() })
-  .strict()
-  .meta({ id: "UserDeleteMe" });
-
 export type SignupInput = z.output<typeof Signup>;
 
 export type UserCreateInput = z.output<typeof UserCreate>;

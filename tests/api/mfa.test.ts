@@ -294,6 +294,27 @@ describe("re-authentication and turning it off", () => {
     await waitForMail(server, email, /turned off/);
   });
 
+  test("deleting the account takes a code or a recovery code as its proof, like every sensitive change", async () => {
+    const first = await enrolledUser(server, "delete-code");
+    const wrong = await server.api("/api/v1/users/me", { method: "DELETE", token: first.token, json: { code: wrongCode(first.secret) } });
+    assert.equal(wrong.status, 400, wrong.text);
+    assert.equal(wrong.body.detail, "Invalid code");
+    const both = await server.api("/api/v1/users/me", { method: "DELETE", token: first.token, json: { password: first.password, code: "123456" } });
+    assert.equal(both.status, 422, both.text);
+    await awayFromStepEnd();
+    const deleted = await server.api("/api/v1/users/me", { method: "DELETE", token: first.token, json: { code: codeAt(first.secret) } });
+    assert.equal(deleted.status, 200, deleted.text);
+    assert.equal((await tokenRequest(server, first.email, first.password)).status, 400);
+
+    const second = await enrolledUser(server, "delete-recovery");
+    const byRecovery = await server.api("/api/v1/users/me", {
+      method: "DELETE",
+      token: second.token,
+      json: { recovery_code: second.recoveryCodes[0] },
+    });
+    assert.equal(byRecovery.status, 200, byRecovery.text);
+  });
+
   test("a superuser resets a user's second factors: audited, mailed, password alone again", async () => {
     const { user, token, email, password } = await enrolledUser(server, "reset");
     const notAdmin = await server.api(`/api/v1/users/${user.id}/mfa`, { method: "DELETE", token });
@@ -307,6 +328,55 @@ describe("re-authentication and turning it off", () => {
     const resetEvent = (await events(server, token)).find((e) => e.type === "mfa_reset");
     assert.equal(resetEvent?.method, "admin");
     await waitForMail(server, email, /two-factor authentication was reset/i);
+  });
+});
+
+describe("MFA_REQUIRED", () => {
+  test("all: an account without a second factor signs in, may only enrol until it has one, then everything is open", async () => {
+    const srv = await startServer({ MFA_REQUIRED: "all" });
+    try {
+      const { token, email, password } = await newUser(srv, "required");
+      const refused = await srv.api("/api/v1/sessions", { token });
+      assert.equal(refused.status, 403, refused.text);
+      assert.deepEqual(refused.body, { detail: "Set up two-factor authentication first", reason: "mfa_enrolment_required" });
+      const rename = await srv.api("/api/v1/users/me", { method: "PATCH", token, json: { full_name: "x", current_password: password } });
+      assert.equal(rename.status, 403, rename.text);
+      // What an enrolment needs stays open: who am I, the status, re-authentication, enrolling, signing out.
+      assert.equal((await srv.api("/api/v1/users/me", { token })).status, 200);
+      assert.equal((await srv.api("/api/v1/users/me/mfa", { token })).body.totp_enabled, false);
+      const reauth = await srv.api("/api/v1/login/reauthenticate", { method: "POST", token, json: { password } });
+      assert.equal(reauth.status, 200, reauth.text);
+      const started = await srv.api("/api/v1/users/me/mfa/totp", { method: "POST", token });
+      assert.equal(started.status, 200, started.text);
+      await awayFromStepEnd();
+      const confirmed = await srv.api("/api/v1/users/me/mfa/totp/confirm", {
+        method: "POST",
+        token,
+        json: { code: codeAt(started.body.secret as string) },
+      });
+      assert.equal(confirmed.status, 200, confirmed.text);
+      assert.equal((await srv.api("/api/v1/sessions", { token })).status, 200);
+      // From now on its sign-ins ask for the second factor, as for anyone who has one.
+      assert.equal((await tokenRequest(srv, email, password)).status, 401);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test("superusers: only superusers are held to it; the default (off) holds nobody", async () => {
+    const srv = await startServer({ MFA_REQUIRED: "superusers" });
+    try {
+      const admin = await adminToken(srv);
+      const users = await srv.api("/api/v1/users/", { token: admin });
+      assert.equal(users.status, 403, users.text);
+      assert.equal(users.body.reason, "mfa_enrolment_required");
+      const { token } = await newUser(srv, "not-admin");
+      assert.equal((await srv.api("/api/v1/sessions", { token })).status, 200);
+    } finally {
+      await srv.close();
+    }
+    const { token: adminDefault } = { token: await adminToken(server) };
+    assert.equal((await server.api("/api/v1/users/", { token: adminDefault })).status, 200);
   });
 });
 

@@ -118,3 +118,14 @@ test("the issuer: AUTH_URL's origin, else the URL the start banner prints (HOSTN
   assert.equal(pinned.issuer, "https://signin.example");
   assert.equal(pinned.listenUrl, "http://localhost:4000", "the banner still says where the process listens");
 });
+
+test("MFA_REQUIRED: off by default, superusers or all (any case); AUTH_OIDC_TRUST_AMR: on by default", () => {
+  assert.equal(parseConfig({}).mfaRequired, "off");
+  assert.equal(parseConfig({ MFA_REQUIRED: "Superusers" }).mfaRequired, "superusers");
+  assert.equal(parseConfig({ MFA_REQUIRED: "all" }).mfaRequired, "all");
+  assert.throws(() => parseConfig({ MFA_REQUIRED: "admins" }), /MFA_REQUIRED: must be off, superusers or all/);
+  const oidc = { AUTH_OIDC_ISSUER: "https://idp.example.com", AUTH_OIDC_CLIENT_ID: "app", AUTH_OIDC_CLIENT_SECRET: "s" };
+  assert.equal(parseConfig(oidc).oidc?.trustAmr, true);
+  assert.equal(parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "false" }).oidc?.trustAmr, false);
+  assert.throws(() => parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "maybe" }), /AUTH_OIDC_TRUST_AMR/);
+});

@@ -127,6 +127,7 @@ export const logout = endpoint({
     "the user, and lists the linked provider accounts (`linked_accounts`), which still sign in. " +
     "Revocation is stored in the database, so it survives restarts.",
   auth: "user",
+  beforeEnrolment: true,
   body: { schema: Logout, optional: true },
   responses: { "200": { description: "Signed out", content: jsonContent(LogoutResponse) } },
 });
@@ -146,6 +147,7 @@ export const reauthenticate = endpoint({
     "app's, when two-factor authentication is on) or `recovery_code` (spends it). Accounts without a password " +
     "(OpenID Connect only) prove themselves by signing in again through their provider, or with a code.",
   auth: "active",
+  beforeEnrolment: true,
   body: { schema: Reauthenticate },
   responses: {
     "200": {

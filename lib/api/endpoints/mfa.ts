@@ -40,6 +40,7 @@ export const readMfaStatus = endpoint({
   summary: "My second factors",
   description: "Whether sign-ins ask for a code from an authenticator app (TOTP), since when, and how many recovery codes are left.",
   auth: "active",
+  beforeEnrolment: true,
   responses: {
     "200": { description: "The status", content: jsonContent(MfaStatus, { totp_enabled: true, enabled_at: "2026-12-05T08:00:00.000Z", recovery_codes_left: 9 }) },
   },
@@ -75,6 +76,7 @@ export const startTotp = endpoint({
     "changes for sign-ins until `POST /api/v1/users/me/mfa/totp/confirm` proves the app holds it; starting " +
     "again replaces a secret not yet confirmed. 409 when two-factor authentication is on already." + PROOF,
   auth: "active",
+  beforeEnrolment: true,
   body: { schema: FactorProof, optional: true },
   responses: {
     "200": {
@@ -103,6 +105,7 @@ export const confirmTotp = endpoint({
     "single-use recovery codes, **shown this once** (only their hashes are kept): each signs in once when the " +
     "phone is lost. From now on a password sign-in asks for a code. Audited (`mfa_enrolled`).",
   auth: "active",
+  beforeEnrolment: true,
   body: { schema: TotpConfirm },
   responses: {
     "200": { description: "On; the recovery codes", content: jsonContent(RecoveryCodes, RECOVERY_CODES_EXAMPLE) },

@@ -14,7 +14,6 @@ import {
 import {
   AuthEventsPublic,
   AuthEventsQuery,
-  DeleteMe,
   LinkedAccountIdParams,
   LinkedAccountsPublic,
   LogoutResponse,
@@ -70,6 +69,7 @@ export const readUserMe = endpoint({
   summary: "The current user",
   description: "The end of the current-user chain: bearer → verified claims → token not revoked → user → active.",
   auth: "active",
+  beforeEnrolment: true,
   responses: { "200": ok("The current user", UserPublic) },
 });
 
@@ -110,16 +110,17 @@ export const deleteUserMe = endpoint({
   operationId: "users-delete_user_me",
   summary: "Delete my account",
   description:
-    "Deletes the account and all of its tokens. Superusers cannot delete themselves. The password is checked " +
-    "as every password re-check is (throttled, audited)." +
-    "\n\n**Needs a fresh proof of the password** (\"sudo mode\"): `password` in this body (what the settings page sends), or a `POST /api/v1/login/reauthenticate` " +
+    "Deletes the account and all of its tokens. Superusers cannot delete themselves. The proof is checked " +
+    "as every password re-check or code is (throttled, audited)." +
+    "\n\n**Needs a fresh proof** (\"sudo mode\"): `password`, or for an account with two-factor authentication `code` " +
+    "or `recovery_code`, in this body (what the settings page sends), or a `POST /api/v1/login/reauthenticate` " +
     "with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 with `reason: \"reauth_required\"`. " +
     "A token alone is never enough.",
   auth: "active",
-  body: { schema: DeleteMe, optional: true },
+  body: { schema: FactorProof, optional: true },
   responses: {
     "200": ok("Deleted", Message),
-    "400": errorResponse("The password given is wrong", "Incorrect password"),
+    "400": errorResponse("The password or code given is wrong", "Incorrect password"),
     "401": reauthRequired,
     "403": errorResponse("A superuser cannot delete itself", "Super users are not allowed to delete themselves"),
     "429": throttled(
