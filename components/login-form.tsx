@@ -170,9 +170,9 @@ export function LoginForm({
     const signedIn = await submit(
       async () => {
         const result = await signIn("credentials", { ...fields, redirect: false });
-        const next = mfaChallenge(result?.code);
-        if (next) {
-          setChallenge(next);
+        const secondStep = mfaChallenge(result?.code);
+        if (secondStep) {
+          setChallenge(secondStep);
           challenged = true;
           return;
         }

@@ -4,6 +4,11 @@
  * password sign-in: the stored token, the docs page authorized), then use it as the second step of a
  * password sign-in, and remove it. WebAuthn needs an RP ID that is a domain: these tests open the app
  * at http://localhost:PORT (the server's own URL as its banner prints it), not 127.0.0.1.
+ *
+ * The virtual authenticator answers a conditional (autofill) request at once, as if the person had
+ * picked the passkey from the email field's suggestions: the sign-in page then signs in by itself. The
+ * test sees that once (conditional UI) and otherwise hides conditional mediation from the page (a flag
+ * in localStorage read by an init script) to drive the button and the second step.
  * With SCREENSHOTS=1, also screenshots of the new UI, light and dark, desktop and phone.
  */
 import fs from "node:fs";
@@ -41,6 +46,11 @@ async function shoot(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
+/** Whether the pages see conditional mediation (passkey autofill); read by the init script at each load. */
+async function autofill(page: Page, on: boolean) {
+  await page.evaluate((off) => (off ? localStorage.setItem("e2e-no-autofill", "1") : localStorage.removeItem("e2e-no-autofill")), !on);
+}
+
 async function signOut(page: Page) {
   await page.goto("/profile");
   await interactive(page);
@@ -57,6 +67,9 @@ async function confirmPassword(page: Page, password: string) {
 test("add a passkey, sign in with it alone, use it as the second step, remove it", async ({ page, request }) => {
   test.setTimeout(180_000);
   const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  await page.addInitScript(() => {
+    if (localStorage.getItem("e2e-no-autofill")) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
   const { email, password } = await newAccount(request, "passkey");
   await signInAs(page, email, password, "/settings");
 
@@ -75,11 +88,22 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await section.scrollIntoViewIfNeeded();
   await shoot(page, "passkeys-settings");
 
-  // Signed out, the passkey alone signs in: the same as a password sign-in.
+  // Signed out, the sign-in page's autofill (conditional UI) signs in with the passkey.
+  await autofill(page, false);
+  await signOut(page);
+  await autofill(page, true);
+  await page.goto("/login");
+  await expect(page).toHaveURL(/\/profile$/, { timeout: 30_000 });
+  await expect(page.getByTestId("profile-email")).toHaveText(email);
+  expect(await storedToken(page)).toBeTruthy();
+
+  // From here on the page sees no conditional mediation: the button, then the second step.
+  await autofill(page, false);
   await signOut(page);
   await interactive(page);
   await expect(page.getByLabel("Email")).toHaveAttribute("autocomplete", "username webauthn");
   await shoot(page, "passkeys-signin");
+  // The passkey alone signs in: the same as a password sign-in.
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/\/profile$/);
   const token = await storedToken(page);
