@@ -105,7 +105,7 @@ export function PasskeySettings({ onChanged }: { onChanged: () => void }) {
         </ul>
       )}
       {supported ? (
-        <form onSubmit={add} className="stack-tight">
+        <form onSubmit={add} className="stack-tight passkey-add">
           <FormField label="Name of the new passkey" name="passkey_name" type="text" maxLength={60} placeholder="e.g. Work laptop" required />
           <div className="actions">
             <button type="submit" className="button primary inline" disabled={pending}>
