@@ -34,12 +34,15 @@ const labels: Record<string, string> = {
   mfa_challenge_failed: "Wrong two-factor code given",
   recovery_code_used: "Recovery code used",
   recovery_codes_regenerated: "New recovery codes made",
+  passkey_registered: "Passkey added",
+  passkey_removed: "Passkey removed",
 };
 
 const methods: Record<string, string> = {
   password: "API password login",
   credentials: "sign-in page",
   oidc: "provider sign-in",
+  passkey: "passkey",
   session: "browser sign-in",
   password_change: "password change",
   reauthentication: "password confirmation",

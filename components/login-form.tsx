@@ -6,6 +6,14 @@ import { FormField } from "./form-field";
 import { mintFromSession } from "@/lib/client/token-store";
 import { safeNext } from "@/lib/client/navigation";
 import { useForm } from "@/lib/client/use-form";
+import {
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+  cancelPasskeyCeremony,
+  PasskeyCancelledError,
+  passkeySignInAssertion,
+  secondFactorAssertion,
+} from "@/lib/client/passkeys";
 
 const reasonMessages: Record<string, string> = {
   expired: "Your session expired. Please sign in again.",
@@ -33,10 +41,13 @@ function busySeconds(code: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>`: the token. */
-function mfaToken(code: string | undefined): string | null {
-  const match = /^mfa_required:([A-Za-z0-9_-]+)$/.exec(code ?? "");
-  return match ? match[1]! : null;
+/** A password sign-in waiting for its second factor: the challenge and the methods the account has. */
+type Challenge = { token: string; methods: string[] };
+
+/** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>:<methods>`. */
+function mfaChallenge(code: string | undefined): Challenge | null {
+  const match = /^mfa_required:([A-Za-z0-9_-]+)(?::([a-z_,]*))?$/.exec(code ?? "");
+  return match ? { token: match[1]!, methods: match[2] ? match[2].split(",") : ["totp", "recovery_code"] } : null;
 }
 
 /** The password step as typed, kept to ask again for a new verification link. */
@@ -75,7 +86,9 @@ export function LoginForm({
   // EMAIL_VERIFICATION=required refused a right password: offer a new link (and say when one was sent).
   const [unverified, setUnverified] = useState<PasswordStep | null>(null);
   // The password was right and the account has a second factor: the challenge to answer with a code.
-  const [challenge, setChallenge] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  // Whether this browser can use passkeys (known after mounting: the server renders without).
+  const [passkeys, setPasskeys] = useState(false);
   const [useRecoveryCode, setUseRecoveryCode] = useState(false);
 
   useEffect(() => {
@@ -99,13 +112,35 @@ export function LoginForm({
     if (failures > 0) errorRef.current?.focus();
   }, [failures]);
 
-  // A provider sign-in of an account with a second factor lands here with the challenge in the fragment
-  // (lib/accounts/provider-mfa.ts): on to the second step, and the token out of the address bar.
+  // A provider sign-in of an account with a second factor lands here with the challenge in the fragment,
+  // `#mfa=<token>&methods=<a,b>` (lib/accounts/provider-mfa.ts): on to the second step, and the token out of
+  // the address bar.
   useEffect(() => {
-    const match = /^#mfa=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+    const match = /^#mfa=([A-Za-z0-9_-]+)(?:&methods=([a-z_,]*))?$/.exec(window.location.hash);
     if (!match) return;
     window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}`);
-    setChallenge(match[1]!);
+    setChallenge({ token: match[1]!, methods: match[2] ? match[2].split(",") : ["totp", "recovery_code"] });
+  }, []);
+
+  // Passkey autofill (conditional UI): the browser offers this site's passkeys in the email field's
+  // suggestions; picking one signs in. Stopped when the page moves on, or a passkey button takes over.
+  const onPasskey = useRef<(fields: Record<string, string>) => Promise<void>>(async () => {});
+  useEffect(() => {
+    setPasskeys(browserSupportsWebAuthn());
+    let live = true;
+    void (async () => {
+      if (!(await browserSupportsWebAuthnAutofill())) return;
+      try {
+        const assertion = await passkeySignInAssertion(true);
+        if (live) await onPasskey.current({ passkey: JSON.stringify(assertion) });
+      } catch {
+        // Cancelled, or replaced by a button's ceremony: nothing to say.
+      }
+    })();
+    return () => {
+      live = false;
+      cancelPasskeyCeremony();
+    };
   }, []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -125,7 +160,21 @@ export function LoginForm({
     event.preventDefault();
     const value = String(new FormData(event.currentTarget).get("second_factor") ?? "").trim();
     if (!challenge || !value) return;
-    await step({ mfa_token: challenge, ...(useRecoveryCode ? { recovery_code: value } : { code: value }) }, null);
+    await step({ mfa_token: challenge.token, ...(useRecoveryCode ? { recovery_code: value } : { code: value }) }, null);
+  }
+
+  /** A passkey ceremony, then its step: the sign-in itself, or the second step of `challenge`. */
+  async function withPasskey(second: Challenge | null) {
+    let assertion;
+    try {
+      assertion = second ? await secondFactorAssertion(second.token) : await passkeySignInAssertion();
+    } catch (error) {
+      if (error instanceof PasskeyCancelledError) return;
+      setErrors({ form: error instanceof Error ? error.message : "The passkey could not be used." });
+      setFailures((n) => n + 1);
+      return;
+    }
+    await step({ ...(second ? { mfa_token: second.token } : {}), passkey: JSON.stringify(assertion) }, null);
   }
 
   /**
@@ -137,15 +186,18 @@ export function LoginForm({
     const signedIn = await submit(
       async () => {
         const result = await signIn("credentials", { ...fields, redirect: false });
-        const token = mfaToken(result?.code);
-        if (token) {
-          setChallenge(token);
+        const secondStep = mfaChallenge(result?.code);
+        if (secondStep) {
+          setChallenge(secondStep);
           challenged = true;
           return;
         }
+        if (result?.code === "passkey_refused") throw new Error("That passkey was not accepted. Try again, or sign in with your password.");
         if (result?.code === "mfa_invalid") {
           throw new Error(
-            useRecoveryCode
+            fields.passkey
+              ? "That passkey was not accepted. Try again."
+              : useRecoveryCode
               ? "That recovery code is wrong or was used already."
               : "That code is wrong or was used already. Wait for the next one.",
           );
@@ -180,6 +232,11 @@ export function LoginForm({
     if (!signedIn) setFailures((n) => n + 1);
   }
 
+  // The autofill ceremony (started once, on mount) signs in through the current `step`.
+  useEffect(() => {
+    onPasskey.current = (fields) => step(fields, null);
+  });
+
   const notice = passwordReset
     ? "Your password was changed and every device was signed out. Sign in with the new password."
     : signedOut === "everywhere"
@@ -203,6 +260,22 @@ export function LoginForm({
   );
 
   if (challenge) {
+    const codes = challenge.methods.includes("totp");
+    const passkeyButton = challenge.methods.includes("passkey") && passkeys && (
+      <button type="button" className={`button${codes ? "" : " primary"}`} disabled={pending} onClick={() => void withPasskey(challenge)}>
+        Use a passkey
+      </button>
+    );
+    if (!codes) {
+      return (
+        <div className="card narrow">
+          <h1>Two-factor authentication</h1>
+          <p className="muted">Confirm it is you with one of your passkeys: your device asks for its screen lock.</p>
+          {errorLine}
+          {passkeyButton || <p className="form-error">This browser cannot use passkeys: sign in on a device that can.</p>}
+        </div>
+      );
+    }
     return (
       <div className="card narrow">
         <h1>Two-factor authentication</h1>
@@ -239,6 +312,7 @@ export function LoginForm({
             {useRecoveryCode ? "Use a code from the app instead" : "Use a recovery code instead"}
           </button>
         </p>
+        {passkeyButton && <p className="small-print">{passkeyButton}</p>}
         <p className="muted small-print">
           Lost your phone and your recovery codes? Ask an administrator to reset your two-factor authentication.
         </p>
@@ -255,7 +329,8 @@ export function LoginForm({
         </p>
       )}
       <form method="post" onSubmit={onSubmit} noValidate={false} aria-describedby={error ? "login-error" : undefined}>
-        <FormField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
+        {/* "webauthn": the browser may offer passkeys among the field's suggestions (conditional UI). */}
+        <FormField label="Email" name="email" type="email" autoComplete="username webauthn" required autoFocus />
         <FormField label="Password" name="password" type="password" autoComplete="current-password" required />
         {errorLine}
         {unverified && (
@@ -276,6 +351,11 @@ export function LoginForm({
       <p className="small-print">
         <Link href="/recover-password">Forgot password?</Link>
       </p>
+      {passkeys && (
+        <button type="button" className="button" disabled={pending} onClick={() => void withPasskey(null)}>
+          Sign in with a passkey
+        </button>
+      )}
       {oidc && (
         <>
           <div className="divider">

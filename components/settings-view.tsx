@@ -5,6 +5,7 @@ import { useRequireAuth } from "./auth-provider";
 import { ProfileForm } from "./profile-form";
 import { ChangePasswordForm } from "./change-password-form";
 import { TwoFactorSettings } from "./two-factor-settings";
+import { PasskeySettings } from "./passkey-settings";
 import { AuthEvents } from "./auth-events";
 import { DangerZone } from "./danger-zone";
 import { PageLoading } from "./page-loading";
@@ -25,7 +26,7 @@ export function SettingsView() {
         <div>
           <h1>Settings</h1>
           <p className="muted">
-            Your name and email, password, two-factor authentication, recent activity and account. Your sessions, access token and linked
+            Your name and email, password, two-factor authentication, passkeys, recent activity and account. Your sessions, access token and linked
             sign-in methods are on <Link href="/profile">your profile</Link>.
           </p>
         </div>
@@ -33,6 +34,7 @@ export function SettingsView() {
       <ProfileForm user={user} />
       <ChangePasswordForm onChanged={() => setVersion((v) => v + 1)} />
       <TwoFactorSettings onChanged={() => setVersion((v) => v + 1)} />
+      <PasskeySettings onChanged={() => setVersion((v) => v + 1)} />
       <AuthEvents refreshKey={refreshKey} />
       <DangerZone user={user} />
     </div>

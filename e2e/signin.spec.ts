@@ -137,7 +137,7 @@ test("after 10 failed attempts the sign-in page shows the wait and disables the 
   await fillSignIn(page, email);
   const error = page.getByRole("main").getByRole("alert");
   await expect(error).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/);
-  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeDisabled();
   expect(await storedToken(page)).toBeNull();
   await screenshot(page, "login-throttled");
 });

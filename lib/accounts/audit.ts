@@ -58,6 +58,9 @@ export const AUTH_EVENT_TYPES = [
   "mfa_challenge_failed",
   "recovery_code_used",
   "recovery_codes_regenerated",
+  // Passkeys (issue 28): one registered, one removed (a passkey sign-in is `login_success`, `method`: "passkey").
+  "passkey_registered",
+  "passkey_removed",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

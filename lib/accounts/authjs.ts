@@ -13,7 +13,7 @@ import type { Adapter } from "next-auth/adapters";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import { NextRequest } from "next/server";
 import { z } from "zod";
-import { Text } from "../schemas";
+import { AuthenticationResponse, Text } from "../schemas";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import { errorResponse, errors, HttpError, LoginThrottledError, OverloadedError } from "../http/errors";
@@ -32,6 +32,7 @@ import { queueVerificationMail } from "./email-verification";
 import { TokenHolderRefused, tokenRefusal } from "../auth/token-holders";
 import { completeMfaChallenge, INVALID_CODE, MfaRequired, requireSecondFactorIfEnrolled } from "./mfa-challenges";
 import { providerSignInSecondStep } from "./provider-mfa";
+import { passkeySignIn } from "./passkey-sign-in";
 
 class InactiveUserSignin extends CredentialsSignin {
   override code = "inactive";
@@ -59,14 +60,20 @@ class BusySignin extends CredentialsSignin {
 }
 
 /**
- * The password was right and the account has a second factor: the code carries the challenge,
- * `mfa_required:<mfa_token>`, which the sign-in page sends back with a code (lib/accounts/mfa-challenges.ts).
+ * The password was right and the account has a second factor: the code carries the challenge and the
+ * methods it accepts, `mfa_required:<mfa_token>:<method,method>`, which the sign-in page sends back with
+ * a code or a passkey's assertion (lib/accounts/mfa-challenges.ts).
  */
 class MfaRequiredSignin extends CredentialsSignin {
-  constructor(mfaToken: string) {
+  constructor(mfaToken: string, methods: string[]) {
     super();
-    this.code = `mfa_required:${mfaToken}`;
+    this.code = `mfa_required:${mfaToken}:${methods.join(",")}`;
   }
+}
+
+/** A passkey sign-in whose assertion was refused (unknown passkey, spent challenge, bad signature). */
+class PasskeyRefusedSignin extends CredentialsSignin {
+  override code = "passkey_refused";
 }
 
 /** The second step's code was wrong: the same challenge may be tried again. */
@@ -86,18 +93,36 @@ const PasswordStep = z.object({
   resend_verification: z.string().max(8).optional(),
 });
 
+/** A passkey's assertion, as the form posts it: the JSON of `startAuthentication()`'s result. */
+const PasskeyAssertion = z
+  .string()
+  .max(32_768)
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Not JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(AuthenticationResponse);
+
 const SecondFactorStep = z.object({
   mfa_token: Text.max(256),
   code: Text.max(32).optional(),
   recovery_code: Text.max(64).optional(),
+  passkey: PasskeyAssertion.optional(),
 });
+
+/** A passkey sign-in: the assertion alone (no email, no password). */
+const PasskeyStep = z.object({ passkey: PasskeyAssertion });
 
 /** Auth.js's answer to a refusal of the account itself (inactive, unverified) at either step. */
 function refusalSignin(refusal: "inactive" | "unverified"): CredentialsSignin {
   return refusal === "inactive" ? new InactiveUserSignin() : new UnverifiedSignin();
 }
 
-/** The second step: a code or a recovery code for the challenge the password step (or a provider sign-in) answered. */
+/** The second step: a code, a recovery code or a passkey for the challenge the password step (or a provider sign-in) answered. */
 async function completeSecondFactor(input: z.output<typeof SecondFactorStep>, client: ClientInfo) {
   try {
     const { user } = await completeMfaChallenge(input, client, ["credentials", "oidc"]);
@@ -113,14 +138,30 @@ async function completeSecondFactor(input: z.output<typeof SecondFactorStep>, cl
   }
 }
 
+/** A passkey sign-in in the browser: the same check as `POST /login/passkey`, then the account rules. */
+async function signInWithPasskey(response: z.output<typeof AuthenticationResponse>, client: ClientInfo) {
+  let user;
+  try {
+    user = await passkeySignIn(response, client);
+  } catch (error) {
+    if (error instanceof LoginThrottledError) throw new ThrottledSignin(error.retryAfterSeconds);
+    if (error instanceof HttpError && error.status === 400) throw new PasskeyRefusedSignin();
+    throw error;
+  }
+  const refusal = tokenRefusal(user);
+  if (refusal) throw refusalSignin(refusal);
+  return { id: user.id, email: user.email, name: user.name };
+}
+
 function credentialsProvider(): Provider {
   return Credentials({
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
     async authorize(raw, request) {
       const second = SecondFactorStep.safeParse(raw);
-      if (second.success && (second.data.code === undefined) !== (second.data.recovery_code === undefined)) {
-        return completeSecondFactor(second.data, clientInfo(request));
-      }
+      const proofs = second.success ? [second.data.code, second.data.recovery_code, second.data.passkey].filter((p) => p !== undefined) : [];
+      if (second.success && proofs.length === 1) return completeSecondFactor(second.data, clientInfo(request));
+      const passkey = second.success ? null : PasskeyStep.safeParse(raw);
+      if (passkey?.success) return signInWithPasskey(passkey.data.passkey, clientInfo(request));
       const input = PasswordStep.safeParse(raw);
       if (!input.success) return null;
       let user;
@@ -138,7 +179,7 @@ function credentialsProvider(): Provider {
       try {
         await requireSecondFactorIfEnrolled(user, "credentials");
       } catch (error) {
-        if (error instanceof MfaRequired) throw new MfaRequiredSignin(error.mfaToken);
+        if (error instanceof MfaRequired) throw new MfaRequiredSignin(error.mfaToken, error.methods);
         throw error;
       }
       return { id: user.id, email: user.email, name: user.name };

@@ -12,6 +12,8 @@ import { requireTokenHolder } from "../auth/token-holders";
 import { refreshAccessToken, startFamily } from "./refresh-tokens";
 import { completeMfaChallenge, requireSecondFactorIfEnrolled } from "./mfa-challenges";
 import type { SecondFactorProof } from "./second-factor-check";
+import { passkeySignIn } from "./passkey-sign-in";
+import type { AuthenticationResponseT } from "../schemas";
 
 export async function loginWithPassword(
   input: { username: string; password: string; client_id?: string },
@@ -31,6 +33,16 @@ export async function loginWithSecondFactor(
 ): Promise<IssuedToken> {
   const { user, clientId } = await completeMfaChallenge(input, client, ["password"]);
   return startFamily(user.id, client, clientId);
+}
+
+/** A passkey sign-in (no password, no second step): the same tokens as a password login. */
+export async function loginWithPasskey(
+  input: { response: AuthenticationResponseT; client_id?: string | undefined },
+  client: ClientInfo,
+): Promise<IssuedToken> {
+  const user = await passkeySignIn(input.response, client);
+  requireTokenHolder(user);
+  return startFamily(user.id, client, input.client_id);
 }
 
 /** The refresh grant, throttled per client address like password attempts. */

@@ -15,17 +15,21 @@ import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { sha256 } from "../auth/totp";
 import { requireTokenHolder } from "../auth/token-holders";
-import { checkSecondFactor, hasSecondFactor, type SecondFactorProof } from "./second-factor-check";
+import { checkSecondFactor, secondFactorMethods, type SecondFactorProof } from "./second-factor-check";
 
 export const MFA_CHALLENGE_SECONDS = 5 * 60;
 export const MFA_CHALLENGE_MAX_TRIES = 5;
-/** The second factors a challenge accepts (passkeys will join them). */
-export const MFA_METHODS = ["totp", "recovery_code"] as const;
+/** The second factors a challenge may accept; `methods` in its answer says which the account has. */
+export const MFA_METHODS = ["totp", "recovery_code", "passkey"] as const;
+export type MfaMethod = (typeof MFA_METHODS)[number];
 
 /** 401 `mfa_required` with the challenge's token: what the password step answers such an account. */
 export class MfaRequired extends HttpError {
-  constructor(readonly mfaToken: string) {
-    super(401, "Second factor required", {}, { reason: "mfa_required", mfa_token: mfaToken, methods: [...MFA_METHODS] });
+  constructor(
+    readonly mfaToken: string,
+    readonly methods: MfaMethod[],
+  ) {
+    super(401, "Second factor required", {}, { reason: "mfa_required", mfa_token: mfaToken, methods });
   }
 }
 
@@ -63,13 +67,24 @@ export async function requireSecondFactorIfEnrolled(
   method: "password" | "credentials",
   clientId?: string,
 ): Promise<void> {
-  if (!(await hasSecondFactor(user.id))) return;
-  throw new MfaRequired(await issueMfaChallenge(user.id, method, clientId));
+  const methods = await secondFactorMethods(user.id);
+  if (methods.length === 0) return;
+  throw new MfaRequired(await issueMfaChallenge(user.id, method, clientId), methods);
 }
 
 /**
- * Completes a challenge (of one of `methods`) with a code or a recovery code (throttled like a password):
- * returns the user and the first step's `client_id` once the challenge is spent. 400 `invalid_grant` for an unknown, expired,
+ * The user a live challenge (not yet spent, expired or out of tries) was issued to, for the options of
+ * a passkey assertion; null otherwise. Asking for options does not spend a try.
+ */
+export async function challengedUser(mfaToken: string): Promise<User | null> {
+  const challenge = await getDb().mfaChallenge.findUnique({ where: { tokenHash: sha256(mfaToken) }, include: { user: true } });
+  if (!challenge || challenge.expiresAt <= new Date() || challenge.tries >= MFA_CHALLENGE_MAX_TRIES) return null;
+  return challenge.user;
+}
+
+/**
+ * Completes a challenge (of one of `methods`) with a code, a recovery code or a passkey's assertion (throttled like a
+ * password): returns the user and the first step's `client_id` once the challenge is spent. 400 `invalid_grant` for an unknown, expired,
  * spent or exhausted challenge, 400 `Invalid code` for a wrong code (the challenge stays, with a try less),
  * 429 when throttled; the account rules of any sign-in (inactive, unverified) apply here again.
  */

@@ -10,7 +10,7 @@
  */
 import { decodeJwt } from "jose";
 import { getConfig } from "../config";
-import { hasSecondFactor } from "./second-factor-check";
+import { secondFactorMethods } from "./second-factor-check";
 import { issueMfaChallenge } from "./mfa-challenges";
 
 /**
@@ -34,11 +34,12 @@ export function providerAssertsMfa(idToken: unknown): boolean {
 
 /**
  * After a provider sign-in of `userId`: null when it is enough (no second factor, or the provider asserted
- * MFA), otherwise the sign-in page's second step to go to: `/login?next=…#mfa=<mfa_token>`. The token
+ * MFA), otherwise the sign-in page's second step to go to: `/login?next=…#mfa=<mfa_token>&methods=<a,b>`. The token
  * travels in the fragment, which browsers never send to a server nor put in a Referer.
  */
 export async function providerSignInSecondStep(userId: string, idToken: unknown, next: string | null): Promise<string | null> {
-  if (!(await hasSecondFactor(userId)) || providerAssertsMfa(idToken)) return null;
+  const methods = await secondFactorMethods(userId);
+  if (methods.length === 0 || providerAssertsMfa(idToken)) return null;
   const token = await issueMfaChallenge(userId, "oidc");
-  return `/login${next ? `?next=${encodeURIComponent(next)}` : ""}#mfa=${token}`;
+  return `/login${next ? `?next=${encodeURIComponent(next)}` : ""}#mfa=${token}&methods=${methods.join(",")}`;
 }

@@ -1,6 +1,6 @@
 /**
- * Checking a second factor: a TOTP code from the account's authenticator app, or one of its recovery
- * codes. Used by the token endpoint's and the browser's second step (lib/accounts/mfa-challenges.ts) and
+ * Checking a second factor: a TOTP code from the account's authenticator app, one of its recovery
+ * codes, or an assertion of one of its passkeys (lib/auth/webauthn.ts). Used by the token endpoint's and the browser's second step (lib/accounts/mfa-challenges.ts) and
  * by re-authentication (lib/accounts/reauthentication.ts). Each check is throttled like a password: an
  * attempt is reserved against the account and the client's IP before the code is looked at
  * (lib/auth/throttle.ts), so six digits cannot be guessed faster than a password.
@@ -15,6 +15,8 @@ import type { ClientInfo } from "../http/client";
 import { open } from "../auth/encryption";
 import { matchTotpStep, normalizeRecoveryCode, sha256 } from "../auth/totp";
 import { reserveAttempt, settleAttempt } from "../auth/throttle";
+import { checkAssertion } from "../auth/webauthn";
+import type { AuthenticationResponseT } from "../schemas";
 import { appName, templates } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
 import { queueAccountMail } from "./account-mail";
@@ -22,7 +24,11 @@ import { queueAccountMail } from "./account-mail";
 /** What `encryption.seal` binds TOTP secrets to. */
 export const TOTP_SECRET_PURPOSE = "totp-secret";
 
-export type SecondFactorProof = { code?: string | undefined; recovery_code?: string | undefined };
+export type SecondFactorProof = {
+  code?: string | undefined;
+  recovery_code?: string | undefined;
+  passkey?: AuthenticationResponseT | undefined;
+};
 
 /** The TOTP secret of the user's factor (confirmed or pending), or null when it has none that opens. */
 export async function totpSecretOf(userId: string, state: "confirmed" | "pending"): Promise<string | null> {
@@ -31,10 +37,24 @@ export async function totpSecretOf(userId: string, state: "confirmed" | "pending
   return open(factor.secretEncrypted, TOTP_SECRET_PURPOSE, userId);
 }
 
-/** Whether sign-ins of this user ask for a second factor. */
-export async function hasSecondFactor(userId: string): Promise<boolean> {
+/** Whether the user has an authenticator app (TOTP) turned on. */
+export async function totpEnabled(userId: string): Promise<boolean> {
   const factor = await getDb().totpFactor.findUnique({ where: { userId }, select: { confirmedAt: true } });
   return factor?.confirmedAt != null;
+}
+
+/**
+ * The second factors a password sign-in of this user may be completed with; empty: the password alone
+ * signs in. A registered passkey counts as a second factor on its own (as GitHub does it).
+ */
+export async function secondFactorMethods(userId: string): Promise<("totp" | "recovery_code" | "passkey")[]> {
+  const [totp, passkeys] = await Promise.all([totpEnabled(userId), getDb().passkey.count({ where: { userId } })]);
+  return [...(totp ? (["totp", "recovery_code"] as const) : []), ...(passkeys > 0 ? (["passkey"] as const) : [])];
+}
+
+/** Whether sign-ins of this user ask for a second factor. */
+export async function hasSecondFactor(userId: string): Promise<boolean> {
+  return (await secondFactorMethods(userId)).length > 0;
 }
 
 /**
@@ -77,7 +97,7 @@ async function spendRecoveryCode(user: Pick<User, "id" | "email">, code: string,
 }
 
 /**
- * Checks the second factor given (a TOTP code or a recovery code) for `user`, throttled like a password
+ * Checks the second factor given (a TOTP code, a recovery code or a passkey's assertion) for `user`, throttled like a password
  * (429 when the account or the address is locked) and audited (`mfa_challenge_failed` when wrong,
  * `recovery_code_used` when one is spent). `method` says what for: "mfa" (sign-in), "reauthentication".
  */
@@ -95,9 +115,11 @@ export async function checkSecondFactor(
     throw error;
   }
   const ok =
-    proof.code !== undefined
-      ? (await spendTotpCode(user.id, proof.code, "confirmed")) !== null
-      : proof.recovery_code !== undefined && (await hasSecondFactor(user.id)) && (await spendRecoveryCode(user, proof.recovery_code, client));
+    proof.passkey !== undefined
+      ? (await checkAssertion(proof.passkey, "second_factor", user.id)).ok
+      : proof.code !== undefined
+        ? (await spendTotpCode(user.id, proof.code, "confirmed")) !== null
+        : proof.recovery_code !== undefined && (await totpEnabled(user.id)) && (await spendRecoveryCode(user, proof.recovery_code, client));
   await settleAttempt(attempt, ok);
   if (!ok) await recordAuthEvent({ type: "mfa_challenge_failed", userId: user.id, method, client });
   return ok;

@@ -20,7 +20,7 @@ import { appName, templates } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
 import { queueAccountMail } from "./account-mail";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
-import { hasSecondFactor, spendTotpCode, TOTP_SECRET_PURPOSE } from "./second-factor-check";
+import { spendTotpCode, totpEnabled, TOTP_SECRET_PURPOSE } from "./second-factor-check";
 
 export const RECOVERY_CODE_COUNT = 10;
 
@@ -46,7 +46,7 @@ export async function startTotpEnrolment(
   proof: Proof & { client: ClientInfo },
 ): Promise<{ secret: string; otpauth_uri: string }> {
   const userId = auth.user.id;
-  if (await hasSecondFactor(userId)) throw alreadyOn();
+  if (await totpEnabled(userId)) throw alreadyOn();
   await requireRecentAuthentication(auth, proof);
   const secret = newTotpSecret();
   const secretEncrypted = seal(secret, TOTP_SECRET_PURPOSE, userId);
@@ -79,7 +79,7 @@ async function replaceRecoveryCodes(
  */
 export async function confirmTotpEnrolment(auth: Authenticated, code: string, client: ClientInfo): Promise<string[]> {
   const userId = auth.user.id;
-  if (await hasSecondFactor(userId)) throw alreadyOn();
+  if (await totpEnabled(userId)) throw alreadyOn();
   const pending = await getDb().totpFactor.findUnique({ where: { userId }, select: { userId: true } });
   if (!pending) throw errors.badRequest("Start the enrolment first (POST /api/v1/users/me/mfa/totp)");
   if ((await spendTotpCode(userId, code, "pending")) === null) {
@@ -98,7 +98,7 @@ export async function confirmTotpEnrolment(auth: Authenticated, code: string, cl
 /** A new set of ten recovery codes (the old ones stop working), after a fresh proof. */
 export async function regenerateRecoveryCodes(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<string[]> {
   const userId = auth.user.id;
-  if (!(await hasSecondFactor(userId))) throw notOn();
+  if (!(await totpEnabled(userId))) throw notOn();
   await requireRecentAuthentication(auth, proof);
   const codes = await getDb().$transaction((tx) => replaceRecoveryCodes(tx, userId));
   await recordAuthEvent({ type: "recovery_codes_regenerated", userId, client: proof.client });
@@ -128,7 +128,7 @@ function mailNotice(user: Pick<User, "id" | "email">, title: string, what: strin
 /** Turns two-factor authentication off (400 when it is not on), after a fresh proof; mailed as a notice. */
 export async function disableSecondFactors(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<void> {
   const user = auth.user;
-  if (!(await hasSecondFactor(user.id))) throw notOn();
+  if (!(await totpEnabled(user.id))) throw notOn();
   await requireRecentAuthentication(auth, proof);
   await removeSecondFactors(user.id);
   await recordAuthEvent({ type: "mfa_disabled", userId: user.id, client: proof.client });
@@ -143,7 +143,9 @@ export async function disableSecondFactors(auth: Authenticated, proof: Proof & {
 export async function resetSecondFactors(userId: string, client: ClientInfo): Promise<void> {
   const user = await getDb().user.findUnique({ where: { id: userId }, select: { id: true, email: true } });
   if (!user) throw errors.notFound("The user with this id does not exist in the system");
-  const removed = await removeSecondFactors(user.id);
+  // A lost device may hold the account's passkeys too: the reset removes them with the app and the codes.
+  const passkeys = await getDb().passkey.deleteMany({ where: { userId: user.id } });
+  const removed = (await removeSecondFactors(user.id)) || passkeys.count > 0;
   await recordAuthEvent({ type: "mfa_reset", userId: user.id, method: "admin", client });
   if (removed) {
     mailNotice(user, "Your two-factor authentication was reset", "An administrator reset the two-factor authentication of your account: signing in now needs only the password until you turn it on again.");

@@ -29,6 +29,7 @@ export type PruneResult = {
   verificationTokens: number;
   emailTokens: number;
   mfaChallenges: number;
+  webauthnChallenges: number;
   loginThrottles: number;
   authEvents: number;
 };
@@ -44,11 +45,12 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
   const accessTokens = await db.accessToken.deleteMany({ where: { expiresAt: { lt: at(DAY_MS) } } });
   // The idle end never passes the family's end (lib/accounts/refresh-tokens.ts), so it is the one to test.
   const refreshFamilies = await db.refreshFamily.deleteMany({ where: { idleExpiresAt: { lt: at(DAY_MS) } } });
-  const [sessions, verificationTokens, emailTokens, mfaChallenges, loginThrottles, authEvents] = await Promise.all([
+  const [sessions, verificationTokens, emailTokens, mfaChallenges, webauthnChallenges, loginThrottles, authEvents] = await Promise.all([
     db.session.deleteMany({ where: { expires: { lt: at(DAY_MS) } } }),
     db.verificationToken.deleteMany({ where: { expires: { lt: now } } }),
     db.emailToken.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.mfaChallenge.deleteMany({ where: { expiresAt: { lt: now } } }),
+    db.webauthnChallenge.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.loginThrottle.deleteMany({ where: { updatedAt: { lt: throttleSpent } } }),
     db.authEvent.deleteMany({ where: { createdAt: { lt: at(auditRetentionDays * DAY_MS) } } }),
   ]);
@@ -59,6 +61,7 @@ export async function pruneStaleRecords(now = new Date()): Promise<PruneResult> 
     verificationTokens: verificationTokens.count,
     emailTokens: emailTokens.count,
     mfaChallenges: mfaChallenges.count,
+    webauthnChallenges: webauthnChallenges.count,
     loginThrottles: loginThrottles.count,
     authEvents: authEvents.count,
   };
@@ -73,6 +76,7 @@ export function describePrune(result: PruneResult): string | null {
     ["verificationTokens", "expired verification tokens"],
     ["emailTokens", "expired mailed links"],
     ["mfaChallenges", "expired second-factor challenges"],
+    ["webauthnChallenges", "expired passkey challenges"],
     ["loginThrottles", "spent throttle counters"],
     ["authEvents", "audit events past retention"],
   ];

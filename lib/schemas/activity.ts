@@ -31,7 +31,7 @@ export const AuthEventPublic = z
         "password_change_refused, email_changed, email_change_refused, email_change_throttled, reauthenticated, " +
         "email_change_requested, email_change_cancelled, email_changed_by_admin, " +
         "password_recovery_requested, password_reset, email_verified, email_send_failed, " +
-        "mfa_enrolled, mfa_disabled, mfa_reset, mfa_challenge_failed, recovery_code_used, recovery_codes_regenerated",
+        "mfa_enrolled, mfa_disabled, mfa_reset, mfa_challenge_failed, recovery_code_used, recovery_codes_regenerated, passkey_registered, passkey_removed",
       example: "login_success",
     }),
     method: z

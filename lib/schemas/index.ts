@@ -9,3 +9,4 @@ export * from "./email";
 export * from "./activity";
 export * from "./errors";
 export * from "./mfa";
+export * from "./passkeys";

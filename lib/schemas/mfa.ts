@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { GivenPassword, TIME_EXAMPLE, Time } from "./fields";
+import { AuthenticationResponse } from "./passkeys";
 
 export const TotpCode = z
   .string()
@@ -84,10 +85,13 @@ export const MfaLogin = z
     mfa_token: z.string().min(1).max(256).meta({ description: "From the 401 `mfa_required` answer of the password step" }),
     code: TotpCode.optional(),
     recovery_code: RecoveryCodeText.optional(),
+    passkey: AuthenticationResponse.optional().meta({
+      description: "A passkey's assertion for the options of POST /api/v1/login/mfa/passkey-options",
+    }),
   })
   .strict()
-  .refine((body) => (body.code === undefined) !== (body.recovery_code === undefined), {
-    message: "Give exactly one of code or recovery_code",
+  .refine((body) => [body.code, body.recovery_code, body.passkey].filter((v) => v !== undefined).length === 1, {
+    message: "Give exactly one of code, recovery_code or passkey",
   })
   .meta({ id: "MfaLogin", examples: [{ mfa_token: "Xb3…", code: "123456" }, { mfa_token: "Xb3…", recovery_code: "k7dq-m2xp-9tfa" }] });
 
@@ -96,7 +100,7 @@ export const MfaRequiredError = z
     detail: z.literal("Second factor required"),
     reason: z.literal("mfa_required"),
     mfa_token: z.string().meta({ description: "Send it to POST /api/v1/login/mfa within 5 minutes; single-use" }),
-    methods: z.array(z.enum(["totp", "recovery_code"])),
+    methods: z.array(z.enum(["totp", "recovery_code", "passkey"])),
   })
   .meta({ id: "MfaRequiredError" });
 

@@ -9,5 +9,6 @@ import "./utils";
 import "./email";
 import "./well-known";
 import "./mfa";
+import "./passkeys";
 
 export { declarations } from "../endpoint";
