@@ -207,6 +207,10 @@ async function shutDown(signal) {
   const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   // Keep-alive connections that go idle after close() would otherwise linger until their timeout.
   const idle = setInterval(() => server.closeIdleConnections(), 50);
+  // Connections the kernel already queued on this process's socket were sent before the stop: with a
+  // socket per process (SO_REUSEPORT, scripts/cluster.mjs) closing it would reset them, so one turn of
+  // the event loop accepts them first (libuv accepts every pending connection when the socket is readable).
+  await new Promise((resolve) => setTimeout(resolve, 20));
   await new Promise((resolve) => server.close(() => resolve(undefined)));
   clearTimeout(force);
   clearInterval(idle);
