@@ -4,7 +4,7 @@
  * `email`: the recipient). Requests never wait for it: `queueAccountMail` sends after the answer.
  */
 import { runInBackground } from "../runtime/background";
-import { sendMail, type Mail } from "../mail/mailer";
+import { appName, sendMail, templates, type Mail } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
 
 /** Sends one message now; resolves true when delivered. Never throws: a failure is logged and audited. */
@@ -17,4 +17,14 @@ export async function sendAccountMail(mail: Mail): Promise<boolean> {
 /** Sends after the current request has been answered. */
 export function queueAccountMail(mail: Mail): void {
   runInBackground("Mail", () => sendAccountMail(mail));
+}
+
+/** A notice that the account's second factors changed (TOTP, recovery codes, passkeys): `title`, then `what` happened. */
+export function queueSecondFactorNotice(user: { id: string; email: string }, title: string, what: string): void {
+  queueAccountMail({
+    to: user.email,
+    kind: "second_factor_notice",
+    userId: user.id,
+    template: templates.secondFactorNotice({ appName: appName(), email: user.email, title, what }),
+  });
 }

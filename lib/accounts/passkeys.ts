@@ -8,7 +8,6 @@
  * user verification where the authenticator can (preferred). No attestation is asked for: which
  * authenticator it is does not matter here, that the user holds it does.
  */
-import type { User } from "@prisma/client";
 import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { getDb, isUniqueViolation } from "../db/client";
@@ -17,9 +16,8 @@ import type { ClientInfo } from "../http/client";
 import type { Authenticated } from "../auth/current-user";
 import { rememberChallenge, relyingParty, spendChallenge, WEBAUTHN_TIMEOUT_MS } from "../auth/webauthn";
 import type { PasskeyPublicT, RegistrationResponseT } from "../schemas";
-import { appName, templates } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
-import { queueAccountMail } from "./account-mail";
+import { queueSecondFactorNotice } from "./account-mail";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
 
 /** Enough for every device a person uses, few enough to list. */
@@ -31,14 +29,6 @@ function toPasskeyPublic(row: { id: string; name: string; createdAt: Date; lastU
   return { id: row.id, name: row.name, created_at: row.createdAt.toISOString(), last_used_at: row.lastUsedAt?.toISOString() ?? null };
 }
 
-function mailNotice(user: Pick<User, "id" | "email">, title: string, what: string): void {
-  queueAccountMail({
-    to: user.email,
-    kind: "second_factor_notice",
-    userId: user.id,
-    template: templates.secondFactorNotice({ appName: appName(), email: user.email, title, what }),
-  });
-}
 
 export async function listPasskeys(userId: string): Promise<{ data: PasskeyPublicT[]; count: number }> {
   const rows = await getDb().passkey.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
@@ -119,7 +109,7 @@ export async function registerPasskey(
     throw error;
   }
   await recordAuthEvent({ type: "passkey_registered", userId: user.id, method: "passkey", client });
-  mailNotice(
+  queueSecondFactorNotice(
     user,
     "A passkey was added to your account",
     `A passkey named “${input.name}” was just added to your account: it can sign in without the password. If this was not you, remove it in your settings and change your password.`,
@@ -144,5 +134,5 @@ export async function removePasskey(auth: Authenticated, id: string, proof: Proo
   const removed = await getDb().passkey.deleteMany({ where: { id, userId: user.id } });
   if (removed.count !== 1) throw notFound();
   await recordAuthEvent({ type: "passkey_removed", userId: user.id, method: "passkey", client: proof.client });
-  mailNotice(user, "A passkey was removed from your account", `The passkey named “${row.name}” was just removed from your account: it no longer signs in.`);
+  queueSecondFactorNotice(user, "A passkey was removed from your account", `The passkey named “${row.name}” was just removed from your account: it no longer signs in.`);
 }

@@ -8,7 +8,6 @@
  * proof (lib/accounts/reauthentication.ts). A superuser can reset another user's factors (a lost phone
  * and no recovery code left). Every change is audited; turning off and resetting are mailed as notices.
  */
-import type { User } from "@prisma/client";
 import { getDb } from "../db/client";
 import type { MfaStatusT } from "../schemas";
 import { errors } from "../http/errors";
@@ -16,9 +15,9 @@ import type { ClientInfo } from "../http/client";
 import type { Authenticated } from "../auth/current-user";
 import { seal } from "../auth/encryption";
 import { newRecoveryCode, newTotpSecret, normalizeRecoveryCode, sha256, totpUri } from "../auth/totp";
-import { appName, templates } from "../mail/mailer";
+import { appName } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
-import { queueAccountMail } from "./account-mail";
+import { queueSecondFactorNotice } from "./account-mail";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
 import { spendTotpCode, totpEnabled, TOTP_SECRET_PURPOSE } from "./second-factor-check";
 
@@ -116,14 +115,6 @@ async function removeSecondFactors(userId: string): Promise<boolean> {
   return factor.count > 0;
 }
 
-function mailNotice(user: Pick<User, "id" | "email">, title: string, what: string): void {
-  queueAccountMail({
-    to: user.email,
-    kind: "second_factor_notice",
-    userId: user.id,
-    template: templates.secondFactorNotice({ appName: appName(), email: user.email, title, what }),
-  });
-}
 
 /** Turns two-factor authentication off (400 when it is not on), after a fresh proof; mailed as a notice. */
 export async function disableSecondFactors(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<void> {
@@ -132,7 +123,7 @@ export async function disableSecondFactors(auth: Authenticated, proof: Proof & {
   await requireRecentAuthentication(auth, proof);
   await removeSecondFactors(user.id);
   await recordAuthEvent({ type: "mfa_disabled", userId: user.id, client: proof.client });
-  mailNotice(user, "Two-factor authentication was turned off", "Two-factor authentication was just turned off for your account: signing in now needs only the password.");
+  queueSecondFactorNotice(user, "Two-factor authentication was turned off", "Two-factor authentication was just turned off for your account: signing in now needs only the password.");
 }
 
 /**
@@ -148,6 +139,6 @@ export async function resetSecondFactors(userId: string, client: ClientInfo): Pr
   const removed = (await removeSecondFactors(user.id)) || passkeys.count > 0;
   await recordAuthEvent({ type: "mfa_reset", userId: user.id, method: "admin", client });
   if (removed) {
-    mailNotice(user, "Your two-factor authentication was reset", "An administrator reset the two-factor authentication of your account: signing in now needs only the password until you turn it on again.");
+    queueSecondFactorNotice(user, "Your two-factor authentication was reset", "An administrator reset the two-factor authentication of your account: signing in now needs only the password until you turn it on again.");
   }
 }
