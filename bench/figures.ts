@@ -4,7 +4,8 @@
  * targets they are held to.
  */
 import { cores } from "./options";
-import { combine, median, ratio, round, type Compared, type Summary } from "./measure";
+import { combine, median, type Compared, type Summary } from "./measure";
+import { ratio, round } from "./numbers";
 import type { Measurements, RouteKey } from "./scenarios";
 
 export type Target = { name: string; value: number; limit: number; detail: string; pass: boolean };

@@ -11,6 +11,7 @@ import type autocannon from "autocannon";
 import bcrypt from "bcryptjs";
 import { groupProcesses } from "../tests/helpers/processes";
 import { BCRYPT_COST, cores } from "./options";
+import { round } from "./numbers";
 import { load } from "./servers";
 import type { Server } from "./setup";
 
@@ -19,8 +20,6 @@ export const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-export const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round(a / b, 3) : null);
 
 // ── CPU: the server's, the benchmark's, the machine's ───────────────────────────────────────────
 

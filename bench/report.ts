@@ -19,7 +19,7 @@ import {
   resultsDir,
   shortRun,
 } from "./options";
-import { round } from "./measure";
+import { round } from "./numbers";
 import type { Figures } from "./figures";
 import { ROUTES, routePath, type Measurements } from "./scenarios";
 import { gitInfo } from "./servers";

@@ -22,7 +22,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { runFaultScenarios } from "./faults";
 import { computeFigures } from "./figures";
-import { round } from "./measure";
+import { round } from "./numbers";
 import { flag, resultsDir, shortRun, summaryFile } from "./options";
 import { buildReport, printReport, writeReport, type Report, type RunInfo } from "./report";
 import { runScenarios } from "./scenarios";

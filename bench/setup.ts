@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort, groupAlive, groupProcesses, productionServerEnv, signalGroup, START_ARGS } from "../tests/helpers/processes";
 import { BCRYPT_COST, cores, databaseKind, databaseUrl, flag, peerDir } from "./options";
-import { round } from "./measure";
+import { round } from "./numbers";
 import { logIn, root, signUp, sleep, spawnGroup, waitUntil } from "./servers";
 
 /**

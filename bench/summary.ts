@@ -10,7 +10,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { median, round } from "./measure";
+import { median } from "./measure";
+import { round } from "./numbers";
 
 type Latency = { p50: number; p99: number };
 /** What the summary reads of a run's JSON; older runs (before the comparison) lack the optional parts. */
