@@ -109,7 +109,7 @@ export function endpoint<const D extends Declaration>(declaration: D): Endpoint<
           const response = await fn({ request, params, query, body, auth } as HandlerContext<D>);
           return withCors(request, response, scope);
         } catch (error) {
-          return withCors(request, errorResponse(error), scope);
+          return withCors(request, errorResponse(error, request), scope);
         }
       };
       return Object.assign(serve, { declaration });

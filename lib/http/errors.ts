@@ -127,8 +127,12 @@ const lastLine = (error: unknown) => (error instanceof Error ? error.message.tri
  * restarting, out of connections) is a 503 the client may retry; a write refused because the disk is full
  * is a 507 (nothing was saved: the write's transaction rolled back); other unknown errors become a bare 500.
  * The first two log one line, no stack: an outage would otherwise flood the log with identical traces.
+ *
+ * A 503 to a write (any method but GET, HEAD, OPTIONS) says `"outcome": "unknown"`: the connection may
+ * have broken while the COMMIT was in flight, so the change may have been saved (docs/faults.md says how a
+ * client learns which). A 507 is definite: SQLite refused the write before the commit.
  */
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, request?: Pick<Request, "method">): Response {
   if (!(error instanceof HttpError) && isStorageFull(error)) {
     console.error(`Storage full, write refused: ${lastLine(error)}`);
     error = new HttpError(507, "The server's storage is full: nothing was saved. Try again later.", {
@@ -137,7 +141,15 @@ export function errorResponse(error: unknown): Response {
   }
   if (!(error instanceof HttpError) && isDatabaseUnavailable(error)) {
     console.error(`Database unavailable: ${lastLine(error)}`);
-    error = new HttpError(503, "Database unavailable, try again shortly", { "Retry-After": "5" });
+    const write = request !== undefined && !["GET", "HEAD", "OPTIONS"].includes(request.method);
+    error = write
+      ? new HttpError(
+          503,
+          "Database unavailable: the change may or may not have been saved. Try again shortly",
+          { "Retry-After": "5" },
+          { outcome: "unknown" },
+        )
+      : new HttpError(503, "Database unavailable, try again shortly", { "Retry-After": "5" });
   }
   if (error instanceof HttpError) {
     return Response.json(
