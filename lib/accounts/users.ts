@@ -243,6 +243,16 @@ export async function listUsers(
   };
 }
 
+/**
+ * `GET /users/{user_id}`, the template's rule: a user reads itself; any other id needs a superuser (403
+ * before the lookup, so a normal user learns nothing of which ids exist).
+ */
+export async function readUserById(actor: User, id: string): Promise<User> {
+  if (id === actor.id) return actor;
+  if (!actor.isSuperuser) throw errors.notSuperuser();
+  return getUserById(id);
+}
+
 export async function getUserById(id: string): Promise<User> {
   const user = await getDb().user.findUnique({ where: { id } });
   if (!user) throw errors.notFound("The user with this id does not exist in the system");

@@ -293,6 +293,20 @@ describe("the template's answers for a superuser's user administration", () => {
     assert.deepEqual(res.body, { detail: "Super users are not allowed to delete themselves" });
   });
 
+  test("GET /users/{user_id}: a user reads itself by id (as the template); another user's id is 403 whether it exists or not", async () => {
+    const one = await newUser(server, "self-read-a");
+    const two = await newUser(server, "self-read-b");
+    const own = await server.api(`/api/v1/users/${one.user.id}`, { token: one.token });
+    assert.equal(own.status, 200, own.text);
+    assert.equal(own.body.email, one.email);
+    const other = await server.api(`/api/v1/users/${two.user.id}`, { token: one.token });
+    const unknown = await server.api("/api/v1/users/no-such-user", { token: one.token });
+    for (const res of [other, unknown]) {
+      assert.equal(res.status, 403, res.text);
+      assert.deepEqual(res.body, { detail: "The user doesn't have enough privileges" });
+    }
+  });
+
   test("PATCH /users/{user_id} to a taken email: 409 User with this email already exists", async () => {
     const one = await newUser(server, "taken-a");
     const two = await newUser(server, "taken-b");

@@ -228,10 +228,14 @@ export const readUserById = endpoint({
   path: "/api/v1/users/{user_id}",
   tag: "users",
   operationId: "users-read_user_by_id",
-  summary: "Read a user (superuser)",
-  auth: "superuser",
+  summary: "Read a user (yourself, or any user as a superuser)",
+  auth: "active",
   params: UserIdParams,
-  responses: { "200": ok("The user", UserPublic), "404": userNotFound },
+  responses: {
+    "200": ok("The user", UserPublic),
+    "403": errorResponse("Inactive user, or another user's id without being a superuser", "The user doesn't have enough privileges"),
+    "404": userNotFound,
+  },
 });
 
 export const updateUser = endpoint({

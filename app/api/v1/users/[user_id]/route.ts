@@ -5,7 +5,7 @@ import { json } from "@/lib/http/handler";
 import * as users from "@/lib/accounts/users";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
-  readUserById.handler(async ({ params }) => json(users.toUserPublic(await users.getUserById(params.user_id)))),
+  readUserById.handler(async ({ auth, params }) => json(users.toUserPublic(await users.readUserById(auth.user, params.user_id)))),
   updateUser.handler(async ({ request, auth, params, body }) =>
     json(users.toUserPublic(await users.updateUser(auth, params.user_id, body, clientInfo(request)))),
   ),
