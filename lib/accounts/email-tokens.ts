@@ -17,6 +17,7 @@ import { getDb } from "../db/client";
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { reserveLinkAttempt, settleLinkAttempt } from "../auth/throttle";
+import { sha256 } from "../auth/sha256";
 
 export type EmailTokenPurpose = "reset" | "invite" | "verify" | "email_change" | "email_change_cancel";
 
@@ -44,8 +45,6 @@ function familyOf(purpose: EmailTokenPurpose): EmailTokenPurpose[] {
 }
 
 type Tx = Prisma.TransactionClient;
-
-export const hashEmailToken = (token: string) => crypto.createHash("sha256").update(token, "utf8").digest("hex");
 
 /** Seconds a link of this purpose lives (EMAIL_RESET_TOKEN_EXPIRE_HOURS and its siblings). */
 export function emailTokenTtlSeconds(purpose: EmailTokenPurpose): number {
@@ -81,7 +80,7 @@ export async function issueEmailToken(
       data: {
         userId: user.id,
         purpose,
-        tokenHash: hashEmailToken(token),
+        tokenHash: sha256(token),
         email: user.email,
         newEmail: newEmail ?? null,
         expiresAt: new Date(Date.now() + emailTokenTtlSeconds(purpose) * 1000),
@@ -109,7 +108,7 @@ export async function findEmailToken(
   purposes: EmailTokenPurpose[],
 ): Promise<(EmailToken & { user: User }) | null> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-  const row = await getDb().emailToken.findUnique({ where: { tokenHash: hashEmailToken(token) }, include: { user: true } });
+  const row = await getDb().emailToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
   if (!row || !purposes.includes(row.purpose as EmailTokenPurpose)) return null;
   if (row.expiresAt.getTime() <= Date.now()) return null;
   if (row.purpose !== "email_change_cancel" && row.user.email !== row.email) return null;

@@ -13,7 +13,7 @@ import type { User } from "@prisma/client";
 import { getDb } from "../db/client";
 import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
-import { sha256 } from "../auth/totp";
+import { sha256 } from "../auth/sha256";
 import { requireTokenHolder } from "../auth/token-holders";
 import { checkSecondFactor, secondFactorMethods, type SecondFactorProof } from "./second-factor-check";
 

@@ -34,9 +34,6 @@ export function matchTotpStep(secret: string, code: string, now = Date.now()): n
   return delta === null ? null : Math.floor(now / 1000 / TOTP_PERIOD_SECONDS) + delta;
 }
 
-/** SHA-256 (hex), for the one-time values stored only hashed (recovery codes, `mfa_token`s). */
-export const sha256 = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
-
 const RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i: read aloud, typed from paper
 
 /** A recovery code: 12 characters (about 59 bits) in three groups, `xxxx-xxxx-xxxx`. */

@@ -26,7 +26,7 @@ import {
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { sha256 } from "./totp";
+import { sha256 } from "./sha256";
 
 export const WEBAUTHN_CHALLENGE_SECONDS = 5 * 60;
 /** How long the browser waits for the authenticator (the challenge outlives it). */
