@@ -41,8 +41,11 @@ function busySeconds(code: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** A password sign-in waiting for its second factor: the challenge and the methods the account has. */
-type Challenge = { token: string; methods: string[] };
+/**
+ * A sign-in waiting for its second factor: the challenge, the methods the account has, and whether its first
+ * step was the password or the provider's sign-in (the fragment's challenge), which is where to start again.
+ */
+type Challenge = { token: string; methods: string[]; viaProvider?: boolean };
 
 /** The password step's answer for an account with a second factor, `mfa_required:<mfa_token>:<methods>`. */
 function mfaChallenge(code: string | undefined): Challenge | null {
@@ -119,7 +122,7 @@ export function LoginForm({
     const match = /^#mfa=([A-Za-z0-9_-]+)(?:&methods=([a-z_,]*))?$/.exec(window.location.hash);
     if (!match) return;
     window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}`);
-    setChallenge({ token: match[1]!, methods: match[2] ? match[2].split(",") : ["totp", "recovery_code"] });
+    setChallenge({ token: match[1]!, methods: match[2] ? match[2].split(",") : ["totp", "recovery_code"], viaProvider: true });
   }, []);
 
   // Passkey autofill (conditional UI): the browser offers this site's passkeys in the email field's
@@ -204,7 +207,8 @@ export function LoginForm({
         }
         if (result?.code === "mfa_expired") {
           setChallenge(null);
-          throw new Error("The sign-in expired. Sign in with your password again.");
+          // An account that came through its provider may have no password: back to the provider, then.
+          throw new Error(`The sign-in expired. Sign in with ${challenge?.viaProvider && oidc ? oidc.name : "your password"} again.`);
         }
         if (result?.code === "unverified" && passwordStep) {
           setUnverified(passwordStep);

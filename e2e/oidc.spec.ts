@@ -213,3 +213,14 @@ test("a provider that asserts its own multi-factor sign-in (amr) is not asked fo
   await expect(page.getByTestId("profile-email")).toHaveText(withProviderMfa.email);
   expect(signInPages.filter((p) => p.includes("#mfa="))).toEqual([]);
 });
+
+test("a provider's second step that expired sends the user back to the provider, not to a password", async ({ page }) => {
+  // The challenge a provider sign-in left in the fragment is gone by the time the code is typed (expired,
+  // used, out of tries: the server answers all of them alike). Its user may have no password at all.
+  await page.goto(`${app.server.url}/login?next=/profile#mfa=gone0challenge0token&methods=totp`);
+  await interactive(page);
+  await page.getByLabel("Authentication code").fill("123456");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.locator("#login-error")).toHaveText("The sign-in expired. Sign in with Test IdP again.");
+  await expect(page.getByRole("button", { name: "Sign in with Test IdP" })).toBeVisible();
+});
