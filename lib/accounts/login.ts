@@ -1,11 +1,12 @@
 /**
  * The token endpoint's grants: password (starts a refresh-token family, or for an account with a second
- * factor answers a challenge that `POST /login/mfa` completes) and refresh_token (rotates it).
+ * factor answers a challenge that `POST /login/mfa` completes, unless the TOTP code came after the
+ * password) and refresh_token (rotates it).
  */
 import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { throttledRefresh } from "../auth/throttle";
-import { passwordSignIn } from "./password-sign-in";
+import { tokenEndpointSignIn } from "./password-sign-in";
 import { recordAuthEvent } from "./audit";
 import type { IssuedToken } from "./access-tokens";
 import { requireTokenHolder } from "../auth/token-holders";
@@ -19,11 +20,12 @@ export async function loginWithPassword(
   input: { username: string; password: string; client_id?: string },
   client: ClientInfo,
 ): Promise<IssuedToken> {
-  const user = await passwordSignIn(input.username, input.password, client, "password");
-  if (!user) throw errors.invalidGrant();
-  requireTokenHolder(user);
-  await requireSecondFactorIfEnrolled(user, "password", input.client_id);
-  return startFamily(user.id, client, input.client_id);
+  const signedIn = await tokenEndpointSignIn(input.username, input.password, client);
+  if (!signedIn) throw errors.invalidGrant();
+  requireTokenHolder(signedIn.user);
+  // The code came after the password (AUTH_MFA_CODE_IN_PASSWORD): the second factor is given already.
+  if (!signedIn.secondFactor) await requireSecondFactorIfEnrolled(signedIn.user, "password", input.client_id);
+  return startFamily(signedIn.user.id, client, input.client_id);
 }
 
 /** The password grant's second step for an account with a second factor: the same tokens once it is passed. */

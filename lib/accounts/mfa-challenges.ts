@@ -10,6 +10,7 @@
  */
 import crypto from "node:crypto";
 import type { User } from "@prisma/client";
+import { getConfig } from "../config";
 import { getDb } from "../db/client";
 import { errors, HttpError } from "../http/errors";
 import type { ClientInfo } from "../http/client";
@@ -23,13 +24,23 @@ export const MFA_CHALLENGE_MAX_TRIES = 5;
 export const MFA_METHODS = ["totp", "recovery_code", "passkey"] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
+export const SECOND_FACTOR_REQUIRED = "Second factor required";
+/**
+ * The `detail` for an account with TOTP at the token endpoint (AUTH_MFA_CODE_IN_PASSWORD): a client that
+ * knows only the password form (the template's frontend) shows it, and its user can act on it.
+ */
+export const SECOND_FACTOR_REQUIRED_CODE_IN_PASSWORD =
+  "Second factor required: sign in with your password followed by the 6-digit code of your authenticator app, " +
+  "or send the mfa_token and a code to POST /api/v1/login/mfa";
+
 /** 401 `mfa_required` with the challenge's token: what the password step answers such an account. */
 export class MfaRequired extends HttpError {
   constructor(
     readonly mfaToken: string,
     readonly methods: MfaMethod[],
+    detail: string = SECOND_FACTOR_REQUIRED,
   ) {
-    super(401, "Second factor required", {}, { reason: "mfa_required", mfa_token: mfaToken, methods });
+    super(401, detail, {}, { reason: "mfa_required", mfa_token: mfaToken, methods });
   }
 }
 
@@ -69,7 +80,12 @@ export async function requireSecondFactorIfEnrolled(
 ): Promise<void> {
   const methods = await secondFactorMethods(user.id);
   if (methods.length === 0) return;
-  throw new MfaRequired(await issueMfaChallenge(user.id, method, clientId), methods);
+  const codeInPassword = method === "password" && methods.includes("totp") && getConfig().mfaCodeInPassword;
+  throw new MfaRequired(
+    await issueMfaChallenge(user.id, method, clientId),
+    methods,
+    codeInPassword ? SECOND_FACTOR_REQUIRED_CODE_IN_PASSWORD : SECOND_FACTOR_REQUIRED,
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import { OverloadedError } from "../http/errors";
 import { verifyPasswordOrDummy } from "../auth/passwords";
 import { normalizeEmail, reserveAttempt, settleAttempt, withdrawAttempt, type Attempt } from "../auth/throttle";
 import { recordAuthEvent, type AuthEventType } from "./audit";
+import { spendTotpCode } from "./second-factor-check";
 
 /**
  * Reserves an attempt for a password check (see `reserveAttempt`); a refusal is recorded as `throttledType`
@@ -42,15 +43,38 @@ async function checkReserved<T>(attempt: Attempt, check: () => Promise<T>): Prom
   }
 }
 
+/** `<password><code>`: a TOTP code typed straight after the password (AUTH_MFA_CODE_IN_PASSWORD). */
+const CODE_AFTER_PASSWORD = /^([\s\S]+)(\d{6})$/;
+
+type PasswordCheck = {
+  /** The account, when the email has one (for the audit trail), even on failure. */
+  user: User | null;
+  ok: boolean;
+  /** The password was the prefix and the TOTP code after it was tried: spent when `ok`, refused when not. */
+  withCode: boolean;
+};
+
 /**
  * The password check itself, for `passwordSignIn` alone. An unknown email and a wrong password are
- * indistinguishable: both cost one bcrypt comparison. Also returns the account when it exists (for the
- * audit trail), even on failure.
+ * indistinguishable: both cost one bcrypt comparison. With `codeAfterPassword`, a string that is not the
+ * password and ends in six digits is tried as the password followed by the account's current TOTP code
+ * (the whole string first: a password may end in digits itself). That second comparison is made whatever
+ * the account (unknown, without TOTP: against the dummy hash), so a string ending in six digits costs two
+ * comparisons for every email and says nothing about who exists or who has TOTP. The code is looked at only
+ * after the password matched, and spent as a second step's is (replay refused).
  */
-async function checkPassword(email: string, password: string): Promise<{ user: User | null; ok: boolean }> {
-  const user = await getDb().user.findUnique({ where: { email } });
-  const ok = await verifyPasswordOrDummy(password, user?.hashedPassword, getConfig().bcryptCost);
-  return { user, ok };
+async function checkPassword(email: string, password: string, codeAfterPassword: boolean): Promise<PasswordCheck> {
+  const found = await getDb().user.findUnique({ where: { email }, include: { totpFactor: { select: { confirmedAt: true } } } });
+  const { totpFactor, ...account } = found ?? { totpFactor: null };
+  const user = found ? (account as User) : null;
+  const cost = getConfig().bcryptCost;
+  if (await verifyPasswordOrDummy(password, user?.hashedPassword, cost)) return { user, ok: true, withCode: false };
+  const split = codeAfterPassword ? CODE_AFTER_PASSWORD.exec(password) : null;
+  if (!split) return { user, ok: false, withCode: false };
+  const totpOn = totpFactor?.confirmedAt != null;
+  const passwordOk = await verifyPasswordOrDummy(split[1]!, totpOn ? user?.hashedPassword : undefined, cost);
+  if (!user || !passwordOk) return { user, ok: false, withCode: false };
+  return { user, ok: (await spendTotpCode(user.id, split[2]!, "confirmed")) !== null, withCode: true };
 }
 
 /**
@@ -65,21 +89,48 @@ export async function passwordSignIn(
   client: ClientInfo,
   method: "password" | "credentials",
 ): Promise<User | null> {
+  return (await signIn(email, password, client, method, false))?.user ?? null;
+}
+
+/**
+ * The token endpoint's password sign-in, which (AUTH_MFA_CODE_IN_PASSWORD) also takes the password followed
+ * by the current TOTP code, for clients that know only the password form: `secondFactor` says the code was
+ * given and spent. One attempt under the throttle, whichever way it was read; a right password with a wrong
+ * code is a failure like a wrong password (and audited as `mfa_challenge_failed`).
+ */
+export async function tokenEndpointSignIn(
+  email: string,
+  password: string,
+  client: ClientInfo,
+): Promise<{ user: User; secondFactor: boolean } | null> {
+  return signIn(email, password, client, "password", getConfig().mfaCodeInPassword);
+}
+
+/** What the audit trail calls a sign-in with the code after the password. */
+export const PASSWORD_AND_CODE_METHOD = "password_totp";
+
+async function signIn(
+  email: string,
+  password: string,
+  client: ClientInfo,
+  method: "password" | "credentials",
+  codeAfterPassword: boolean,
+): Promise<{ user: User; secondFactor: boolean } | null> {
   const normalized = normalizeEmail(email);
   const attempt = await reserveOrRecord(normalized, client, method, "login_throttled", async () => {
     const user = await getDb().user.findUnique({ where: { email: normalized }, select: { id: true } });
     return user?.id;
   });
-  const { user, ok } = await checkReserved(attempt, () => checkPassword(normalized, password));
+  const { user, ok, withCode } = await checkReserved(attempt, () => checkPassword(normalized, password, codeAfterPassword));
   await settleAttempt(attempt, ok);
   await recordAuthEvent({
-    type: ok ? "login_success" : "login_failure",
+    type: ok ? "login_success" : withCode ? "mfa_challenge_failed" : "login_failure",
     userId: user?.id,
     email: normalized,
-    method,
+    method: withCode ? PASSWORD_AND_CODE_METHOD : method,
     client,
   });
-  return ok ? user : null;
+  return ok && user ? { user, secondFactor: withCode } : null;
 }
 
 /**

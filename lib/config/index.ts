@@ -170,6 +170,9 @@ const EnvSchema = z.object({
   // counts as this app's second factor too (docs/mfa.md). False: accounts with a second factor always
   // give it after a provider sign-in.
   AUTH_OIDC_TRUST_AMR: booleanSetting(true),
+  // Whether the token endpoint takes the password followed by the current TOTP code in its password field,
+  // for clients that know only the password form (the template's frontend; docs/mfa.md).
+  AUTH_MFA_CODE_IN_PASSWORD: booleanSetting(true),
   // Which accounts must have a second factor (docs/mfa.md): those without are sent to enrol at sign-in.
   MFA_REQUIRED: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
@@ -273,6 +276,8 @@ export type Config = {
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string; trustAmr: boolean } | null;
   /** MFA_REQUIRED: whose accounts must enrol a second factor before they may do anything else. */
   mfaRequired: "off" | "superusers" | "all";
+  /** AUTH_MFA_CODE_IN_PASSWORD: the token endpoint accepts `<password><6-digit TOTP code>` as the password. */
+  mfaCodeInPassword: boolean;
   /** FRONTEND_HOST as an origin, when set. */
   frontendHost: string | undefined;
   /** Origins allowed cross-origin access to the API: FRONTEND_HOST and BACKEND_CORS_ORIGINS. */
@@ -375,6 +380,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
           }
         : null,
     mfaRequired: e.MFA_REQUIRED,
+    mfaCodeInPassword: e.AUTH_MFA_CODE_IN_PASSWORD,
     frontendHost: e.FRONTEND_HOST,
     corsOrigins: [...new Set([...(e.FRONTEND_HOST ? [e.FRONTEND_HOST] : []), ...e.BACKEND_CORS_ORIGINS])],
     mail: {

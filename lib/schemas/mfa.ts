@@ -97,7 +97,12 @@ export const MfaLogin = z
 
 export const MfaRequiredError = z
   .object({
-    detail: z.literal("Second factor required"),
+    detail: z.string().meta({
+      description:
+        "\"Second factor required\"; for an account with an authenticator app it also says how to finish from a " +
+        "password form (the password followed by the 6-digit code) or with POST /api/v1/login/mfa",
+      example: "Second factor required",
+    }),
     reason: z.literal("mfa_required"),
     mfa_token: z.string().meta({ description: "Send it to POST /api/v1/login/mfa within 5 minutes; single-use" }),
     methods: z.array(z.enum(["totp", "recovery_code", "passkey"])),

@@ -38,7 +38,12 @@ export const TokenRequest = z
       description: "Password grant: the account's email address",
       example: "user@example.com",
     }),
-    password: z.string().max(1024).optional().meta({ description: "Password grant: the password", example: "correct horse battery" }),
+    password: z.string().max(1024).optional().meta({
+      description:
+        "Password grant: the password; for an account with an authenticator app, the password followed directly by " +
+        "the app's current 6-digit code also signs in (AUTH_MFA_CODE_IN_PASSWORD)",
+      example: "correct horse battery",
+    }),
     refresh_token: z.string().max(1024).optional().meta({
       description: "Refresh grant: the refresh token from the last answer (spent by this request)",
     }),
