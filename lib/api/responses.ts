@@ -5,7 +5,14 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "../http/handler";
 import type { Access, Declaration, ResponseObject } from "./endpoint";
-import { HTTPError, HTTPValidationError, ReauthRequiredError, TokenError } from "../schemas";
+import {
+  AccessTokenResponse,
+  HTTPError,
+  HTTPValidationError,
+  MfaEnrolmentRequiredError,
+  ReauthRequiredError,
+  TokenError,
+} from "../schemas";
 
 /** `$ref` to a registered schema (one with `.meta({ id })`), or the schema inline. */
 export function schemaRef(schema: z.ZodType): object {
@@ -36,6 +43,12 @@ export const throttled = (description: string, detail: string): ResponseObject =
   headers: retryAfter,
   content: jsonContent(HTTPError, { detail }),
 });
+
+/** What every way of signing in answers (a password, a password and a second factor, a passkey): the tokens. */
+export const tokensIssued = ok("The access token, and for API clients a refresh token (`Cache-Control: no-store`)", AccessTokenResponse);
+
+/** A sign-in's refusal under EMAIL_VERIFICATION=required. */
+export const emailNotVerified = errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified");
 
 export const emailChangesThrottled = throttled(
   "Too many email changes (5 an hour, taken addresses included)",
@@ -119,8 +132,58 @@ function inputFailures(declaration: Declaration): Record<string, ResponseObject>
   return failures;
 }
 
-/** Every response of an operation: the declared ones win over the implied ones. */
+/** 403 of MFA_REQUIRED (lib/accounts/mfa-enforcement.ts) to an account it covers that has no second factor yet. */
+export const enrolmentRequired: ResponseObject = {
+  description:
+    'MFA_REQUIRED covers the account and it has no second factor yet (`reason` `"mfa_enrolment_required"`): enrol ' +
+    "first (`POST /api/v1/users/me/mfa/totp`), then try again",
+  content: jsonContent(MfaEnrolmentRequiredError, { detail: "Set up two-factor authentication first", reason: "mfa_enrolment_required" }),
+};
+
+type MediaType = { schema?: { oneOf?: object[] } & object; example?: unknown; examples?: Record<string, { summary?: string; value: unknown }> };
+
+/**
+ * One response for two that share a status: both descriptions, a `oneOf` of both schemas, and each example
+ * under its own name (Swagger UI offers them in a list).
+ */
+function mergeResponses(first: ResponseObject, second: ResponseObject): ResponseObject {
+  const media = (r: ResponseObject) => (r.content?.["application/json"] ?? {}) as MediaType;
+  const schemas = [first, second].flatMap((r) => {
+    const schema = media(r).schema;
+    return schema?.oneOf ?? (schema ? [schema] : []);
+  });
+  const unique = schemas.filter((s, i) => schemas.findIndex((t) => JSON.stringify(t) === JSON.stringify(s)) === i);
+  const examples = Object.fromEntries(
+    [first, second].flatMap((r) => {
+      const { example, examples: named } = media(r);
+      if (named) return Object.entries(named);
+      if (example === undefined) return [];
+      const detail = (example as { reason?: string; detail?: unknown }).reason ?? (example as { detail?: unknown }).detail;
+      return [[String(detail), { summary: String((example as { detail?: unknown }).detail ?? detail), value: example }]];
+    }),
+  );
+  const headers = { ...first.headers, ...second.headers };
+  return {
+    description: `${first.description}; or: ${second.description}`,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    content: {
+      "application/json": {
+        schema: unique.length === 1 ? unique[0] : { oneOf: unique },
+        ...(Object.keys(examples).length ? { examples } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * Every response of an operation: the declared ones win over the implied ones, except the 403 of
+ * MFA_REQUIRED, which every authenticated operation not open `beforeEnrolment` may answer: it is merged
+ * into the operation's other 403.
+ */
 export function responsesOf(declaration: Declaration): Record<string, ResponseObject> {
   const all = { ...accessFailures(declaration.auth), ...inputFailures(declaration), ...declaration.responses };
+  if (declaration.auth !== "none" && !declaration.beforeEnrolment) {
+    all["403"] = all["403"] ? mergeResponses(all["403"], enrolmentRequired) : enrolmentRequired;
+  }
   return Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
 }

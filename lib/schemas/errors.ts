@@ -34,6 +34,16 @@ export const ReauthRequiredError = z
     description: "A sensitive change needs a fresh proof of the password (POST /api/v1/login/reauthenticate).",
   });
 
+export const MfaEnrolmentRequiredError = z
+  .object({
+    detail: z.literal("Set up two-factor authentication first"),
+    reason: z.literal("mfa_enrolment_required"),
+  })
+  .meta({
+    id: "MfaEnrolmentRequiredError",
+    description: "MFA_REQUIRED covers the account and it has no second factor yet: only enrolling is open to it.",
+  });
+
 export const OAuth2Error = z
   .object({
     detail: z.string().meta({ example: "Incorrect email or password" }),

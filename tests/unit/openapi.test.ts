@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { openApiDocument } from "../../lib/api/openapi";
+import { declarations } from "../../lib/api/endpoints";
 
 type Doc = { openapi: string; paths: Record<string, Record<string, unknown>> };
 const doc = openApiDocument() as Doc;
@@ -71,4 +72,47 @@ test("the request bodies Swagger UI pre-fills carry real examples", () => {
   assert.equal(typeof example("UserRegister", "password"), "string");
   assert.equal(example("Body_login_login_access_token", "username"), "user@example.com");
   assert.equal(example("UserPublic", "email"), "user@example.com");
+});
+
+type Media = { schema: { $ref?: string; oneOf?: { $ref?: string }[] }; example?: unknown; examples?: Record<string, { value: unknown }> };
+type Operation = { responses: Record<string, { description: string; content?: Record<string, Media> }> };
+
+/** The examples of a response's JSON body, one or several. */
+const examplesOf = (media: Media | undefined) =>
+  media?.examples ? Object.values(media.examples).map((e) => e.value) : media?.example === undefined ? [] : [media.example];
+
+test("every authenticated operation not open before enrolment documents the 403 mfa_enrolment_required, beside its other 403", () => {
+  const enrolment = { detail: "Set up two-factor authentication first", reason: "mfa_enrolment_required" };
+  const held = declarations.filter((d) => d.auth !== "none" && !d.beforeEnrolment);
+  assert.ok(held.length > 20, "most authenticated operations are held until enrolment");
+  for (const declaration of held) {
+    const name = `${declaration.method} ${declaration.path}`;
+    const forbidden = (doc.paths[declaration.path]![declaration.method.toLowerCase()] as Operation).responses["403"];
+    assert.ok(forbidden, `${name} documents a 403`);
+    assert.match(forbidden.description, /MFA_REQUIRED/, name);
+    const media = forbidden.content!["application/json"]!;
+    const examples = examplesOf(media);
+    assert.deepEqual(examples.at(-1), enrolment, `${name}: the enrolment example`);
+    const refs = media.schema.oneOf?.map((s) => s.$ref) ?? [media.schema.$ref];
+    assert.ok(refs.includes("#/components/schemas/MfaEnrolmentRequiredError"), `${name}: the schema`);
+    // The operation's own 403 (inactive user, not a superuser, …) is still there.
+    if (declaration.auth !== "user") {
+      assert.ok(examples.length >= 2, `${name} keeps its other 403 example`);
+      assert.notDeepEqual(examples[0], enrolment, name);
+    }
+  }
+  // The operations an enrolment needs do not answer it.
+  for (const declaration of declarations.filter((d) => d.beforeEnrolment)) {
+    const responses = (doc.paths[declaration.path]![declaration.method.toLowerCase()] as Operation).responses;
+    const all = Object.values(responses).flatMap((r) => examplesOf(r.content?.["application/json"]));
+    assert.ok(!all.some((e) => (e as { reason?: string })?.reason === "mfa_enrolment_required"), `${declaration.method} ${declaration.path}`);
+  }
+});
+
+test("the three ways of signing in declare one and the same token answer", () => {
+  const answer = (path: string) => (doc.paths[path]!.post as Operation).responses["200"];
+  const password = answer("/api/v1/login/access-token");
+  assert.equal(answer("/api/v1/login/mfa"), password);
+  assert.equal(answer("/api/v1/login/passkey"), password);
+  assert.deepEqual(password!.content!["application/json"]!.schema, { $ref: "#/components/schemas/Token" });
 });

@@ -1,6 +1,7 @@
 /** Tokens: the password login, the browser's token, testing and signing out. */
 import { endpoint } from "../endpoint";
-import { errorResponse, jsonContent, ok, schemaRef, throttled } from "../responses";
+import { SECOND_FACTOR_REQUIRED_CODE_IN_PASSWORD } from "../../accounts/mfa-challenges";
+import { emailNotVerified, errorResponse, jsonContent, ok, schemaRef, throttled, tokensIssued } from "../responses";
 import {
   HTTPError,
   AccessTokenResponse,
@@ -35,11 +36,16 @@ export const loginAccessToken = endpoint({
     "`grant_type` is 400 `unsupported_grant_type`. Failed attempts of both grants count towards the same " +
     "throttle (429).\n\n**Two-factor authentication**: for an account with a second factor, a right password answers " +
     "401 `mfa_required` with an `mfa_token` instead of tokens; `POST /api/v1/login/mfa` completes the login. " +
-    "Accounts without one are answered as above.",
+    "Accounts without one are answered as above.\n\n**Clients that know only this form** (the FastAPI template's " +
+    "frontend, Swagger UI's Authorize): an account with an authenticator app may send the password followed " +
+    "directly by the app's current 6-digit code as `password` (`correct horse battery492039`) and gets the tokens " +
+    "at once. The whole string is tried as the password first. The code is spent (a second use is refused), and " +
+    "a wrong code is answered as a wrong password. Off with AUTH_MFA_CODE_IN_PASSWORD=false; recovery codes and " +
+    "passkeys go through `POST /api/v1/login/mfa` only.",
   auth: "none",
   body: { schema: TokenRequest, form: true },
   responses: {
-    "200": ok("The access token, and for API clients a refresh token (`Cache-Control: no-store`)", AccessTokenResponse),
+    "200": tokensIssued,
     "400": {
       description:
         "Incorrect email or password; a refresh token that is unknown, spent, expired or revoked (`invalid_grant`); " +
@@ -49,15 +55,16 @@ export const loginAccessToken = endpoint({
     "401": {
       description:
         "Password grant, for an account with two-factor authentication: the password was right and a second factor " +
-        "is needed. Send `mfa_token` with a code or a recovery code to `POST /api/v1/login/mfa` within 5 minutes.",
+        "is needed. Send `mfa_token` with a code or a recovery code to `POST /api/v1/login/mfa` within 5 minutes, or " +
+        "(authenticator app) send the password again followed by the current code. `detail` says so to the account's user.",
       content: jsonContent(MfaRequiredError, {
-        detail: "Second factor required",
+        detail: SECOND_FACTOR_REQUIRED_CODE_IN_PASSWORD,
         reason: "mfa_required",
         mfa_token: "pX1h6mZ2v0sQy8bR4tN7wLcD3eJ9kFuA5gH1iO2rS6E",
         methods: ["totp", "recovery_code"],
       }),
     },
-    "403": errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified"),
+    "403": emailNotVerified,
     "429": throttled(
       "Too many failed sign-in or refresh attempts for this account or address",
       "Too many failed sign-in attempts. Try again in 30 seconds.",

@@ -1,8 +1,7 @@
 /** Second factors: TOTP with recovery codes (my own, a superuser's reset) and the sign-in's second step. */
 import { endpoint } from "../endpoint";
-import { errorResponse, jsonContent, ok, reauthRequired, schemaRef, throttled, userNotFound } from "../responses";
+import { emailNotVerified, errorResponse, jsonContent, reauthRequired, schemaRef, throttled, tokensIssued, userNotFound } from "../responses";
 import {
-  AccessTokenResponse,
   FactorProof,
   HTTPError,
   Message,
@@ -169,7 +168,7 @@ export const loginMfa = endpoint({
   auth: "none",
   body: { schema: MfaLogin },
   responses: {
-    "200": ok("The access token and a refresh token (`Cache-Control: no-store`)", AccessTokenResponse),
+    "200": tokensIssued,
     "400": {
       description: "A wrong code (`Invalid code`), or a challenge that is unknown, expired, used or out of tries",
       content: {
@@ -179,7 +178,7 @@ export const loginMfa = endpoint({
         },
       },
     },
-    "403": errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified"),
+    "403": emailNotVerified,
     "429": codeThrottled,
   },
 });

@@ -1,8 +1,7 @@
 /** Passkeys (WebAuthn): my passkeys, signing in with one, and one as the second step of a password login. */
 import { endpoint } from "../endpoint";
-import { errorResponse, jsonContent, ok, reauthRequired, throttled } from "../responses";
+import { emailNotVerified, errorResponse, jsonContent, reauthRequired, throttled, tokensIssued } from "../responses";
 import {
-  AccessTokenResponse,
   FactorProof,
   Message,
   MfaPasskeyOptionsRequest,
@@ -149,9 +148,9 @@ export const passkeyLogin = endpoint({
   auth: "none",
   body: { schema: PasskeyLogin },
   responses: {
-    "200": ok("The access token and a refresh token (`Cache-Control: no-store`)", AccessTokenResponse),
+    "200": tokensIssued,
     "400": refused("Not a valid assertion of a registered passkey", "Passkey not recognized: try again, or sign in with your password"),
-    "403": errorResponse("EMAIL_VERIFICATION=required and the account has not verified its address", "Email not verified"),
+    "403": emailNotVerified,
     "429": passkeyThrottled,
   },
 });
