@@ -64,9 +64,11 @@ type PasswordCheck = {
  * after the password matched, and spent as a second step's is (replay refused).
  */
 async function checkPassword(email: string, password: string, codeAfterPassword: boolean): Promise<PasswordCheck> {
-  const found = await getDb().user.findUnique({ where: { email }, include: { totpFactor: { select: { confirmedAt: true } } } });
-  const { totpFactor, ...account } = found ?? { totpFactor: null };
-  const user = found ? (account as User) : null;
+  // Two lookups for every email, known or not (an `include` would skip the second for an unknown one).
+  const [user, totpFactor] = await Promise.all([
+    getDb().user.findUnique({ where: { email } }),
+    getDb().totpFactor.findFirst({ where: { user: { email } }, select: { confirmedAt: true } }),
+  ]);
   const cost = getConfig().bcryptCost;
   if (await verifyPasswordOrDummy(password, user?.hashedPassword, cost)) return { user, ok: true, withCode: false };
   const split = codeAfterPassword ? CODE_AFTER_PASSWORD.exec(password) : null;
