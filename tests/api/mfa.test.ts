@@ -7,42 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Secret, TOTP } from "otpauth";
 import { runSql } from "../helpers/database";
 import { readOutbox } from "../helpers/mail";
-import { adminToken, login, newUser, startServer, type ApiResponse, type Server } from "../helpers/server";
-
-const STEP_MS = 30_000;
+import { adminToken, newUser, startServer, type ApiResponse, type Server } from "../helpers/server";
+import { awayFromStepEnd, codeAt, enrolledUser, nextStep, STEP_MS, wrongCode } from "../helpers/totp";
 
 let server: Server;
 before(async () => {
   server = await startServer();
 });
 after(() => server?.close());
-
-/** What an authenticator app shows for `secret` at `at` (ms). */
-const codeAt = (secret: string, at = Date.now()) =>
-  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at });
-
-/**
- * Waits until the current 30-second step has at least 3 seconds left, so that a code computed here for
- * a step relative to now is judged against the same step by the server.
- */
-async function awayFromStepEnd() {
-  const left = STEP_MS - (Date.now() % STEP_MS);
-  if (left < 3000) await new Promise((r) => setTimeout(r, left + 100));
-}
-
-/** A well-formed code that is none of the codes valid now. */
-const wrongCode = (secret: string) => {
-  const valid = new Set([-1, 0, 1].map((k) => codeAt(secret, Date.now() + k * STEP_MS)));
-  return ["000000", "111111", "222222", "333333"].find((c) => !valid.has(c))!;
-};
-
-/** Waits for the next 30-second step, so a new code exists (one code is accepted once). */
-async function nextStep() {
-  await new Promise((r) => setTimeout(r, STEP_MS - (Date.now() % STEP_MS) + 100));
-}
 
 const tokenRequest = (srv: Server, email: string, password: string) =>
   srv.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } });
@@ -52,33 +26,13 @@ const mfaLogin = (srv: Server, json: Record<string, string>) => srv.api("/api/v1
 async function challenge(srv: Server, email: string, password: string): Promise<string> {
   const res = await tokenRequest(srv, email, password);
   assert.equal(res.status, 401, res.text);
-  assert.equal(res.body.detail, "Second factor required");
+  // The detail says how a client that knows only the password form finishes (the code after the password).
+  assert.match(res.body.detail as string, /^Second factor required: sign in with your password followed by the 6-digit code/);
   assert.equal(res.body.reason, "mfa_required");
   assert.deepEqual(res.body.methods, ["totp", "recovery_code"]);
   assert.equal(typeof res.body.mfa_token, "string");
   assert.equal(res.headers.get("cache-control"), "no-store");
   return res.body.mfa_token as string;
-}
-
-/**
- * A new user with TOTP on: its secret, recovery codes and a token. Confirmed with the previous step's
- * code (accepted: clock skew), so the current step's code is still unused for the test. Enrolled through
- * a token of its own: the token returned has made no proof (a sensitive change with it needs one).
- */
-async function enrolledUser(srv: Server, label: string) {
-  const user = await newUser(srv, label);
-  const setup = await login(srv, user.email, user.password);
-  const started = await srv.api("/api/v1/users/me/mfa/totp", { method: "POST", token: setup, json: { password: user.password } });
-  assert.equal(started.status, 200, started.text);
-  const secret = started.body.secret as string;
-  await awayFromStepEnd();
-  const confirmed = await srv.api("/api/v1/users/me/mfa/totp/confirm", {
-    method: "POST",
-    token: setup,
-    json: { code: codeAt(secret, Date.now() - STEP_MS) },
-  });
-  assert.equal(confirmed.status, 200, confirmed.text);
-  return { ...user, secret, recoveryCodes: confirmed.body.recovery_codes as string[] };
 }
 
 function assertTokens(res: ApiResponse) {
