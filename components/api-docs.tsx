@@ -152,7 +152,7 @@ export function ApiDocs() {
   // A token from Swagger's own Authorize dialog goes into the app's store.
   function responseInterceptor(response: { url?: string; status?: number; body?: unknown; obj?: unknown }) {
     const url = response.url ?? "";
-    const body = (response.body ?? response.obj ?? {}) as { access_token?: string; reason?: string };
+    const body = (response.body ?? response.obj ?? {}) as { access_token?: string; reason?: string; methods?: string[] };
     if (url.endsWith(TOKEN_URL) && response.status === 200 && body.access_token) {
       storeToken(body.access_token);
       setNotice({ tone: "info", text: "Signed in: the token is saved for the whole app." });
@@ -165,7 +165,11 @@ export function ApiDocs() {
       // The password was right; the account has a second factor. Not a refusal of the saved token.
       setNotice({
         tone: "info",
-        text: "This account has two-factor authentication: try out POST /api/v1/login/mfa with the mfa_token from this answer and a code; its token then authorizes the page.",
+        text:
+          (body.methods?.includes("totp")
+            ? "This account has two-factor authentication: Authorize again with the password followed directly by the 6-digit code of the authenticator app (e.g. hunter2492039), or try"
+            : "This account has two-factor authentication: try") +
+          " out POST /api/v1/login/mfa with the mfa_token from this answer and a code; its token then authorizes the page.",
       });
     } else if (response.status === 401 && typeof body.reason === "string" && readToken()) {
       void onTokenRefused(body.reason);

@@ -40,6 +40,7 @@ const labels: Record<string, string> = {
 
 const methods: Record<string, string> = {
   password: "API password login",
+  password_totp: "API password login with a code",
   credentials: "sign-in page",
   oidc: "provider sign-in",
   passkey: "passkey",

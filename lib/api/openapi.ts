@@ -114,7 +114,8 @@ export function openApiDocument(): object {
         "revoked → user exists → active. Tokens are signed with a persisted key whose public half is at " +
         "`/.well-known/jwks.json`, and revocations are stored in the database, so both survive server restarts." +
         "\n\n**Two-factor accounts on this page:** Authorize (the password flow) answers 401 `mfa_required` for an " +
-        "account with two-factor authentication. Try out `POST /api/v1/login/mfa` with the `mfa_token` of that " +
+        "account with two-factor authentication. With an authenticator app, Authorize again with the password " +
+        "followed directly by the app's current 6-digit code as the password. Or try out `POST /api/v1/login/mfa` with the `mfa_token` of that " +
         "answer (or of a tried-out `POST /api/v1/login/access-token`) and the app's `code`: the token it answers " +
         "authorizes this page and is saved for the whole app. Signed in through the sign-in page, the page is " +
         "authorized with that sign-in's token already.",
