@@ -167,7 +167,7 @@ export function ApiDocs() {
         tone: "info",
         text:
           (body.methods?.includes("totp")
-            ? "This account has two-factor authentication: Authorize again with the password followed directly by the 6-digit code of the authenticator app (e.g. hunter2492039), or try"
+            ? "This account has two-factor authentication: Authorize again with the password followed directly by the 6-digit code of the authenticator app (no space between them), or try"
             : "This account has two-factor authentication: try") +
           " out POST /api/v1/login/mfa with the mfa_token from this answer and a code; its token then authorizes the page.",
       });

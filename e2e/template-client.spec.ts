@@ -9,7 +9,8 @@ import { expect, test, type Page, type Request } from "@playwright/test";
 import { uniqueEmail } from "./helpers/browser";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startAppServer, type AppServer } from "./helpers/server";
 import { buildTemplateFrontend, serveFrontend, type FrontendSite, type TemplateFrontend } from "./helpers/template-client";
-import { awayFromStepEnd, codeAt, STEP_MS } from "../tests/helpers/totp";
+import { awayFromStepEnd, codeAt } from "../tests/helpers/totp";
+import { newTotpAccount } from "./helpers/accounts";
 
 let server: AppServer | undefined;
 let frontend: TemplateFrontend | undefined;
@@ -163,35 +164,8 @@ test("the template's Edit User dialog, which sends the listed user back with con
   expect(result).toEqual({ full_name: "After Edit" });
 });
 
-/** Signs a new account up and turns its authenticator app on (through the API); returns the TOTP secret. */
-async function accountWithTotp(api: string, email: string, password: string): Promise<string> {
-  const call = async (path: string, init: RequestInit & { token?: string; json?: unknown }) => {
-    const headers: Record<string, string> = { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) };
-    if (init.json !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(`${api}${path}`, { ...init, headers, body: init.json === undefined ? init.body : JSON.stringify(init.json) });
-    expect(res.status, `${path}`).toBeLessThan(300);
-    return (await res.json()) as Record<string, unknown>;
-  };
-  await call("/api/v1/users/signup", { method: "POST", json: { email, password } });
-  const { access_token: token } = await call("/api/v1/login/access-token", {
-    method: "POST",
-    body: new URLSearchParams({ username: email, password }),
-  });
-  const { secret } = await call("/api/v1/users/me/mfa/totp", { method: "POST", token: token as string, json: { password } });
-  await awayFromStepEnd();
-  // The previous step's code (clock skew), so that the current one is still unused for the sign-in.
-  await call("/api/v1/users/me/mfa/totp/confirm", {
-    method: "POST",
-    token: token as string,
-    json: { code: codeAt(secret as string, Date.now() - STEP_MS) },
-  });
-  return secret as string;
-}
-
-test("a user with an authenticator app signs in at the template's login form: the password followed by the code", async ({ page }) => {
-  const email = uniqueEmail("template-totp");
-  const password = "fourth secret phrase";
-  const secret = await accountWithTotp(server!.url, email, password);
+test("a user with an authenticator app signs in at the template's login form: the password followed by the code", async ({ page, request }) => {
+  const { email, password, secret } = await newTotpAccount(request, "template-totp", server!.url);
   await openFrontend(page, listedOrigin());
   await awayFromStepEnd();
   const result = await page.evaluate(
