@@ -129,3 +129,10 @@ test("MFA_REQUIRED: off by default, superusers or all (any case); AUTH_OIDC_TRUS
   assert.equal(parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "false" }).oidc?.trustAmr, false);
   assert.throws(() => parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "maybe" }), /AUTH_OIDC_TRUST_AMR/);
 });
+
+test("AUTH_MFA_CODE_IN_PASSWORD: on by default; the template's boolean spellings; anything else refused by name", () => {
+  assert.equal(parseConfig({}).mfaCodeInPassword, true);
+  assert.equal(parseConfig({ AUTH_MFA_CODE_IN_PASSWORD: "False" }).mfaCodeInPassword, false);
+  assert.equal(parseConfig({ AUTH_MFA_CODE_IN_PASSWORD: "off" }).mfaCodeInPassword, false);
+  assert.throws(() => parseConfig({ AUTH_MFA_CODE_IN_PASSWORD: "sometimes" }), /AUTH_MFA_CODE_IN_PASSWORD/);
+});
