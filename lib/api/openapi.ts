@@ -7,6 +7,7 @@ import { z } from "zod";
 import { canonicalPath, type Declaration } from "./endpoint";
 import { declarations } from "./endpoints";
 import { responsesOf, schemaRef } from "./responses";
+import { asTemplateResponses, privateUsersServed } from "./compat";
 
 const secured = [{ OAuth2PasswordBearer: [] }, { HTTPBearer: [] }];
 
@@ -51,7 +52,7 @@ function operationOf(declaration: Declaration): object {
     ...(declaration.auth === "none" ? {} : { security: secured }),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
-    responses: responsesOf(declaration),
+    responses: asTemplateResponses(declaration, responsesOf(declaration)),
   };
 }
 
@@ -59,6 +60,7 @@ function operationOf(declaration: Declaration): object {
 function pathsOf(all: Declaration[]): Record<string, Record<string, object>> {
   const paths: Record<string, Record<string, object>> = {};
   for (const declaration of all) {
+    if (declaration.served && !declaration.served()) continue;
     (paths[declaration.path] ??= {})[declaration.method.toLowerCase()] = operationOf(declaration);
   }
   return paths;
@@ -127,6 +129,9 @@ export function openApiDocument(): object {
       { name: "utils", description: "The FastAPI template's utilities: health check" },
       { name: "meta", description: "Health and this document" },
       { name: "well-known", description: "For other services: the public signing keys and the RFC 8414 metadata" },
+      ...(privateUsersServed()
+        ? [{ name: "private", description: "The FastAPI template's local-only user creation (API_COMPAT=fastapi-template, ENVIRONMENT=local)" }]
+        : []),
     ],
     paths: (checkOnePathEach(declarations), pathsOf(declarations)),
     components: {
