@@ -129,3 +129,22 @@ test("MFA_REQUIRED: off by default, superusers or all (any case); AUTH_OIDC_TRUS
   assert.equal(parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "false" }).oidc?.trustAmr, false);
   assert.throws(() => parseConfig({ ...oidc, AUTH_OIDC_TRUST_AMR: "maybe" }), /AUTH_OIDC_TRUST_AMR/);
 });
+
+test("API_COMPAT: none by default (nothing relaxed); fastapi-template relaxes each rule, /private/users/ only with ENVIRONMENT=local", () => {
+  const relaxations = ["templateStatuses", "currentPasswordFirst", "signInCountsAsReauthentication", "emailChangeAtOnce", "privateUsers"] as const;
+  const none = parseConfig({}).templateCompat;
+  assert.equal(none.enabled, false);
+  for (const flag of relaxations) assert.equal(none[flag], false, flag);
+  assert.equal(parseConfig({ ENVIRONMENT: "local" }).templateCompat.privateUsers, false);
+  const local = parseConfig({ API_COMPAT: "FastAPI-Template" }).templateCompat;
+  assert.equal(local.enabled, true);
+  assert.equal(local.environment, "local");
+  for (const flag of relaxations) assert.equal(local[flag], true, flag);
+  for (const ENVIRONMENT of ["staging", "production"]) {
+    const deployed = parseConfig({ API_COMPAT: "fastapi-template", ENVIRONMENT }).templateCompat;
+    assert.equal(deployed.privateUsers, false, ENVIRONMENT);
+    assert.equal(deployed.emailChangeAtOnce, true, ENVIRONMENT);
+  }
+  expectError({ API_COMPAT: "fastapi" }, "API_COMPAT");
+  expectError({ ENVIRONMENT: "dev" }, "ENVIRONMENT");
+});
