@@ -7,9 +7,6 @@
  */
 import { getConfig } from "../config";
 
-/** An OpenAPI response object, as lib/api/endpoint.ts declares them. */
-type ResponseObject = { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> };
-
 /** What a declaration says about the template's answers (lib/api/endpoint.ts `Declaration`). */
 type TemplateAware = {
   /** Our status → the template's, answered (and documented) with API_COMPAT=fastapi-template. */
@@ -30,10 +27,10 @@ export function asTemplateAnswers(declaration: TemplateAware, response: Response
 }
 
 /** The documented responses, under the statuses `asTemplateAnswers` gives. */
-export function asTemplateResponses(
+export function asTemplateResponses<R extends { description: string }>(
   declaration: TemplateAware,
-  responses: Record<string, ResponseObject>,
-): Record<string, ResponseObject> {
+  responses: Record<string, R>,
+): Record<string, R> {
   const statuses = remapped(declaration);
   if (!statuses) return responses;
   const out = Object.fromEntries(Object.entries(responses).filter(([status]) => !(status in statuses)));

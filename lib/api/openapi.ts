@@ -56,11 +56,13 @@ function operationOf(declaration: Declaration): object {
   };
 }
 
-/** Every declared operation under its documented path. */
+const isServed = (declaration: Declaration) => !declaration.served || declaration.served();
+
+/** Every declared operation under its documented path (those not served now left out). */
 function pathsOf(all: Declaration[]): Record<string, Record<string, object>> {
   const paths: Record<string, Record<string, object>> = {};
   for (const declaration of all) {
-    if (declaration.served && !declaration.served()) continue;
+    if (!isServed(declaration)) continue;
     (paths[declaration.path] ??= {})[declaration.method.toLowerCase()] = operationOf(declaration);
   }
   return paths;
@@ -84,7 +86,12 @@ function checkOnePathEach(all: Declaration[]): void {
  * Swagger UI's OpenAPI 3.1 resolver then finds nothing: each schema shows as `any` and each example
  * as "string" (tests/unit/openapi.test.ts checks that no `$id` is left and that every `$ref` resolves).
  */
-function componentSchemas(): Record<string, unknown> {
+function componentSchemas(all: Declaration[]): Record<string, unknown> {
+  // The request bodies of operations not served now (`POST /private/users/` without API_COMPAT) are
+  // documented with them, or not at all.
+  const unserved = new Set(
+    all.filter((d) => !isServed(d) && d.body).map((d) => z.globalRegistry.get(d.body!.schema)?.id),
+  );
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: "draft-2020-12",
     io: "input",
@@ -93,6 +100,7 @@ function componentSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
+    if (unserved.has(id)) continue;
     const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
     // The title names the schema where Swagger UI shows it inline, e.g. a `oneOf` as "HTTPError | TokenError".
     out[id] = { title: id, ...rest };
@@ -135,7 +143,7 @@ export function openApiDocument(): object {
     ],
     paths: (checkOnePathEach(declarations), pathsOf(declarations)),
     components: {
-      schemas: componentSchemas(),
+      schemas: componentSchemas(declarations),
       securitySchemes: {
         OAuth2PasswordBearer: {
           type: "oauth2",

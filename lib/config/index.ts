@@ -216,13 +216,17 @@ const EnvSchema = z.object({
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
     z.enum(["none", "fastapi-template"], { message: "must be none or fastapi-template" }).default("none"),
   ),
-  // The template's own variable. Only read with API_COMPAT=fastapi-template: `local` (its default) also
-  // serves its local-only `POST /private/users/`.
+  // The template's own variable, read (and checked) only with API_COMPAT=fastapi-template, so that a value
+  // a platform sets for its own purposes stops nothing else: `local` (its default) also serves its
+  // local-only `POST /private/users/`.
   ENVIRONMENT: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.enum(["local", "staging", "production"], { message: "must be local, staging or production" }).default("local"),
+    z.string().default("local"),
   ),
 });
+
+const TEMPLATE_ENVIRONMENTS = ["local", "staging", "production"] as const;
+type TemplateEnvironment = (typeof TEMPLATE_ENVIRONMENTS)[number];
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -323,7 +327,7 @@ export type Config = {
     /** `POST /private/users/` exists: API_COMPAT=fastapi-template and ENVIRONMENT=local, as in the template. */
     privateUsers: boolean;
     /** ENVIRONMENT, the template's variable (local, staging, production). */
-    environment: Env["ENVIRONMENT"];
+    environment: TemplateEnvironment;
   };
 };
 
@@ -426,8 +430,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   };
 }
 
-function templateCompatOf(mode: Env["API_COMPAT"], environment: Env["ENVIRONMENT"]): Config["templateCompat"] {
+function templateCompatOf(mode: Env["API_COMPAT"], environmentSetting: string): Config["templateCompat"] {
   const on = mode === "fastapi-template";
+  const environment = TEMPLATE_ENVIRONMENTS.find((e) => e === environmentSetting);
+  if (on && !environment) {
+    throw new ConfigError("Invalid configuration:\n  ENVIRONMENT: must be local, staging or production (with API_COMPAT=fastapi-template)");
+  }
   return {
     enabled: on,
     templateStatuses: on,
@@ -435,7 +443,7 @@ function templateCompatOf(mode: Env["API_COMPAT"], environment: Env["ENVIRONMENT
     signInCountsAsReauthentication: on,
     emailChangeAtOnce: on,
     privateUsers: on && environment === "local",
-    environment,
+    environment: environment ?? "local",
   };
 }
 

@@ -30,8 +30,9 @@ function assertReauthRequired(res: ApiResponse, what: string) {
   assert.equal(res.body.reason, "reauth_required", what);
 }
 
+const document = async (server: Server) => (await server.api("/api/openapi.json")).body as Json;
 const operation = async (server: Server, path: string, method: string) =>
-  ((await server.api("/api/openapi.json")).body as Json).paths[path]?.[method] as { responses: Record<string, Json> } | undefined;
+  (await document(server)).paths[path]?.[method] as { responses: Record<string, Json> } | undefined;
 
 const privateUser = (server: Server, email: string) =>
   server.api("/api/v1/private/users/", { method: "POST", json: { email, password: "password123", full_name: "Pollo Listo" } });
@@ -94,6 +95,9 @@ describe("our defaults (API_COMPAT unset)", () => {
     assert.equal(res.status, 404, res.text);
     assert.deepEqual(res.body, { detail: "Not Found" });
     assert.equal(await operation(server, "/api/v1/private/users/", "post"), undefined);
+    const doc = await document(server);
+    assert.equal(doc.components.schemas.PrivateUserCreate, undefined);
+    assert.ok(!doc.tags.some((tag: { name: string }) => tag.name === "private"));
   });
 });
 
@@ -226,6 +230,7 @@ describe("API_COMPAT=fastapi-template", () => {
     await login(server, email, "password123");
     const declared = await operation(server, "/api/v1/private/users/", "post");
     assert.ok(declared?.responses["200"], "documented");
+    assert.ok((await document(server)).components.schemas.PrivateUserCreate, "its body's schema too");
     assert.equal((await privateUser(server, email)).status, 409);
   });
 
@@ -234,6 +239,7 @@ describe("API_COMPAT=fastapi-template", () => {
     const res = await privateUser(server, uniqueEmail("compat-prod-private"));
     assert.equal(res.status, 404, res.text);
     assert.equal(await operation(server, "/api/v1/private/users/", "post"), undefined);
+    assert.equal((await document(server)).components.schemas.PrivateUserCreate, undefined);
     assert.match(server.output(), /ENVIRONMENT=production: no POST \/api\/v1\/private\/users\//);
     const signup = await server.api("/api/v1/users/signup", { method: "POST", json: { email: uniqueEmail("compat-prod"), password: PASSWORD } });
     assert.equal(signup.status, 200, signup.text);

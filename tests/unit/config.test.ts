@@ -146,5 +146,7 @@ test("API_COMPAT: none by default (nothing relaxed); fastapi-template relaxes ea
     assert.equal(deployed.emailChangeAtOnce, true, ENVIRONMENT);
   }
   expectError({ API_COMPAT: "fastapi" }, "API_COMPAT");
-  expectError({ ENVIRONMENT: "dev" }, "ENVIRONMENT");
+  expectError({ API_COMPAT: "fastapi-template", ENVIRONMENT: "dev" }, "ENVIRONMENT");
+  // Without API_COMPAT the template's variable is not ours: whatever a platform sets there stops nothing.
+  assert.equal(parseConfig({ ENVIRONMENT: "development" }).templateCompat.privateUsers, false);
 });
