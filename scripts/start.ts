@@ -157,6 +157,21 @@ function describeSigningKey(config: Config) {
   return `Signing access tokens (${key.alg}) with the key stored in ${where}.`;
 }
 
+/** API_COMPAT=fastapi-template relaxes rules of ours: said at every start (docs/fastapi-template.md). */
+function describeTemplateCompat(config: Config) {
+  const minutes = Math.round(config.reauthMaxAgeSeconds / 60);
+  return [
+    "Note: API_COMPAT=fastapi-template answers as the FastAPI template's backend, which relaxes:",
+    `  - a sign-in counts as the fresh proof sensitive changes need (sudo mode: the email, deleting the account, …) for ${minutes} minutes after it (REAUTH_MAX_AGE_MINUTES);`,
+    "  - PATCH /users/me changes the email at once (409 when taken), without a confirmation link to the new address;",
+    "  - PATCH /users/me/password checks the current password before refusing the same password again;",
+    "  - sign-up and POST /users/ answer 200 (not 201) and 400 (not 409) for a taken email;",
+    config.templateCompat.privateUsers
+      ? "  - ENVIRONMENT=local: POST /api/v1/private/users/ creates accounts without signing in. Never expose this server."
+      : `  - (ENVIRONMENT=${config.templateCompat.environment}: no POST /api/v1/private/users/).`,
+  ].join("\n");
+}
+
 async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<boolean> {
   for (let i = 0; i < 600 && child.exitCode === null; i++) {
     try {
@@ -195,6 +210,7 @@ async function main() {
       : "Cross-origin API access (CORS): none (FRONTEND_HOST or BACKEND_CORS_ORIGINS allow a frontend on another origin).",
   );
   console.log(describeMailTarget(config));
+  if (config.templateCompat.enabled) console.warn(describeTemplateCompat(config));
   const admin = await prepareDatabase(config);
 
   const nextBin = require.resolve("next/dist/bin/next");

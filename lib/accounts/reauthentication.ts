@@ -17,6 +17,7 @@ import { recordAuthEvent } from "./audit";
 import type { Authenticated } from "../auth/current-user";
 import { confirmPassword } from "./password-sign-in";
 import { checkSecondFactor } from "./second-factor-check";
+import { signInCountsAsReauthentication } from "./sign-in-time";
 
 /** A proof of a factor: one of the password, a TOTP code, a recovery code (the schemas allow no more). */
 export type Proof = { password?: string | undefined; code?: string | undefined; recovery_code?: string | undefined };
@@ -62,6 +63,7 @@ export async function requireRecentAuthentication(
     return;
   }
   if (isFresh(auth.reauthenticatedAt)) return;
+  if (await signInCountsAsReauthentication(auth)) return; // API_COMPAT=fastapi-template only
   if (!auth.user.hashedPassword && auth.sessionId) {
     const session = await getDb().session.findUnique({
       where: { sessionToken: auth.sessionId },

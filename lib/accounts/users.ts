@@ -12,8 +12,9 @@ import { reserveEmailChange } from "../auth/throttle";
 import { confirmPassword } from "./password-sign-in";
 import type { Authenticated } from "../auth/current-user";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
-import { requestEmailChange } from "./email-change";
+import { changeEmailAtOnce, requestEmailChange } from "./email-change";
 import type {
+  PrivateUserCreateInput,
   SignupInput,
   UpdateMeInput,
   UserCreateInput,
@@ -106,6 +107,14 @@ export function signUp(input: SignupInput): Promise<User> {
 }
 
 /**
+ * The FastAPI template's local-only `POST /private/users/` (served only with API_COMPAT=fastapi-template
+ * and ENVIRONMENT=local): an active account, no mail, and, as there, no common-password check.
+ */
+export function createLocalUser(input: PrivateUserCreateInput): Promise<User> {
+  return createUser({ ...input, is_active: true, is_superuser: false }, { checkCommon: false, welcome: "none" });
+}
+
+/**
  * A changed address is unverified until its new link is used: the earlier verification links die with
  * the old address, in the same write.
  */
@@ -118,6 +127,8 @@ function emailChangeData(user: Pick<User, "email">, email: string | undefined) {
  * password (`current_password`, or a recent re-authentication: lib/accounts/reauthentication.ts), is
  * rate-limited (taken or not) and only asked for: it takes effect when the new address confirms it
  * (lib/accounts/email-change.ts). Returns the user and, when a change was asked, the address it waits for.
+ * With API_COMPAT=fastapi-template the new email applies at once, before the name (a taken one is a 409
+ * that changes nothing), and nothing waits.
  */
 export async function updateMe(
   auth: Authenticated,
@@ -135,12 +146,14 @@ export async function updateMe(
       throw error;
     }
   }
+  const atOnce = newEmail !== null && getConfig().templateCompat.emailChangeAtOnce;
+  const current = atOnce ? await changeEmailAtOnce(user, newEmail, client) : user;
   const updated =
     input.full_name !== undefined
       ? await getDb().user.update({ where: { id: user.id }, data: { name: input.full_name } })
-      : user;
-  if (newEmail) await requestEmailChange(updated, newEmail, client);
-  return { user: updated, pendingEmail: newEmail };
+      : current;
+  if (newEmail && !atOnce) await requestEmailChange(updated, newEmail, client);
+  return { user: updated, pendingEmail: atOnce ? null : newEmail };
 }
 
 /** Changes the password and revokes every other token of the user; the calling token stays valid. */
@@ -150,17 +163,22 @@ export async function changePassword(
   input: { current_password: string; new_password: string },
   client: ClientInfo,
 ): Promise<{ revoked: number }> {
-  // Refused before the current password is checked, so the answer says nothing about it (sending one
-  // guess as both fields would otherwise confirm it).
-  if (input.current_password === input.new_password) {
+  const refuseSamePassword = async () => {
+    if (input.current_password !== input.new_password) return;
     await recordAuthEvent({ type: "password_change_refused", userId: user.id, method: "password_change", client });
     throw errors.badRequest("New password cannot be the same as the current one");
-  }
+  };
+  // Refused before the current password is checked, so the answer says nothing about it (sending one
+  // guess as both fields would otherwise confirm it). API_COMPAT=fastapi-template keeps the template's
+  // order: the current password first (a wrong one is `Incorrect password`, and counts toward the throttle).
+  const currentPasswordFirst = getConfig().templateCompat.currentPasswordFirst;
+  if (!currentPasswordFirst) await refuseSamePassword();
   refuseCommonPassword(input.new_password, "new_password");
   // The throttled, audited check every password re-check goes through (429 when throttled).
   if (!(await confirmPassword(user, input.current_password, client, "password_change"))) {
     throw errors.badRequest("Incorrect password");
   }
+  if (currentPasswordFirst) await refuseSamePassword();
   const hashedPassword = await hashPassword(input.new_password, getConfig().bcryptCost);
   const result = await getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { hashedPassword } });

@@ -32,6 +32,7 @@ import { requireEnrolmentIfRequired } from "../accounts/mfa-enforcement";
 import { preflight, withCors, type CorsScope } from "../http/cors";
 import { errorResponse, errors } from "../http/errors";
 import { parseFormOrJson, parseJson, parseQuery, validate } from "../http/handler";
+import { asTemplateAnswers } from "./compat";
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type Method = (typeof METHODS)[number];
@@ -68,6 +69,13 @@ export type Declaration = {
    * re-authenticating, signing out); every other authenticated endpoint answers it 403 `mfa_enrolment_required`.
    */
   beforeEnrolment?: true;
+  /**
+   * With API_COMPAT=fastapi-template, these statuses are answered (and documented) as the template's
+   * (lib/api/compat.ts), e.g. `CREATION_STATUSES`: 201 → 200, 409 → 400.
+   */
+  templateStatuses?: Readonly<Record<string, string>>;
+  /** Served only while this says so: otherwise 404 as an unknown path, and not in the document. */
+  served?: () => boolean;
 };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -100,6 +108,9 @@ export function endpoint<const D extends Declaration>(declaration: D): Endpoint<
     handler(fn) {
       const scope = corsScopeOf([declaration]);
       const serve = async (request: Request, context: NextContext): Promise<Response> => {
+        if (declaration.served && !declaration.served()) {
+          return withCors(request, errorResponse(errors.notFound("Not Found")), scope);
+        }
         try {
           const params = validate(declaration.params ?? AnyParams, (await context.params) ?? {}, "path");
           const auth = await authenticate(declaration.auth, request);
@@ -107,9 +118,9 @@ export function endpoint<const D extends Declaration>(declaration: D): Endpoint<
           const query = declaration.query ? parseQuery(request, declaration.query) : undefined;
           const body = await readBody(declaration, request);
           const response = await fn({ request, params, query, body, auth } as HandlerContext<D>);
-          return withCors(request, response, scope);
+          return withCors(request, asTemplateAnswers(declaration, response), scope);
         } catch (error) {
-          return withCors(request, errorResponse(error, request), scope);
+          return withCors(request, asTemplateAnswers(declaration, errorResponse(error, request)), scope);
         }
       };
       return Object.assign(serve, { declaration });

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { canonicalPath, type Declaration } from "./endpoint";
 import { declarations } from "./endpoints";
 import { responsesOf, schemaRef } from "./responses";
+import { asTemplateResponses, privateUsersServed } from "./compat";
 
 const secured = [{ OAuth2PasswordBearer: [] }, { HTTPBearer: [] }];
 
@@ -51,14 +52,17 @@ function operationOf(declaration: Declaration): object {
     ...(declaration.auth === "none" ? {} : { security: secured }),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
-    responses: responsesOf(declaration),
+    responses: asTemplateResponses(declaration, responsesOf(declaration)),
   };
 }
 
-/** Every declared operation under its documented path. */
+const isServed = (declaration: Declaration) => !declaration.served || declaration.served();
+
+/** Every declared operation under its documented path (those not served now left out). */
 function pathsOf(all: Declaration[]): Record<string, Record<string, object>> {
   const paths: Record<string, Record<string, object>> = {};
   for (const declaration of all) {
+    if (!isServed(declaration)) continue;
     (paths[declaration.path] ??= {})[declaration.method.toLowerCase()] = operationOf(declaration);
   }
   return paths;
@@ -82,7 +86,12 @@ function checkOnePathEach(all: Declaration[]): void {
  * Swagger UI's OpenAPI 3.1 resolver then finds nothing: each schema shows as `any` and each example
  * as "string" (tests/unit/openapi.test.ts checks that no `$id` is left and that every `$ref` resolves).
  */
-function componentSchemas(): Record<string, unknown> {
+function componentSchemas(all: Declaration[]): Record<string, unknown> {
+  // The request bodies of operations not served now (`POST /private/users/` without API_COMPAT) are
+  // documented with them, or not at all.
+  const unserved = new Set(
+    all.filter((d) => !isServed(d) && d.body).map((d) => z.globalRegistry.get(d.body!.schema)?.id),
+  );
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: "draft-2020-12",
     io: "input",
@@ -91,6 +100,7 @@ function componentSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
+    if (unserved.has(id)) continue;
     const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
     // The title names the schema where Swagger UI shows it inline, e.g. a `oneOf` as "HTTPError | TokenError".
     out[id] = { title: id, ...rest };
@@ -128,10 +138,13 @@ export function openApiDocument(): object {
       { name: "utils", description: "The FastAPI template's utilities: health check" },
       { name: "meta", description: "Health and this document" },
       { name: "well-known", description: "For other services: the public signing keys and the RFC 8414 metadata" },
+      ...(privateUsersServed()
+        ? [{ name: "private", description: "The FastAPI template's local-only user creation (API_COMPAT=fastapi-template, ENVIRONMENT=local)" }]
+        : []),
     ],
     paths: (checkOnePathEach(declarations), pathsOf(declarations)),
     components: {
-      schemas: componentSchemas(),
+      schemas: componentSchemas(declarations),
       securitySchemes: {
         OAuth2PasswordBearer: {
           type: "oauth2",

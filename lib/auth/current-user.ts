@@ -20,6 +20,8 @@ export type Authenticated = {
   reauthenticatedAt: Date | null;
   /** The browser sign-in the token was minted for, if any. */
   sessionId: string | null;
+  /** The refresh-token family (one password, code or passkey login of an API client) it was issued in, if any. */
+  familyId: string | null;
 };
 
 /** The token from `Authorization: Bearer <token>`; never from the query string or a cookie. */
@@ -59,6 +61,7 @@ export async function requireUser(request: Request): Promise<Authenticated> {
     expiresAt: record.expiresAt,
     reauthenticatedAt: record.reauthenticatedAt,
     sessionId: record.sessionId,
+    familyId: record.familyId,
   };
 }
 

@@ -213,7 +213,23 @@ const EnvSchema = z.object({
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
     z.enum(["off", "optional", "required"]).default("optional"),
   ),
+  // Answers as the FastAPI template's backend gives them, for its frontend and its own test suite
+  // (docs/fastapi-template.md): relaxes the rules listed in `Config.templateCompat`. Off by default.
+  API_COMPAT: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["none", "fastapi-template"], { message: "must be none or fastapi-template" }).default("none"),
+  ),
+  // The template's own variable, read (and checked) only with API_COMPAT=fastapi-template, so that a value
+  // a platform sets for its own purposes stops nothing else: `local` (its default) also serves its
+  // local-only `POST /private/users/`.
+  ENVIRONMENT: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.string().default("local"),
+  ),
 });
+
+const TEMPLATE_ENVIRONMENTS = ["local", "staging", "production"] as const;
+type TemplateEnvironment = (typeof TEMPLATE_ENVIRONMENTS)[number];
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -297,6 +313,26 @@ export type Config = {
      * "off": sign-up mails no verification link (as the FastAPI template), nothing is refused.
      */
     verification: "off" | "optional" | "required";
+  };
+  /**
+   * API_COMPAT=fastapi-template: what it changes, one flag each (all false without it). lib/api/compat.ts
+   * reshapes the answers; the services read the rest.
+   */
+  templateCompat: {
+    /** Any: API_COMPAT=fastapi-template is set. */
+    enabled: boolean;
+    /** Sign-up and `POST /users/` answer 200 (not 201), and 400 (not 409) for a taken email. */
+    templateStatuses: boolean;
+    /** `PATCH /users/me/password` checks the current password before refusing the same password again. */
+    currentPasswordFirst: boolean;
+    /** A sign-in counts as a re-authentication for REAUTH_MAX_AGE_MINUTES after it ("sudo mode" from the login). */
+    signInCountsAsReauthentication: boolean;
+    /** `PATCH /users/me` changes the email at once (409 when taken) instead of mailing a confirmation link. */
+    emailChangeAtOnce: boolean;
+    /** `POST /private/users/` exists: API_COMPAT=fastapi-template and ENVIRONMENT=local, as in the template. */
+    privateUsers: boolean;
+    /** ENVIRONMENT, the template's variable (local, staging, production). */
+    environment: TemplateEnvironment;
   };
 };
 
@@ -396,6 +432,24 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       emailChangeCancelTtlSeconds: Math.max(1, Math.round(e.EMAIL_CHANGE_CANCEL_EXPIRE_HOURS * 3600)),
       verification: e.EMAIL_VERIFICATION,
     },
+    templateCompat: templateCompatOf(e.API_COMPAT, e.ENVIRONMENT),
+  };
+}
+
+function templateCompatOf(mode: Env["API_COMPAT"], environmentSetting: string): Config["templateCompat"] {
+  const on = mode === "fastapi-template";
+  const environment = TEMPLATE_ENVIRONMENTS.find((e) => e === environmentSetting);
+  if (on && !environment) {
+    throw new ConfigError("Invalid configuration:\n  ENVIRONMENT: must be local, staging or production (with API_COMPAT=fastapi-template)");
+  }
+  return {
+    enabled: on,
+    templateStatuses: on,
+    currentPasswordFirst: on,
+    signInCountsAsReauthentication: on,
+    emailChangeAtOnce: on,
+    privateUsers: on && environment === "local",
+    environment: environment ?? "local",
   };
 }
 

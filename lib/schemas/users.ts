@@ -91,7 +91,17 @@ export const UserListQuery = Pagination.extend({
 });
 
 /** DELETE /users/me: the password typed again. Optional for API clients; the settings page always sends it. */
+/**
+ * The FastAPI template's local-only user creation (`POST /private/users/`, API_COMPAT=fastapi-template with
+ * ENVIRONMENT=local). Its `is_verified` is accepted and, as there, ignored.
+ */
+export const PrivateUserCreate = z
+  .object({ email: Email, password: NewPasswordText, full_name: FullName.optional() })
+  .meta({ id: "PrivateUserCreate" });
+
 export type SignupInput = z.output<typeof Signup>;
+
+export type PrivateUserCreateInput = z.output<typeof PrivateUserCreate>;
 
 export type UserCreateInput = z.output<typeof UserCreate>;
 

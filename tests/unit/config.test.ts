@@ -136,3 +136,24 @@ test("AUTH_MFA_CODE_IN_PASSWORD: on by default; the template's boolean spellings
   assert.equal(parseConfig({ AUTH_MFA_CODE_IN_PASSWORD: "off" }).mfaCodeInPassword, false);
   assert.throws(() => parseConfig({ AUTH_MFA_CODE_IN_PASSWORD: "sometimes" }), /AUTH_MFA_CODE_IN_PASSWORD/);
 });
+
+test("API_COMPAT: none by default (nothing relaxed); fastapi-template relaxes each rule, /private/users/ only with ENVIRONMENT=local", () => {
+  const relaxations = ["templateStatuses", "currentPasswordFirst", "signInCountsAsReauthentication", "emailChangeAtOnce", "privateUsers"] as const;
+  const none = parseConfig({}).templateCompat;
+  assert.equal(none.enabled, false);
+  for (const flag of relaxations) assert.equal(none[flag], false, flag);
+  assert.equal(parseConfig({ ENVIRONMENT: "local" }).templateCompat.privateUsers, false);
+  const local = parseConfig({ API_COMPAT: "FastAPI-Template" }).templateCompat;
+  assert.equal(local.enabled, true);
+  assert.equal(local.environment, "local");
+  for (const flag of relaxations) assert.equal(local[flag], true, flag);
+  for (const ENVIRONMENT of ["staging", "production"]) {
+    const deployed = parseConfig({ API_COMPAT: "fastapi-template", ENVIRONMENT }).templateCompat;
+    assert.equal(deployed.privateUsers, false, ENVIRONMENT);
+    assert.equal(deployed.emailChangeAtOnce, true, ENVIRONMENT);
+  }
+  expectError({ API_COMPAT: "fastapi" }, "API_COMPAT");
+  expectError({ API_COMPAT: "fastapi-template", ENVIRONMENT: "dev" }, "ENVIRONMENT");
+  // Without API_COMPAT the template's variable is not ours: whatever a platform sets there stops nothing.
+  assert.equal(parseConfig({ ENVIRONMENT: "development" }).templateCompat.privateUsers, false);
+});

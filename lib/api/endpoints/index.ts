@@ -10,5 +10,6 @@ import "./email";
 import "./well-known";
 import "./mfa";
 import "./passkeys";
+import "./private";
 
 export { declarations } from "../endpoint";

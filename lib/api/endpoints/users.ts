@@ -1,5 +1,6 @@
 /** Accounts: my own, and every user's for superusers. */
 import { endpoint } from "../endpoint";
+import { CREATION_STATUSES } from "../compat";
 import {
   jsonContent,
   reauthRequired,
@@ -59,6 +60,7 @@ export const createUser = endpoint({
   auth: "superuser",
   body: { schema: UserCreate },
   responses: { "201": ok("The new user", UserPublic), "409": emailTaken },
+  templateStatuses: CREATION_STATUSES,
 });
 
 export const readUserMe = endpoint({
@@ -221,6 +223,7 @@ export const registerUser = endpoint({
   auth: "none",
   body: { schema: Signup },
   responses: { "201": ok("The new user", UserPublic), "409": emailTaken },
+  templateStatuses: CREATION_STATUSES,
 });
 
 export const readUserById = endpoint({

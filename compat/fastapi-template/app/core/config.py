@@ -21,6 +21,9 @@ class Settings:
         self.EMAILS_FROM_EMAIL = os.environ.get("EMAILS_FROM_EMAIL", "info@example.com")
         self.EMAIL_RESET_TOKEN_EXPIRE_HOURS = 1
         self.FRONTEND_HOST = os.environ.get("FRONTEND_HOST", "http://localhost:5173")
+        # The template signs its own reset tokens with it; a test signs one without `sub` and expects the
+        # server to refuse it (ours are random, not JWTs, so any such token is refused).
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "changethis")
         # Where the server under test listens and keeps its data (set by the runner).
         self.SERVER_URL = os.environ["SIGNIN_SERVER_URL"].rstrip("/")
         self.DATA_DIR = os.environ["SIGNIN_DATA_DIR"]

@@ -1,6 +1,9 @@
 """Password checks against the server's stored hashes (bcrypt, as the server writes them)."""
 import bcrypt
 
+# The template's JWT algorithm (its tests sign tokens with `settings.SECRET_KEY` and this).
+ALGORITHM = "HS256"
+
 
 class Verified(tuple):  # type: ignore[type-arg]
     """`(verified, new_hash)`, as the template's pwdlib-era `verify_password` returns, and truthy only
