@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { ConfigError, getConfig, redactUrl, type Config } from "../lib/config";
+import { ConfigError, getConfig, MIN_BCRYPT_COST, redactUrl, type Config } from "../lib/config";
 import { loadOrCreateSecret } from "../lib/auth/secret";
 import { loadOrCreateSigningKey } from "../lib/auth/signing-keys";
 import { OWNER_ONLY_UMASK, restrictDataFiles } from "../lib/auth/file-permissions";
@@ -188,6 +188,14 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 async function main() {
   const config = loadConfig();
+  if (config.bcryptTestCostAllowed) {
+    // A test server's setting: passwords hashed now stay this weak until their owners change them.
+    console.warn(
+      `\n⚠ BCRYPT_ALLOW_TEST_COST is set: passwords are hashed at BCRYPT_COST=${config.bcryptCost}` +
+        `${config.bcryptCost < MIN_BCRYPT_COST ? `, below the floor of ${MIN_BCRYPT_COST}` : ""}. ` +
+        "This is for test servers only; never use it where real passwords are stored.\n",
+    );
+  }
   for (const change of restrictDataFiles(config)) console.log(`Permissions: ${change} (owner-only).`);
   const workers = planWorkers(config, os.availableParallelism());
   console.log(describeSecret(config));

@@ -8,6 +8,9 @@ import { z } from "zod";
 import { parseTrustProxy, type TrustProxySetting } from "./trust-proxy.mjs";
 
 const MIN_SECRET_BYTES = 32;
+/** The lowest BCRYPT_COST for stored passwords; below it (down to bcrypt's own floor, 4) only for tests. */
+export const MIN_BCRYPT_COST = 10;
+const MIN_TEST_BCRYPT_COST = 4;
 
 const secret = z
   .string()
@@ -121,15 +124,19 @@ const EnvSchema = z.object({
   // The app's public URL (Auth.js reads it too): the tokens' `iss` and the metadata's `issuer`. Without
   // it, the issuer is the URL the start-up banner prints (HOSTNAME and PORT), never a request's Host.
   AUTH_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  // 10 at least; 4 to 9 only with BCRYPT_ALLOW_TEST_COST (checked in parseConfig, which sees both).
   BCRYPT_COST: z.preprocess(
     emptyAsUndefined,
     z.coerce
       .number()
       .int()
-      .min(10, { message: "must be at least 10 (weaker hashes are refused)" })
+      .min(MIN_TEST_BCRYPT_COST, { message: `must be at least ${MIN_BCRYPT_COST} (${MIN_TEST_BCRYPT_COST}, bcrypt's own floor, on test servers)` })
       .max(16)
       .default(12),
   ),
+  // Test servers only: lets BCRYPT_COST go below 10 so a suite's thousands of hashes cost little CPU.
+  // Start-up says so loudly (scripts/start.ts); never set it where real passwords are stored.
+  BCRYPT_ALLOW_TEST_COST: booleanSetting(false),
   // Server processes `npm start` runs on the one port (scripts/cluster.mjs); one per core by default.
   WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
   // bcrypt worker threads per server process; by default `npm start` shares the cores out among them.
@@ -266,6 +273,8 @@ export type Config = {
    */
   issuer: string;
   bcryptCost: number;
+  /** BCRYPT_ALLOW_TEST_COST: a test server, whose BCRYPT_COST may be below MIN_BCRYPT_COST. */
+  bcryptTestCostAllowed: boolean;
   /** Server processes `npm start` runs (WEB_CONCURRENCY; default one per core). */
   webConcurrency: number;
   /** bcrypt threads of this process (BCRYPT_THREADS); null: one per core (lib/auth/bcrypt-pool.ts). */
@@ -362,6 +371,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   if (e.SMTP_PASSWORD && !e.SMTP_USER) {
     throw new ConfigError("Invalid configuration:\n  SMTP_USER: must be set with SMTP_PASSWORD");
   }
+  if (e.BCRYPT_COST < MIN_BCRYPT_COST && !e.BCRYPT_ALLOW_TEST_COST) {
+    throw new ConfigError(
+      `Invalid configuration:\n  BCRYPT_COST: must be at least ${MIN_BCRYPT_COST} (weaker hashes are refused; ` +
+        "BCRYPT_ALLOW_TEST_COST=true allows 4 to 9 on test servers only)",
+    );
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "app.db")}`;
   const isSqlite = databaseUrl.startsWith("file:");
@@ -387,6 +402,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     listenUrl: listenUrl(e.HOSTNAME, e.PORT),
     issuer: e.AUTH_URL ? new URL(e.AUTH_URL).origin : listenUrl(e.HOSTNAME, e.PORT),
     bcryptCost: e.BCRYPT_COST,
+    bcryptTestCostAllowed: e.BCRYPT_ALLOW_TEST_COST,
     webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
     bcryptThreads: e.BCRYPT_THREADS ?? null,
     bcryptQueue: { maxWaitSeconds: e.BCRYPT_QUEUE_MAX_WAIT_SECONDS, limit: e.BCRYPT_QUEUE_LIMIT ?? null },

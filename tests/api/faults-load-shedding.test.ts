@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { credentialsSignIn } from "../helpers/authjs";
-import { newUser, startServer, type Server } from "../helpers/server";
+import { newUser, startServer, type Server, keepProductionBcryptCost } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): it sets its own cost (13) for slow checks;
+// nothing here needs the test flag.
+keepProductionBcryptCost();
 
 const MAX_WAIT_SECONDS = 4;
 const FLOOD = 40;

@@ -12,7 +12,11 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { DATABASE, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { DATABASE, startServer, uniqueEmail, type Server, keepProductionBcryptCost } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): sign-ups under a cut database connection,
+// timed as in production.
+keepProductionBcryptCost();
 
 const skip = DATABASE === "postgresql" ? false : "needs PostgreSQL: set TEST_DATABASE_URL";
 /** An answer slower than this is a hang. */

@@ -15,7 +15,12 @@ import {
   startServer,
   uniqueEmail,
   type Server,
+  keepProductionBcryptCost,
 } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): its throttle bursts across two instances
+// must overlap as long as real password checks do.
+keepProductionBcryptCost();
 
 const SECRET = "shared-secret-of-both-instances-0123456789";
 const ACCOUNT_FAILURES = 4;

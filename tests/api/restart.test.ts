@@ -1,7 +1,7 @@
 /**
  * Tokens across server restarts: the generated signing key and secret are reused, revocations are kept,
- * rotating AUTH_SECRET (browser sign-ins) leaves access tokens alone, and a short AUTH_SECRET or an
- * unusable AUTH_SIGNING_KEY stops start-up. (HS256 tokens from before asymmetric signing, with
+ * rotating AUTH_SECRET (browser sign-ins) leaves access tokens alone, and a short AUTH_SECRET, an
+ * unusable AUTH_SIGNING_KEY or a bcrypt cost below 10 (without the test servers' flag) stops start-up. (HS256 tokens from before asymmetric signing, with
  * AUTH_SECRET_PREVIOUS: tests/api/signing-keys.test.ts.)
  */
 import assert from "node:assert/strict";
@@ -91,5 +91,19 @@ describe("with AUTH_SECRET", () => {
     assert.notEqual(code, 0, output);
     assert.match(output, /AUTH_SECRET/);
     assert.ok(!output.includes("x".repeat(31)), "the secret itself must not be printed");
+  });
+});
+
+describe("bcrypt cost", () => {
+  test("below 10 stops start-up, unless BCRYPT_ALLOW_TEST_COST marks a test server, which start-up announces", async () => {
+    const { code, output } = await runStartExpectingFailure({ BCRYPT_COST: "9", BCRYPT_ALLOW_TEST_COST: undefined });
+    assert.notEqual(code, null, `the server started anyway:\n${output}`);
+    assert.notEqual(code, 0, output);
+    assert.match(output, /BCRYPT_COST: must be at least 10/);
+    // The suite's own servers are such test servers (tests/helpers/server.ts).
+    const server = await start();
+    assert.match(server.output(), /BCRYPT_ALLOW_TEST_COST is set: passwords are hashed at BCRYPT_COST=4, below the floor of 10/);
+    const { token } = await newUser(server, "cheap-hash");
+    assert.equal((await me(server, token)).status, 200);
   });
 });

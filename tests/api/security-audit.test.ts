@@ -8,7 +8,11 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { credentialsSignIn } from "../helpers/authjs";
 import { runSql } from "../helpers/database";
-import { DATABASE, newUser, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { DATABASE, newUser, startServer, uniqueEmail, type Server, keepProductionBcryptCost } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): its throttled bursts of concurrent password
+// checks must overlap as long as real ones do.
+keepProductionBcryptCost();
 
 const TOKEN_URL = "/api/v1/login/access-token";
 const ACCOUNT_FAILURES = 3;

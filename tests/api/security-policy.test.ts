@@ -4,7 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { errorLocations, login, newUser, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { errorLocations, login, newUser, signup, startServer, uniqueEmail, type Server, keepProductionBcryptCost } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): a wrong password and an unknown email must
+// take the same time at the production cost.
+keepProductionBcryptCost();
 
 let server: Server;
 before(async () => {

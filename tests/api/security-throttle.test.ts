@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { credentialsSignIn as signInWithCredentials } from "../helpers/authjs";
-import { signup, startServer, uniqueEmail, type ApiResponse, type Server } from "../helpers/server";
+import { signup, startServer, uniqueEmail, type ApiResponse, type Server, keepProductionBcryptCost } from "../helpers/server";
+
+// bcrypt at cost 10, not the suite's 4 (tests/helpers/server.ts): its bursts of concurrent password checks
+// must overlap as long as real ones do.
+keepProductionBcryptCost();
 
 const TOKEN_URL = "/api/v1/login/access-token";
 const PASSWORD = "throttle-test-password";

@@ -96,8 +96,26 @@ export type StartOptions = {
  */
 const TEST_QUEUE = { BCRYPT_QUEUE_MAX_WAIT_SECONDS: "120" };
 
+/**
+ * API test servers hash at bcrypt cost 4, allowed by BCRYPT_ALLOW_TEST_COST (lib/config): the suite signs
+ * up and logs in thousands of times, and at cost 10 those hashes were, after server starts, most of its
+ * CPU. What a test asserts does not depend on the cost, except where it compares answer times or fires
+ * concurrent password checks at the throttle: such a file calls keepProductionBcryptCost() first
+ * (docs/testing.md lists them). The end-to-end server stays at 10, a user's real experience.
+ */
+const TEST_BCRYPT_COST = { BCRYPT_COST: "4", BCRYPT_ALLOW_TEST_COST: "true" };
+let bcryptSettings: Env = TEST_BCRYPT_COST;
+
+/** This file's servers hash at cost 10, the production floor (tests/helpers/processes.ts), without the test flag. */
+export function keepProductionBcryptCost(): void {
+  bcryptSettings = {};
+}
+
 const serverEnv = (port: number, dataDir: string, databaseUrl: string | null, overrides: Env) =>
-  productionServerEnv({ port, dataDir, databaseUrl, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }, { ...TEST_QUEUE, ...overrides });
+  productionServerEnv(
+    { port, dataDir, databaseUrl, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } },
+    { ...TEST_QUEUE, ...bcryptSettings, ...overrides },
+  );
 
 /** Servers and data folders not cleaned up yet; cleaned if the test process ends early (Ctrl-C, crash). */
 const running = new Set<number>();

@@ -29,11 +29,6 @@ export const wrongCode = (secret: string) => {
   return ["000000", "111111", "222222", "333333"].find((c) => !valid.has(c))!;
 };
 
-/** Waits for the next 30-second step, so a new code exists (one code is accepted once). */
-export async function nextStep() {
-  await new Promise((r) => setTimeout(r, STEP_MS - (Date.now() % STEP_MS) + 100));
-}
-
 /**
  * A new user with TOTP on: its secret, recovery codes and a token. Confirmed with the previous step's
  * code (accepted: clock skew), so the current step's code is still unused for the test. Enrolled through

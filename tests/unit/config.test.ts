@@ -57,6 +57,23 @@ test("bad values stop start-up with a message naming the variable", () => {
   expectError({ FIRST_SUPERUSER: "not-an-email" }, "FIRST_SUPERUSER");
 });
 
+test("a bcrypt cost below 10 is refused unless BCRYPT_ALLOW_TEST_COST marks a test server", () => {
+  assert.throws(
+    () => parseConfig({ BCRYPT_COST: "4" }),
+    (error: unknown) =>
+      error instanceof ConfigError && /BCRYPT_COST: must be at least 10/.test(error.message) && error.message.includes("BCRYPT_ALLOW_TEST_COST"),
+  );
+  expectError({ BCRYPT_COST: "9", BCRYPT_ALLOW_TEST_COST: "false" }, "BCRYPT_COST");
+  const test = parseConfig({ BCRYPT_COST: "4", BCRYPT_ALLOW_TEST_COST: "true" });
+  assert.equal(test.bcryptCost, 4);
+  assert.equal(test.bcryptTestCostAllowed, true);
+  // bcrypt's own floor holds even for tests, and the flag changes nothing else.
+  expectError({ BCRYPT_COST: "3", BCRYPT_ALLOW_TEST_COST: "true" }, "BCRYPT_COST");
+  assert.equal(parseConfig({ BCRYPT_ALLOW_TEST_COST: "true" }).bcryptCost, 12);
+  assert.equal(parseConfig({}).bcryptTestCostAllowed, false);
+  expectError({ BCRYPT_ALLOW_TEST_COST: "maybe" }, "BCRYPT_ALLOW_TEST_COST");
+});
+
 test("AUTH_SECRET of 32 bytes or more is accepted; previous secrets are a comma-separated list", () => {
   const a = "a".repeat(32);
   const b = "b".repeat(40);
