@@ -11,12 +11,11 @@
  * in localStorage read by an init script) to drive the button and the second step.
  * With SCREENSHOTS=1, also screenshots of the new UI, light and dark, desktop and phone.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
 import { fillSignIn, interactive, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
+import { screenshotEveryLook } from "./helpers/screenshots";
 
 test.use({ baseURL: baseURL.replace("127.0.0.1", "localhost") });
 
@@ -27,23 +26,6 @@ async function virtualAuthenticator(page: Page) {
     options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
   return { cdp, authenticatorId };
-}
-
-/** With SCREENSHOTS=1: the page as it is now, light and dark, desktop and phone. */
-async function shoot(page: Page, name: string) {
-  if (!process.env.SCREENSHOTS) return;
-  const out = path.join(process.cwd(), "screenshots");
-  fs.mkdirSync(out, { recursive: true });
-  const sizes = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(out, `${name}-${scheme}-${size}.png`), fullPage: true });
-    }
-  }
-  await page.setViewportSize(sizes.desktop);
-  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /** Whether the pages see conditional mediation (passkey autofill); read by the init script at each load. */
@@ -86,7 +68,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   expect(credentials[0]!.isResidentCredential).toBe(true);
   expect(credentials[0]!.rpId).toBe("localhost");
   await section.scrollIntoViewIfNeeded();
-  await shoot(page, "passkeys-settings");
+  await screenshotEveryLook(page, "passkeys-settings");
 
   // Signed out, the sign-in page's autofill (conditional UI) signs in with the passkey.
   await autofill(page, false);
@@ -102,7 +84,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await signOut(page);
   await interactive(page);
   await expect(page.getByLabel("Email")).toHaveAttribute("autocomplete", "username webauthn");
-  await shoot(page, "passkeys-signin");
+  await screenshotEveryLook(page, "passkeys-signin");
   // The passkey alone signs in: the same as a password sign-in.
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/\/profile$/);
@@ -120,7 +102,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await fillSignIn(page, email, password);
   await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
   expect(await storedToken(page)).toBeNull();
-  await shoot(page, "passkeys-second-step");
+  await screenshotEveryLook(page, "passkeys-second-step");
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await expect(page).toHaveURL(/\/profile$/);
   expect(await storedToken(page)).toBeTruthy();
