@@ -188,7 +188,7 @@ describe("the last way in", () => {
     assert.equal(listed.body.count, 1);
     // And it still signs in.
     const signIn = (await server.api("/api/v1/login/passkey/options", { method: "POST" })).body as Options;
-    assert.equal((await server.api("/api/v1/login/passkey", { method: "POST", json: { response: user.authenticator.get(signIn) } })).status, 200);
+    assert.equal((await server.api("/api/v1/login/passkey", { method: "POST", json: { response: user.authenticator.get(signIn, {}, user.authenticator.credentials[0]) } })).status, 200);
   });
 
   test("a passkey lets a passwordless account unlink its provider; then the passkey is the last way in", async () => {
