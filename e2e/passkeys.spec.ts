@@ -15,7 +15,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
 import { fillSignIn, interactive, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
-import { screenshotEveryLook } from "./helpers/screenshots";
+import { changeDb } from "./helpers/db";
+import { inEveryLook, saveScreenshot, screenshotEveryLook } from "./helpers/screenshots";
 
 test.use({ baseURL: baseURL.replace("127.0.0.1", "localhost") });
 
@@ -123,4 +124,69 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await interactive(page);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toHaveText("That passkey was not accepted. Try again, or sign in with your password.");
+});
+
+test("a passkey confirms a sensitive change in the re-authentication dialog, also for an account without a password", async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await virtualAuthenticator(page);
+  await page.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  const { email, password } = await newAccount(request, "passkey-sudo");
+  await signInAs(page, email, password, "/settings");
+  const passkeys = page.getByRole("region", { name: "Passkeys" });
+  await passkeys.getByLabel("Name of the new passkey").fill("First key");
+  await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+  await confirmPassword(page, password);
+  await expect(passkeys.getByRole("status")).toHaveText("Passkey “First key” added.");
+
+  // A new sign-in (password, then the passkey as the second step) has made no proof for a change yet.
+  await signOut(page);
+  await fillSignIn(page, email, password);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+
+  // A new email address: the dialog opens on the password, and offers the passkey.
+  await page.goto("/settings");
+  await interactive(page);
+  const profile = page.getByRole("region", { name: "Profile" });
+  const newEmail = `renamed-${email}`;
+  await profile.getByLabel("Email").fill(newEmail);
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(dialog.getByLabel("Password")).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Use a passkey" })).toBeVisible();
+  if (process.env.SCREENSHOTS) {
+    await inEveryLook(page, (look) => saveScreenshot(page, "reauth-dialog-passkey", look, { fullPage: false }));
+  }
+  await dialog.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(profile.getByRole("status")).toHaveText(`Check ${newEmail} to confirm the change. Until then your account keeps its current address.`);
+
+  // Without a password (as an account that signed up through its provider), the dialog opens on the passkey.
+  changeDb(`UPDATE "users" SET "hashed_password" = NULL WHERE "email" = ?`, email);
+  await page.reload();
+  await interactive(page);
+  await passkeys.getByLabel("Name of the new passkey").fill("Second key");
+  await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+  // The proof made a moment ago still counts: sign in again to need a new one.
+  await expect(passkeys.getByRole("status")).toHaveText("Passkey “Second key” added.");
+  await signOut(page);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await page.goto("/settings");
+  await interactive(page);
+  await passkeys.getByRole("button", { name: "Remove passkey First key" }).click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText("Your browser asks for one of your passkeys")).toBeVisible();
+  await expect(dialog.getByLabel("Password")).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Use your password instead" })).toHaveCount(0);
+  await screenshotEveryLook(page, "reauth-dialog-passkey-only", { fullPage: false });
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(passkeys.getByRole("status")).toHaveText("Passkey “First key” removed.");
+
+  // The last passkey of an account with no password and no provider stays: the server says why.
+  await passkeys.getByRole("button", { name: "Remove passkey Second key" }).click();
+  await expect(passkeys.getByRole("alert")).toContainText("only way to sign in to this account");
+  await expect(passkeys.getByRole("listitem")).toHaveCount(1);
 });
