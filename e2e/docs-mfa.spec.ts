@@ -9,6 +9,7 @@ import { expect as baseExpect, test, type APIRequestContext, type Page } from "@
 import { Secret, TOTP } from "otpauth";
 import { newAccount } from "./helpers/accounts";
 import { storedToken, whoAmI } from "./helpers/browser";
+import { screenshotEveryLook } from "./helpers/screenshots";
 
 // swagger-ui is a large bundle; on a loaded 2-core machine it can take several seconds to render.
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -48,6 +49,7 @@ test("a TOTP account authorizing on the docs page is shown its mfa_token and fin
   expect(mfaToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   await dialog.getByRole("button", { name: "Close" }).first().click();
   expect(await storedToken(page)).toBeNull();
+  await screenshotEveryLook(page, "docs-mfa-notice", { fullPage: false });
 
   // Try it out on the second step, with the token shown and the app's code.
   const op = page.locator("#operations-login-login-login_mfa");
