@@ -33,7 +33,7 @@ const MFA_URL = "/api/v1/login/mfa";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type System = any;
 
-type Notice = { tone: "info" | "warn"; text: string } | null;
+type Notice = { tone: "info" | "warn"; text: string; mfaToken?: string } | null;
 
 const reasons: Record<string, string> = {
   expired: "The saved token expired",
@@ -152,7 +152,7 @@ export function ApiDocs() {
   // A token from Swagger's own Authorize dialog goes into the app's store.
   function responseInterceptor(response: { url?: string; status?: number; body?: unknown; obj?: unknown }) {
     const url = response.url ?? "";
-    const body = (response.body ?? response.obj ?? {}) as { access_token?: string; reason?: string; methods?: string[] };
+    const body = (response.body ?? response.obj ?? {}) as { access_token?: string; reason?: string; methods?: string[]; mfa_token?: string };
     if (url.endsWith(TOKEN_URL) && response.status === 200 && body.access_token) {
       storeToken(body.access_token);
       setNotice({ tone: "info", text: "Signed in: the token is saved for the whole app." });
@@ -169,7 +169,9 @@ export function ApiDocs() {
           (body.methods?.includes("totp")
             ? "This account has two-factor authentication: Authorize again with the password followed directly by the 6-digit code of the authenticator app (no space between them), or try"
             : "This account has two-factor authentication: try") +
-          " out POST /api/v1/login/mfa with the mfa_token from this answer and a code; its token then authorizes the page.",
+          " out POST /api/v1/login/mfa with the mfa_token below and a code; its token then authorizes the page.",
+        // Authorize's dialog shows only "Unauthorized": the token is shown here, or it would be shown nowhere.
+        mfaToken: body.mfa_token,
       });
     } else if (response.status === 401 && typeof body.reason === "string" && readToken()) {
       void onTokenRefused(body.reason);
@@ -195,6 +197,11 @@ export function ApiDocs() {
       {notice && (
         <p className={notice.tone === "warn" ? "form-error" : "notice"} role="status" data-testid="docs-notice">
           {notice.text}
+          {notice.mfaToken && (
+            <>
+              {" "}mfa_token (5 minutes, once): <code className="docs-mfa-token" data-testid="docs-mfa-token">{notice.mfaToken}</code>
+            </>
+          )}
         </p>
       )}
       <SwaggerUI

@@ -20,7 +20,7 @@ const labels: Record<string, string> = {
   email_changed: "Email address changed",
   email_change_refused: "Email change refused: address already in use",
   email_change_throttled: "Email change refused: too many changes",
-  reauthenticated: "Password confirmed for a sensitive change",
+  reauthenticated: "Identity confirmed for a sensitive change",
   email_change_requested: "Email change asked: waiting for the new address to confirm",
   email_change_cancelled: "Email change undone from the old address; every device signed out",
   email_changed_by_admin: "Email address changed by an administrator",

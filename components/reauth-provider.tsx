@@ -72,7 +72,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         open={open}
         onOpenChange={onOpenChange}
         title="Confirm your password"
-        description="This change protects your account: type your password again (or a code, with two-factor authentication on) to make it. You will not be asked again for a few minutes."
+        description="This change protects your account: type your password again (or use a code or one of your passkeys) to make it. You will not be asked again for a few minutes."
         name="reauth_password"
         emptyMessage="Type your password to continue."
         label="Confirm"

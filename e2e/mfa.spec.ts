@@ -4,12 +4,11 @@
  * recovery codes shown once), sign out, sign in with the password and a computed code, then with a
  * recovery code. With SCREENSHOTS=1, also screenshots of the new steps, light and dark, desktop and phone.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
 import { fillSignIn, interactive, screenshot, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
+import { inEveryLook, saveScreenshot } from "./helpers/screenshots";
 
 /** What an authenticator app shows for `secret`, `steps` 30-second steps from now. */
 const codeFor = (secret: string, steps = 0) =>
@@ -129,27 +128,19 @@ test("sudo mode takes a code from the app or a recovery code instead of the pass
 test("screenshots of the two-factor steps, light and dark, desktop and phone", async ({ page, request }) => {
   test.skip(!process.env.SCREENSHOTS, "screenshots only with SCREENSHOTS=1");
   test.setTimeout(300_000);
-  const out = path.join(process.cwd(), "screenshots");
-  fs.mkdirSync(out, { recursive: true });
-  const sizes = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const shoot = async (name: string) => {
-        await page.screenshot({ path: path.join(out, `${name}-${scheme}-${size}.png`), fullPage: true });
-      };
-      const { email, password } = await newAccount(request, `mfa-shot-${scheme}-${size}`);
-      await signInAs(page, email, password, "/settings");
-      await turnOn(page, password, shoot);
-      await page.getByRole("region", { name: "Two-factor authentication" }).scrollIntoViewIfNeeded();
-      await shoot("mfa-settings-on");
-      await signOut(page);
-      await fillSignIn(page, email, password);
-      await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
-      await shoot("mfa-signin-code");
-      await page.getByRole("button", { name: "Use a recovery code instead" }).click();
-      await shoot("mfa-signin-recovery");
-    }
-  }
+  await inEveryLook(page, async (look) => {
+    const { scheme, size } = look;
+    const shoot = (name: string) => saveScreenshot(page, name, look);
+    const { email, password } = await newAccount(request, `mfa-shot-${scheme}-${size}`);
+    await signInAs(page, email, password, "/settings");
+    await turnOn(page, password, shoot);
+    await page.getByRole("region", { name: "Two-factor authentication" }).scrollIntoViewIfNeeded();
+    await shoot("mfa-settings-on");
+    await signOut(page);
+    await fillSignIn(page, email, password);
+    await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
+    await shoot("mfa-signin-code");
+    await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+    await shoot("mfa-signin-recovery");
+  });
 });

@@ -11,12 +11,12 @@
  * in localStorage read by an init script) to drive the button and the second step.
  * With SCREENSHOTS=1, also screenshots of the new UI, light and dark, desktop and phone.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
 import { fillSignIn, interactive, storedToken, whoAmI } from "./helpers/browser";
 import { newAccount, signInAs } from "./helpers/accounts";
+import { changeDb } from "./helpers/db";
+import { inEveryLook, saveScreenshot, screenshotEveryLook } from "./helpers/screenshots";
 
 test.use({ baseURL: baseURL.replace("127.0.0.1", "localhost") });
 
@@ -27,23 +27,6 @@ async function virtualAuthenticator(page: Page) {
     options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
   return { cdp, authenticatorId };
-}
-
-/** With SCREENSHOTS=1: the page as it is now, light and dark, desktop and phone. */
-async function shoot(page: Page, name: string) {
-  if (!process.env.SCREENSHOTS) return;
-  const out = path.join(process.cwd(), "screenshots");
-  fs.mkdirSync(out, { recursive: true });
-  const sizes = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(out, `${name}-${scheme}-${size}.png`), fullPage: true });
-    }
-  }
-  await page.setViewportSize(sizes.desktop);
-  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /** Whether the pages see conditional mediation (passkey autofill); read by the init script at each load. */
@@ -86,7 +69,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   expect(credentials[0]!.isResidentCredential).toBe(true);
   expect(credentials[0]!.rpId).toBe("localhost");
   await section.scrollIntoViewIfNeeded();
-  await shoot(page, "passkeys-settings");
+  await screenshotEveryLook(page, "passkeys-settings");
 
   // Signed out, the sign-in page's autofill (conditional UI) signs in with the passkey.
   await autofill(page, false);
@@ -102,7 +85,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await signOut(page);
   await interactive(page);
   await expect(page.getByLabel("Email")).toHaveAttribute("autocomplete", "username webauthn");
-  await shoot(page, "passkeys-signin");
+  await screenshotEveryLook(page, "passkeys-signin");
   // The passkey alone signs in: the same as a password sign-in.
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/\/profile$/);
@@ -120,7 +103,7 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await fillSignIn(page, email, password);
   await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
   expect(await storedToken(page)).toBeNull();
-  await shoot(page, "passkeys-second-step");
+  await screenshotEveryLook(page, "passkeys-second-step");
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await expect(page).toHaveURL(/\/profile$/);
   expect(await storedToken(page)).toBeTruthy();
@@ -141,4 +124,71 @@ test("add a passkey, sign in with it alone, use it as the second step, remove it
   await interactive(page);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toHaveText("That passkey was not accepted. Try again, or sign in with your password.");
+});
+
+test("a passkey confirms a sensitive change in the re-authentication dialog, also for an account without a password", async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await virtualAuthenticator(page);
+  await page.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  const { email, password } = await newAccount(request, "passkey-sudo");
+  await signInAs(page, email, password, "/settings");
+  const passkeys = page.getByRole("region", { name: "Passkeys" });
+  await passkeys.getByLabel("Name of the new passkey").fill("First key");
+  await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+  await confirmPassword(page, password);
+  await expect(passkeys.getByRole("status")).toHaveText("Passkey “First key” added.");
+
+  // A new sign-in (password, then the passkey as the second step) has made no proof for a change yet.
+  await signOut(page);
+  await fillSignIn(page, email, password);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+
+  // A new email address: the dialog opens on the password, and offers the passkey.
+  await page.goto("/settings");
+  await interactive(page);
+  const profile = page.getByRole("region", { name: "Profile" });
+  const newEmail = `renamed-${email}`;
+  await profile.getByLabel("Email").fill(newEmail);
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(dialog.getByLabel("Password")).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Use a passkey" })).toBeVisible();
+  if (process.env.SCREENSHOTS) {
+    await inEveryLook(page, (look) => saveScreenshot(page, "reauth-dialog-passkey", look, { fullPage: false }));
+  }
+  await dialog.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(profile.getByRole("status")).toHaveText(`Check ${newEmail} to confirm the change. Until then your account keeps its current address.`);
+
+  // Without a password (as an account that signed up through its provider), the dialog opens on the passkey.
+  changeDb(`UPDATE "users" SET "hashed_password" = NULL WHERE "email" = ?`, email);
+  await signOut(page);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  // That sign-in is itself a fresh proof for a passwordless account (lib/accounts/reauthentication.ts): made old here.
+  changeDb(
+    `UPDATE "sessions" SET "created_at" = ? WHERE "user_id" = (SELECT "id" FROM "users" WHERE "email" = ?)`,
+    new Date(Date.now() - 3_600_000).toISOString().replace("Z", "+00:00"),
+    email,
+  );
+  await page.goto("/settings");
+  await interactive(page);
+  const otherEmail = `again-${email}`;
+  await profile.getByLabel("Email").fill(otherEmail);
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await expect(dialog.getByText("Your browser asks for one of your passkeys")).toBeVisible();
+  await expect(dialog.getByLabel("Password")).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Use your password instead" })).toHaveCount(0);
+  await screenshotEveryLook(page, "reauth-dialog-passkey-only", { fullPage: false });
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(profile.getByRole("status")).toHaveText(`Check ${otherEmail} to confirm the change. Until then your account keeps its current address.`);
+
+  // The last passkey of an account with no password and no provider stays: the server says why.
+  await passkeys.getByRole("button", { name: "Remove passkey First key" }).click();
+  await expect(passkeys.getByRole("alert")).toContainText("only way to sign in to this account");
+  await expect(passkeys.getByRole("listitem")).toHaveCount(1);
 });

@@ -3,16 +3,13 @@
  * looked at, not asserted on. Off unless SCREENSHOTS=1:
  *   SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { interactive } from "./helpers/browser";
 import { adminApiToken, signInAs, SUITE_ADMIN } from "./helpers/accounts";
+import { inEveryLook, saveScreenshot } from "./helpers/screenshots";
 
 test.skip(!process.env.SCREENSHOTS, "screenshots only with SCREENSHOTS=1");
 
-const OUT = path.join(process.cwd(), "screenshots");
-const SIZES = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
 const PAGES_OUT = {
   home: "/",
   login: "/login",
@@ -44,11 +41,6 @@ async function settle(page: Page, url: string) {
   await expect(page.getByText(/^Loading/)).toHaveCount(0);
 }
 
-async function shoot(page: Page, name: string) {
-  fs.mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-}
-
 test("every page, light and dark, desktop and phone", async ({ page, request }) => {
   test.setTimeout(300_000);
   // A few people for the admin table.
@@ -67,52 +59,44 @@ test("every page, light and dark, desktop and phone", async ({ page, request }) 
   }
   await request.post("/api/v1/login/access-token", { form: { username: "ada@example.com", password: "screenshot password 1" } });
 
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, url] of Object.entries(PAGES_OUT)) {
-        await page.goto(url);
-        await settle(page, url);
-        await shoot(page, `${name}-${scheme}-${size}`);
-      }
+  await inEveryLook(page, async (look) => {
+    for (const [name, url] of Object.entries(PAGES_OUT)) {
+      await page.goto(url);
+      await settle(page, url);
+      await saveScreenshot(page, name, look);
     }
-  }
+  });
   await signInAs(page, SUITE_ADMIN.email, SUITE_ADMIN.password, "/profile");
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, url] of Object.entries(PAGES_IN)) {
-        await page.goto(url);
-        await settle(page, url);
-        await shoot(page, `${name}-${scheme}-${size}`);
-      }
-      await page.goto("/admin");
-      await settle(page, "/admin");
-      await page.getByRole("button", { name: "Manage ada@example.com" }).click();
-      await page.getByRole("menuitem", { name: "Edit" }).click();
-      await expect(page.getByRole("dialog")).toBeVisible();
-      await page.screenshot({ path: path.join(OUT, `admin-edit-dialog-${scheme}-${size}.png`) });
-      await page.keyboard.press("Escape");
-      await page.getByTestId("user-menu").click();
-      await expect(page.getByRole("menu")).toBeVisible();
-      await page.screenshot({ path: path.join(OUT, `user-menu-${scheme}-${size}.png`) });
-      await page.keyboard.press("Escape");
-      // The password asked again before a sensitive change ("sudo mode").
-      await page.goto("/settings");
-      await settle(page, "/settings");
-      await page.getByRole("region", { name: "Profile" }).getByLabel("Email").fill("someone-else@example.com");
-      await page.getByRole("button", { name: "Save profile" }).click();
-      await expect(page.getByRole("dialog", { name: "Confirm your password" })).toBeVisible();
-      await page.screenshot({ path: path.join(OUT, `reauth-dialog-${scheme}-${size}.png`) });
-      await page.keyboard.press("Escape");
-      // A form's success notice, below its button (every form the same).
-      const profileForm = page.getByRole("region", { name: "Profile" });
-      await profileForm.getByLabel("Email").fill(SUITE_ADMIN.email);
-      await profileForm.getByRole("button", { name: "Save profile" }).click();
-      await expect(profileForm.getByRole("status")).toHaveText("Profile saved.");
-      await profileForm.screenshot({ path: path.join(OUT, `settings-saved-${scheme}-${size}.png`) });
+  await inEveryLook(page, async (look) => {
+    for (const [name, url] of Object.entries(PAGES_IN)) {
+      await page.goto(url);
+      await settle(page, url);
+      await saveScreenshot(page, name, look);
     }
-  }
+    await page.goto("/admin");
+    await settle(page, "/admin");
+    await page.getByRole("button", { name: "Manage ada@example.com" }).click();
+    await page.getByRole("menuitem", { name: "Edit" }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    await saveScreenshot(page, "admin-edit-dialog", look, { fullPage: false });
+    await page.keyboard.press("Escape");
+    await page.getByTestId("user-menu").click();
+    await expect(page.getByRole("menu")).toBeVisible();
+    await saveScreenshot(page, "user-menu", look, { fullPage: false });
+    await page.keyboard.press("Escape");
+    // The password asked again before a sensitive change ("sudo mode").
+    await page.goto("/settings");
+    await settle(page, "/settings");
+    await page.getByRole("region", { name: "Profile" }).getByLabel("Email").fill("someone-else@example.com");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await expect(page.getByRole("dialog", { name: "Confirm your password" })).toBeVisible();
+    await saveScreenshot(page, "reauth-dialog", look, { fullPage: false });
+    await page.keyboard.press("Escape");
+    // A form's success notice, below its button (every form the same).
+    const profileForm = page.getByRole("region", { name: "Profile" });
+    await profileForm.getByLabel("Email").fill(SUITE_ADMIN.email);
+    await profileForm.getByRole("button", { name: "Save profile" }).click();
+    await expect(profileForm.getByRole("status")).toHaveText("Profile saved.");
+    await saveScreenshot(profileForm, "settings-saved", look);
+  });
 });

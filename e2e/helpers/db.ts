@@ -16,3 +16,20 @@ export function queryDb<Row>(file: string, sql: string, ...params: unknown[]): R
     db.close();
   }
 }
+
+/**
+ * Changes a row the API cannot (an account made passwordless, as one that signed up through its
+ * provider), in the shared e2e server's SQLite file (E2E_DATA_DIR).
+ */
+export function changeDb(sql: string, ...params: unknown[]): void {
+  const Writable = BetterSqlite3 as unknown as new (file: string, options?: { fileMustExist?: boolean; timeout?: number }) => {
+    prepare: (sql: string) => { run: (...params: unknown[]) => unknown };
+    close: () => void;
+  };
+  const db = new Writable(`${process.env.E2E_DATA_DIR}/app.db`, { fileMustExist: true, timeout: 10_000 });
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}

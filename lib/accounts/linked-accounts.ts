@@ -13,6 +13,7 @@ import { recordAuthEvent } from "./audit";
 import { revokeAllTokens } from "./sessions";
 import type { Authenticated } from "../auth/current-user";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
+import { refuseRemovingLastWayIn, removeWayIn } from "./ways-in";
 
 function providerName(provider: string): string {
   if (provider === "oidc") return getConfig().oidc?.name ?? "OpenID Connect";
@@ -39,7 +40,8 @@ export async function listLinkedAccounts(userId: string): Promise<LinkedAccountP
  * (lib/accounts/reauthentication.ts): a linked account is a way in, and a stolen token must not be able to
  * rearrange them. Whoever holds that provider account may already be signed in through it, so every
  * other token and browser sign-in of the user ends too (the calling one stays, like a password change).
- * The last way to sign in of an account without a password is kept: removing it would lock the user out.
+ * The last way to sign in is kept (lib/accounts/ways-in.ts): an account without a password may unlink its
+ * provider when a passkey still signs in, never when nothing would.
  */
 export async function unlinkAccount(
   auth: Authenticated,
@@ -52,11 +54,9 @@ export async function unlinkAccount(
   const db = getDb();
   const account = colon > 0 ? await db.account.findFirst({ where: { ...where, userId } }) : null;
   if (!account) throw errors.notFound("Linked account not found");
-  if (!auth.user.hashedPassword && (await db.account.count({ where: { userId } })) === 1) {
-    throw errors.conflict("This is the only way to sign in to this account; it cannot be removed");
-  }
+  await refuseRemovingLastWayIn(userId, "provider");
   await requireRecentAuthentication(auth, proof);
-  const result = await db.$transaction(async (tx) => {
+  const result = await removeWayIn(userId, "provider", async (tx) => {
     await tx.account.delete({ where: { provider_providerAccountId: where } });
     return revokeAllTokens(userId, { except: auth.tokenId, tx });
   });

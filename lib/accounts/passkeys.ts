@@ -19,6 +19,7 @@ import type { PasskeyPublicT, RegistrationResponseT } from "../schemas";
 import { recordAuthEvent } from "./audit";
 import { queueSecondFactorNotice } from "./account-mail";
 import { requireRecentAuthentication, type Proof } from "./reauthentication";
+import { refuseRemovingLastWayIn, removeWayIn } from "./ways-in";
 
 /** Enough for every device a person uses, few enough to list. */
 export const MAX_PASSKEYS = 20;
@@ -125,13 +126,17 @@ export async function renamePasskey(userId: string, id: string, name: string): P
   return toPasskeyPublic(row);
 }
 
-/** Removes one of the user's passkeys (404 when it is not theirs), after a fresh proof; audited and mailed. */
+/**
+ * Removes one of the user's passkeys (404 when it is not theirs), after a fresh proof; audited and mailed.
+ * 409 when it is the account's last way to sign in (lib/accounts/ways-in.ts).
+ */
 export async function removePasskey(auth: Authenticated, id: string, proof: Proof & { client: ClientInfo }): Promise<void> {
   const user = auth.user;
   const row = await getDb().passkey.findFirst({ where: { id, userId: user.id }, select: { name: true } });
   if (!row) throw notFound();
+  await refuseRemovingLastWayIn(user.id, "passkey");
   await requireRecentAuthentication(auth, proof);
-  const removed = await getDb().passkey.deleteMany({ where: { id, userId: user.id } });
+  const removed = await removeWayIn(user.id, "passkey", (tx) => tx.passkey.deleteMany({ where: { id, userId: user.id } }));
   if (removed.count !== 1) throw notFound();
   await recordAuthEvent({ type: "passkey_removed", userId: user.id, method: "passkey", client: proof.client });
   queueSecondFactorNotice(user, "A passkey was removed from your account", `The passkey named “${row.name}” was just removed from your account: it no longer signs in.`);

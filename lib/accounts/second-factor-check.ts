@@ -100,13 +100,14 @@ async function spendRecoveryCode(user: Pick<User, "id" | "email">, code: string,
 /**
  * Checks the second factor given (a TOTP code, a recovery code or a passkey's assertion) for `user`, throttled like a password
  * (429 when the account or the address is locked) and audited (`mfa_challenge_failed` when wrong,
- * `recovery_code_used` when one is spent). `method` says what for: "mfa" (sign-in), "reauthentication".
+ * `recovery_code_used` when one is spent). `method` says what for: "mfa" (a sign-in's second step) or
+ * "reauthentication" (sudo mode); a passkey's assertion must answer a challenge issued for that same use.
  */
 export async function checkSecondFactor(
   user: Pick<User, "id" | "email">,
   proof: SecondFactorProof,
   client: ClientInfo,
-  method: string,
+  method: "mfa" | "reauthentication",
 ): Promise<boolean> {
   let attempt;
   try {
@@ -117,7 +118,7 @@ export async function checkSecondFactor(
   }
   const ok =
     proof.passkey !== undefined
-      ? (await checkAssertion(proof.passkey, "second_factor", user.id)).ok
+      ? (await checkAssertion(proof.passkey, method === "mfa" ? "second_factor" : "reauthentication", user.id)).ok
       : proof.code !== undefined
         ? (await spendTotpCode(user.id, proof.code, "confirmed")) !== null
         : proof.recovery_code !== undefined && (await totpEnabled(user.id)) && (await spendRecoveryCode(user, proof.recovery_code, client));

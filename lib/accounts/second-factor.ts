@@ -8,6 +8,7 @@
  * proof (lib/accounts/reauthentication.ts). A superuser can reset another user's factors (a lost phone
  * and no recovery code left). Every change is audited; turning off and resetting are mailed as notices.
  */
+import type { Prisma } from "@prisma/client";
 import { getDb } from "../db/client";
 import type { MfaStatusT } from "../schemas";
 import { errors } from "../http/errors";
@@ -19,19 +20,27 @@ import { sha256 } from "../auth/sha256";
 import { appName } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
 import { queueSecondFactorNotice } from "./account-mail";
-import { requireRecentAuthentication, type Proof } from "./reauthentication";
+import { reauthenticationProofs, requireRecentAuthentication, type Proof } from "./reauthentication";
+import { refuseRemovingLastWayIn, removeWayIn } from "./ways-in";
 import { spendTotpCode, totpEnabled, TOTP_SECRET_PURPOSE } from "./second-factor-check";
 
 export const RECOVERY_CODE_COUNT = 10;
 
-export async function mfaStatus(userId: string): Promise<MfaStatusT> {
+export async function mfaStatus(user: { id: string; hashedPassword: string | null }): Promise<MfaStatusT> {
   const db = getDb();
-  const [factor, left] = await Promise.all([
+  const userId = user.id;
+  const [factor, left, proofs] = await Promise.all([
     db.totpFactor.findUnique({ where: { userId }, select: { confirmedAt: true } }),
     db.recoveryCode.count({ where: { userId } }),
+    reauthenticationProofs(user),
   ]);
   const enabledAt = factor?.confirmedAt ?? null;
-  return { totp_enabled: enabledAt !== null, enabled_at: enabledAt?.toISOString() ?? null, recovery_codes_left: enabledAt ? left : 0 };
+  return {
+    totp_enabled: enabledAt !== null,
+    enabled_at: enabledAt?.toISOString() ?? null,
+    recovery_codes_left: enabledAt ? left : 0,
+    reauthentication_proofs: proofs,
+  };
 }
 
 const alreadyOn = () => errors.conflict("Two-factor authentication is already on");
@@ -105,14 +114,11 @@ export async function regenerateRecoveryCodes(auth: Authenticated, proof: Proof 
   return codes;
 }
 
-/** Deletes every second factor of the user (TOTP, recovery codes, pending sign-in challenges). */
-async function removeSecondFactors(userId: string): Promise<boolean> {
-  const db = getDb();
-  const [factor] = await db.$transaction([
-    db.totpFactor.deleteMany({ where: { userId } }),
-    db.recoveryCode.deleteMany({ where: { userId } }),
-    db.mfaChallenge.deleteMany({ where: { userId } }),
-  ]);
+/** Deletes every second factor of the user (TOTP, recovery codes, pending sign-in challenges), in `tx`. */
+async function removeSecondFactors(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const factor = await tx.totpFactor.deleteMany({ where: { userId } });
+  await tx.recoveryCode.deleteMany({ where: { userId } });
+  await tx.mfaChallenge.deleteMany({ where: { userId } });
   return factor.count > 0;
 }
 
@@ -121,8 +127,9 @@ async function removeSecondFactors(userId: string): Promise<boolean> {
 export async function disableSecondFactors(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<void> {
   const user = auth.user;
   if (!(await totpEnabled(user.id))) throw notOn();
+  await refuseRemovingLastWayIn(user.id, "second_factors");
   await requireRecentAuthentication(auth, proof);
-  await removeSecondFactors(user.id);
+  await removeWayIn(user.id, "second_factors", (tx) => removeSecondFactors(tx, user.id));
   await recordAuthEvent({ type: "mfa_disabled", userId: user.id, client: proof.client });
   queueSecondFactorNotice(user, "Two-factor authentication was turned off", "Two-factor authentication was just turned off for your account: signing in now needs only the password.");
 }
@@ -137,7 +144,7 @@ export async function resetSecondFactors(userId: string, client: ClientInfo): Pr
   if (!user) throw errors.notFound("The user with this id does not exist in the system");
   // A lost device may hold the account's passkeys too: the reset removes them with the app and the codes.
   const passkeys = await getDb().passkey.deleteMany({ where: { userId: user.id } });
-  const removed = (await removeSecondFactors(user.id)) || passkeys.count > 0;
+  const removed = (await getDb().$transaction((tx) => removeSecondFactors(tx, user.id))) || passkeys.count > 0;
   await recordAuthEvent({ type: "mfa_reset", userId: user.id, method: "admin", client });
   if (removed) {
     queueSecondFactorNotice(user, "Your two-factor authentication was reset", "An administrator reset the two-factor authentication of your account: signing in now needs only the password until you turn it on again.");

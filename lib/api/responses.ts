@@ -77,6 +77,13 @@ const unauthenticated: ResponseObject = {
   content: { "application/json": { schema: { oneOf: [schemaRef(HTTPError), schemaRef(TokenError)] } } },
 };
 
+/** The line a sensitive endpoint's description ends with: which proofs its body takes ("sudo mode"). */
+export const FRESH_PROOF_NOTE =
+  "\n\n**Needs a fresh proof** (\"sudo mode\"): `password`, `code`, `recovery_code` or `passkey` (an assertion for the " +
+  "options of `POST /api/v1/login/reauthenticate/passkey/options`) in this body, or a " +
+  "`POST /api/v1/login/reauthenticate` with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 " +
+  "with `reason: \"reauth_required\"`.";
+
 /**
  * 401 of a sensitive change ("sudo mode", lib/accounts/reauthentication.ts): the bearer failures above, or a
  * token without a fresh proof of the password (RFC 9470's step-up challenge).

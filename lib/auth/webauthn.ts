@@ -32,7 +32,9 @@ export const WEBAUTHN_CHALLENGE_SECONDS = 5 * 60;
 /** How long the browser waits for the authenticator (the challenge outlives it). */
 export const WEBAUTHN_TIMEOUT_MS = 2 * 60 * 1000;
 
-export type ChallengePurpose = "registration" | "sign_in" | "second_factor";
+export type ChallengePurpose = "registration" | "sign_in" | "second_factor" | "reauthentication";
+/** What an assertion is for: a sign-in, a password sign-in's second step, or a fresh proof (sudo mode). */
+export type AssertionPurpose = Exclude<ChallengePurpose, "registration">;
 
 /** The relying party: its ID (a host name) and the origins a ceremony may run on. */
 export function relyingParty(): { id: string; name: string; origins: string[] } {
@@ -84,9 +86,9 @@ export async function spendChallenge(clientDataJSON: string, purpose: ChallengeP
 
 const transportsOf = (passkey: Pick<Passkey, "transports">) => (passkey.transports ? passkey.transports.split(",") : []);
 
-/** Options for an assertion: any discoverable passkey (sign-in) or one of `allow` (a second factor). */
+/** Options for an assertion: any discoverable passkey (sign-in) or one of `allow` (a second factor, a fresh proof). */
 export async function assertionOptions(
-  purpose: "sign_in" | "second_factor",
+  purpose: AssertionPurpose,
   userId: string | null,
   allow: Pick<Passkey, "credentialId" | "transports">[] = [],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -111,7 +113,7 @@ export type AssertionResult =
  */
 export async function checkAssertion(
   response: AuthenticationResponseJSON,
-  purpose: "sign_in" | "second_factor",
+  purpose: AssertionPurpose,
   userId: string | null,
 ): Promise<AssertionResult> {
   const db = getDb();
@@ -151,7 +153,7 @@ export async function checkAssertion(
   return { ok: true, passkey, userVerified };
 }
 
-/** The user's passkeys, for a second-factor assertion's `allowCredentials`. */
+/** The user's passkeys, for the `allowCredentials` of an assertion by this user (second factor, fresh proof). */
 export function passkeysOf(userId: string) {
   return getDb().passkey.findMany({ where: { userId }, select: { credentialId: true, transports: true } });
 }

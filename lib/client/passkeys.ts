@@ -1,7 +1,7 @@
 /**
  * The browser's side of passkeys, on @simplewebauthn/browser: getting an assertion for a sign-in (with
- * a button, or the browser's autofill: conditional UI) or for a password sign-in's second step, and
- * saying plainly why a ceremony failed.
+ * a button, or the browser's autofill: conditional UI), for a password sign-in's second step, or as the
+ * fresh proof of a sensitive change (sudo mode), and saying plainly why a ceremony failed.
  */
 import {
   browserSupportsWebAuthn,
@@ -15,7 +15,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
-import { publicJson } from "./api";
+import { apiJson, publicJson } from "./api";
 
 export { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill };
 
@@ -55,6 +55,12 @@ export async function secondFactorAssertion(mfaToken: string): Promise<Authentic
     method: "POST",
     body: JSON.stringify({ mfa_token: mfaToken }),
   });
+  return ceremony(() => startAuthentication({ optionsJSON }));
+}
+
+/** An assertion by one of the signed-in account's passkeys, proving it is the owner before a sensitive change. */
+export async function reauthenticationAssertion(): Promise<AuthenticationResponseJSON> {
+  const optionsJSON = await apiJson<PublicKeyCredentialRequestOptionsJSON>("/api/v1/login/reauthenticate/passkey/options", { method: "POST" });
   return ceremony(() => startAuthentication({ optionsJSON }));
 }
 

@@ -22,31 +22,48 @@ const proofFields = {
   password: GivenPassword.optional().meta({ description: "The account's password" }),
   code: TotpCode.optional(),
   recovery_code: RecoveryCodeText.optional(),
+  passkey: AuthenticationResponse.optional().meta({
+    description: "A passkey's assertion (what `startAuthentication()` resolves to) for the options of POST /api/v1/login/reauthenticate/passkey/options",
+  }),
 };
-const PROOF_KEYS = ["password", "code", "recovery_code"] as const;
-const given = (proof: Partial<Record<(typeof PROOF_KEYS)[number], string>>) => PROOF_KEYS.filter((k) => proof[k] !== undefined);
+const PROOF_KEYS = ["password", "code", "recovery_code", "passkey"] as const;
+const given = (proof: Partial<Record<(typeof PROOF_KEYS)[number], unknown>>) => PROOF_KEYS.filter((k) => proof[k] !== undefined);
 
-/** A fresh proof of a factor: exactly one of the password, a TOTP code or a recovery code. */
+const PASSKEY_PROOF_EXAMPLE = {
+  passkey: {
+    id: "dGhlLWNyZWRlbnRpYWwtaWQ",
+    rawId: "dGhlLWNyZWRlbnRpYWwtaWQ",
+    type: "public-key",
+    response: { clientDataJSON: "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii…", authenticatorData: "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAABQ", signature: "MEUCIQD…" },
+    clientExtensionResults: {},
+  },
+};
+
+/** A fresh proof of a factor: exactly one of the password, a TOTP code, a recovery code or a passkey's assertion. */
 export const Reauthenticate = z
   .object(proofFields)
   .strict()
-  .refine((proof) => given(proof).length === 1, { message: "Give exactly one of password, code or recovery_code" })
+  .refine((proof) => given(proof).length === 1, { message: "Give exactly one of password, code, recovery_code or passkey" })
   .meta({
     id: "Reauthenticate",
-    description: "Exactly one of `password`, `code` (TOTP) or `recovery_code`; a code needs two-factor authentication on.",
-    examples: [{ password: "correct horse battery" }, { code: "123456" }],
+    description:
+      "Exactly one of `password`, `code` (TOTP), `recovery_code` or `passkey` (an assertion for the options of " +
+      "POST /api/v1/login/reauthenticate/passkey/options); a code needs two-factor authentication on.",
+    examples: [{ password: "correct horse battery" }, { code: "123456" }, PASSKEY_PROOF_EXAMPLE],
   });
 
-/** The optional proof a sensitive request may carry in its own body: at most one of the three. */
+/** The optional proof a sensitive request may carry in its own body: at most one of the four. */
 export const FactorProof = z
   .object(proofFields)
   .strict()
-  .refine((proof) => given(proof).length <= 1, { message: "Give at most one of password, code or recovery_code" })
+  .refine((proof) => given(proof).length <= 1, { message: "Give at most one of password, code, recovery_code or passkey" })
   .meta({
     id: "FactorProof",
     description:
       "Optional proof for this request, instead of a recent POST /api/v1/login/reauthenticate: at most one of " +
-      "`password`, `code` (TOTP) or `recovery_code`.",
+      "`password`, `code` (TOTP), `recovery_code` or `passkey` (an assertion for the options of " +
+      "POST /api/v1/login/reauthenticate/passkey/options).",
+    examples: [{ password: "correct horse battery" }, PASSKEY_PROOF_EXAMPLE],
   });
 export type FactorProofT = z.output<typeof FactorProof>;
 
@@ -55,6 +72,13 @@ export const MfaStatus = z
     totp_enabled: z.boolean().meta({ description: "Whether sign-ins ask for a code from an authenticator app" }),
     enabled_at: Time.nullable().meta({ example: TIME_EXAMPLE }),
     recovery_codes_left: z.number().int().meta({ description: "Unused recovery codes", example: 10 }),
+    reauthentication_proofs: z.array(z.enum(PROOF_KEYS)).meta({
+      description:
+        "The proofs this account can give when a sensitive change asks for one (POST /api/v1/login/reauthenticate " +
+        "and the sensitive bodies), by field name: `password` when it has one, `code` and `recovery_code` with " +
+        "two-factor authentication on, `passkey` when it has a passkey",
+      example: ["password", "passkey"],
+    }),
   })
   .meta({ id: "MfaStatus" });
 
@@ -109,5 +133,6 @@ export const MfaRequiredError = z
   })
   .meta({ id: "MfaRequiredError" });
 
+export type ProofKind = (typeof PROOF_KEYS)[number];
 export type MfaStatusT = z.output<typeof MfaStatus>;
 export type TotpEnrolmentT = z.output<typeof TotpEnrolment>;

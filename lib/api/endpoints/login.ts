@@ -144,15 +144,17 @@ export const reauthenticate = endpoint({
   path: "/api/v1/login/reauthenticate",
   tag: "login",
   operationId: "login-reauthenticate",
-  summary: "Confirm my password or a second factor for sensitive changes (\"sudo mode\")",
+  summary: "Confirm my password, a code or a passkey for sensitive changes (\"sudo mode\")",
   description:
     "A token proves who is calling, not that the person is still there. Changing the email, the password, " +
     "deleting the account and unlinking a sign-in method need a fresh proof: this endpoint checks the " +
     "proof (throttled and audited like every sign-in) and lets **this token** make those changes for " +
     "REAUTH_MAX_AGE_MINUTES (10). Those endpoints answer 401 `reason: \"reauth_required\"` without it; they " +
     "also accept the proof in their own body. The proof is exactly one of `password`, `code` (the authenticator " +
-    "app's, when two-factor authentication is on) or `recovery_code` (spends it). Accounts without a password " +
-    "(OpenID Connect only) prove themselves by signing in again through their provider, or with a code.",
+    "app's, when two-factor authentication is on), `recovery_code` (spends it) or `passkey` (an assertion for the " +
+    "options of `POST /api/v1/login/reauthenticate/passkey/options`: one of this account's passkeys, checked with its " +
+    "signature counter). Accounts without a password (OpenID Connect only) prove themselves by signing in again " +
+    "through their provider, with a code, or with a passkey.",
   auth: "active",
   beforeEnrolment: true,
   body: { schema: Reauthenticate },
@@ -164,7 +166,25 @@ export const reauthenticate = endpoint({
         reauthenticated_until: "2026-12-04T15:10:00.000Z",
       }),
     },
-    "400": errorResponse("The password or code is wrong, or the account has no such factor", "Incorrect password"),
+    "400": {
+      description:
+        "The password or code is wrong, or the account has no such factor; the passkey is not one of this account's, " +
+        "or its challenge is unknown, used or expired (ask for new options)",
+      content: {
+        "application/json": {
+          schema: schemaRef(HTTPError),
+          examples: {
+            password: { value: { detail: "Incorrect password" } },
+            code: { value: { detail: "Invalid code" } },
+            passkey: {
+              value: {
+                detail: "Passkey not recognized: ask for new options (POST /api/v1/login/reauthenticate/passkey/options) and try again",
+              },
+            },
+          },
+        },
+      },
+    },
     "429": throttled(
       "Too many failed password attempts for this account or address",
       "Too many failed sign-in attempts. Try again in 30 seconds.",

@@ -1,6 +1,6 @@
 /** Second factors: TOTP with recovery codes (my own, a superuser's reset) and the sign-in's second step. */
 import { endpoint } from "../endpoint";
-import { emailNotVerified, errorResponse, jsonContent, reauthRequired, schemaRef, throttled, tokensIssued, userNotFound } from "../responses";
+import { emailNotVerified, errorResponse, FRESH_PROOF_NOTE, jsonContent, reauthRequired, schemaRef, throttled, tokensIssued, userNotFound } from "../responses";
 import {
   FactorProof,
   HTTPError,
@@ -19,10 +19,6 @@ const codeThrottled = throttled(
   "Too many failed sign-in attempts. Try again in 30 seconds.",
 );
 
-const PROOF =
-  "\n\n**Needs a fresh proof** (\"sudo mode\"): `password`, `code` or `recovery_code` in this body, or a " +
-  "`POST /api/v1/login/reauthenticate` with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 " +
-  "with `reason: \"reauth_required\"`.";
 
 const RECOVERY_CODES_EXAMPLE = {
   recovery_codes: [
@@ -37,11 +33,18 @@ export const readMfaStatus = endpoint({
   tag: "users",
   operationId: "users-read_mfa_status",
   summary: "My second factors",
-  description: "Whether sign-ins ask for a code from an authenticator app (TOTP), since when, and how many recovery codes are left.",
+  description:
+    "Whether sign-ins ask for a code from an authenticator app (TOTP), since when, how many recovery codes are left, " +
+    "and which proofs this account can give when a sensitive change asks for one.",
   auth: "active",
   beforeEnrolment: true,
   responses: {
-    "200": { description: "The status", content: jsonContent(MfaStatus, { totp_enabled: true, enabled_at: "2026-12-05T08:00:00.000Z", recovery_codes_left: 9 }) },
+    "200": { description: "The status", content: jsonContent(MfaStatus, {
+        totp_enabled: true,
+        enabled_at: "2026-12-05T08:00:00.000Z",
+        recovery_codes_left: 9,
+        reauthentication_proofs: ["password", "code", "recovery_code", "passkey"],
+      }) },
   },
 });
 
@@ -53,7 +56,7 @@ export const disableMfa = endpoint({
   summary: "Turn two-factor authentication off",
   description:
     "Removes the authenticator app's secret and the recovery codes: signing in needs only the password again. " +
-    "Audited (`mfa_disabled`) and mailed to the account as a notice." + PROOF,
+    "Audited (`mfa_disabled`) and mailed to the account as a notice." + FRESH_PROOF_NOTE,
   auth: "active",
   body: { schema: FactorProof, optional: true },
   responses: {
@@ -73,7 +76,7 @@ export const startTotp = endpoint({
   description:
     "Makes a new secret and answers it as text and as an `otpauth://` URI (show it as a QR code). Nothing " +
     "changes for sign-ins until `POST /api/v1/users/me/mfa/totp/confirm` proves the app holds it; starting " +
-    "again replaces a secret not yet confirmed. 409 when two-factor authentication is on already." + PROOF,
+    "again replaces a secret not yet confirmed. 409 when two-factor authentication is on already." + FRESH_PROOF_NOTE,
   auth: "active",
   beforeEnrolment: true,
   body: { schema: FactorProof, optional: true },
@@ -121,7 +124,7 @@ export const regenerateRecoveryCodes = endpoint({
   summary: "Make new recovery codes",
   description:
     "Ten new single-use recovery codes, shown this once; the old ones stop working. Audited " +
-    "(`recovery_codes_regenerated`)." + PROOF,
+    "(`recovery_codes_regenerated`)." + FRESH_PROOF_NOTE,
   auth: "active",
   body: { schema: FactorProof, optional: true },
   responses: {

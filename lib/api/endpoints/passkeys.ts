@@ -1,6 +1,6 @@
 /** Passkeys (WebAuthn): my passkeys, signing in with one, and one as the second step of a password login. */
 import { endpoint } from "../endpoint";
-import { emailNotVerified, errorResponse, jsonContent, reauthRequired, throttled, tokensIssued } from "../responses";
+import { emailNotVerified, errorResponse, FRESH_PROOF_NOTE, jsonContent, reauthRequired, throttled, tokensIssued } from "../responses";
 import {
   FactorProof,
   Message,
@@ -15,11 +15,6 @@ import {
   PasskeyRename,
   PasskeysPublic,
 } from "../../schemas";
-
-const PROOF =
-  "\n\n**Needs a fresh proof** (\"sudo mode\"): `password`, `code` or `recovery_code` in this body, or a " +
-  "`POST /api/v1/login/reauthenticate` with this token within the last REAUTH_MAX_AGE_MINUTES (10); otherwise 401 " +
-  "with `reason: \"reauth_required\"`.";
 
 const PASSKEY_EXAMPLE = { id: "cmb0x1y2z0000abcd1234efgh", name: "MacBook Touch ID", created_at: "2026-12-05T08:00:00.000Z", last_used_at: "2026-12-05T09:30:00.000Z" };
 
@@ -55,7 +50,7 @@ export const passkeyRegistrationOptions = endpoint({
   description:
     "The options for `navigator.credentials.create()` (pass them to `startRegistration({ optionsJSON })` of " +
     "`@simplewebauthn/browser`), then send its result to `POST /api/v1/users/me/passkeys` within 5 minutes. The " +
-    "passkey is discoverable (it signs in without an email typed); user verification is preferred." + PROOF,
+    "passkey is discoverable (it signs in without an email typed); user verification is preferred." + FRESH_PROOF_NOTE,
   auth: "active",
   body: { schema: FactorProof, optional: true },
   responses: {
@@ -106,7 +101,10 @@ export const removePasskey = endpoint({
   tag: "users",
   operationId: "users-remove_passkey",
   summary: "Remove a passkey",
-  description: "It no longer signs in or serves as a second factor. Audited (`passkey_removed`) and mailed as a notice." + PROOF,
+  description:
+    "It no longer signs in or serves as a second factor. Audited (`passkey_removed`) and mailed as a notice. " +
+    "The last way to sign in of an account stays: 409 when no password, linked provider or other passkey would be left." +
+    FRESH_PROOF_NOTE,
   auth: "active",
   params: PasskeyIdParams,
   body: { schema: FactorProof, optional: true },
@@ -115,6 +113,10 @@ export const removePasskey = endpoint({
     "400": errorResponse("The proof given is wrong", "Incorrect password"),
     "401": reauthRequired,
     "404": notFound,
+    "409": errorResponse(
+      "The passkey is the account's last way to sign in (no password, no linked provider, no other passkey)",
+      "This passkey is the only way to sign in to this account; add another passkey or link a provider before removing it",
+    ),
     "429": passkeyThrottled,
   },
 });
@@ -170,5 +172,32 @@ export const mfaPasskeyOptions = endpoint({
   responses: {
     "200": { description: "The request options", content: jsonContent(PasskeyAuthenticationOptions) },
     "400": refused("The challenge is unknown, expired, used or out of tries, or the account has no passkey", "No passkey for this sign-in: it expired, or the account has none"),
+  },
+});
+
+export const reauthenticationPasskeyOptions = endpoint({
+  method: "POST",
+  path: "/api/v1/login/reauthenticate/passkey/options",
+  tag: "login",
+  operationId: "login-reauthenticate_passkey_options",
+  summary: "Options for a passkey as the fresh proof of a sensitive change",
+  description:
+    "Sudo mode with a passkey: the options for `startAuthentication({ optionsJSON })`, limited to this account's " +
+    "passkeys. Send the result as `passkey` to `POST /api/v1/login/reauthenticate`, or in the body of the sensitive " +
+    "request itself. The challenge is this user's, works once, for 5 minutes, and only as such a proof (not to sign in).",
+  auth: "active",
+  beforeEnrolment: true,
+  responses: {
+    "200": {
+      description: "The request options",
+      content: jsonContent(PasskeyAuthenticationOptions, {
+        rpId: "example.com",
+        challenge: "q7Hk2yq1s6rB0n3kQw9xVt5mZp8aLc4dEf1gHi2jKl0",
+        timeout: 120000,
+        userVerification: "preferred",
+        allowCredentials: [{ id: "dGhlLWNyZWRlbnRpYWwtaWQ", type: "public-key", transports: ["internal", "hybrid"] }],
+      }),
+    },
+    "400": errorResponse("The account has no passkey", "This account has no passkey: confirm it is you with your password or a code"),
   },
 });

@@ -7,7 +7,7 @@ import { json } from "@/lib/http/handler";
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
   reauthenticate.handler(async ({ request, auth, body }) => {
     const until = await confirmFactor(auth, body, clientInfo(request));
-    const message = body.password !== undefined ? "Password confirmed" : "Code confirmed";
+    const message = body.password !== undefined ? "Password confirmed" : body.passkey !== undefined ? "Passkey confirmed" : "Code confirmed";
     return json({ message, reauthenticated_until: until.toISOString() });
   }),
 );

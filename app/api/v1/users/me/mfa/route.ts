@@ -5,7 +5,7 @@ import { clientInfo } from "@/lib/http/client";
 import { json } from "@/lib/http/handler";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route(
-  readMfaStatus.handler(async ({ auth }) => json(await mfaStatus(auth.user.id))),
+  readMfaStatus.handler(async ({ auth }) => json(await mfaStatus(auth.user))),
   disableMfa.handler(async ({ request, auth, body }) => {
     await disableSecondFactors(auth, { ...body, client: clientInfo(request) });
     return json({ message: "Two-factor authentication turned off" });
