@@ -1,34 +1,18 @@
 import { expect as baseExpect, test, type Page } from "@playwright/test";
 import { PASSWORD, signUpInBrowser, signUpThroughApi, storedToken, uniqueEmail, whoAmI } from "./helpers/browser";
+import { startAppServer, type AppServer } from "./helpers/server";
+import { authorizeButton, authorizeInDialog, LOCKED } from "./helpers/swagger";
+
 // swagger-ui is a large bundle; on a loaded 2-core machine it can take several seconds to render.
 const expect = baseExpect.configure({ timeout: 20_000 });
-import { startAppServer, type AppServer } from "./helpers/server";
 
 const USERS_ME = "#operations-users-users-read_user_me";
-
-/** Swagger marks the Authorize button "locked" when authorized, "unlocked" otherwise. */
-const LOCKED = /(^|\s)locked(\s|$)/;
-
-function authorizeButton(page: Page) {
-  return page.locator(".auth-wrapper button.authorize");
-}
 
 async function executeUsersMe(page: Page) {
   const op = page.locator(USERS_ME);
   if (!(await op.getByRole("button", { name: "Execute" }).isVisible())) await op.locator(".opblock-summary").click();
   await op.getByRole("button", { name: "Execute" }).click();
   return op.locator(".live-responses-table tr.response .response-col_status").first();
-}
-
-/** Logs in through Swagger's own Authorize dialog (OAuth2 password flow). */
-async function authorizeInDialog(page: Page, email: string, password: string) {
-  await authorizeButton(page).click();
-  const dialog = page.locator(".dialog-ux .modal-ux");
-  await dialog.locator("#oauth_username").fill(email);
-  await dialog.locator("#oauth_password").fill(password);
-  await dialog.getByRole("button", { name: "Apply given OAuth2 credentials" }).click();
-  await expect(dialog.getByRole("button", { name: "Remove authorization" }).first()).toBeVisible();
-  await dialog.getByRole("button", { name: "Close" }).first().click();
 }
 
 async function localStorageText(page: Page): Promise<string> {

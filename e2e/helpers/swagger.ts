@@ -1,6 +1,5 @@
 /**
- * The docs page's Swagger UI: its Authorize button and dialog (the OAuth2 password flow). e2e/docs.spec.ts
- * still has its own copies of these (left alone while another change edits that spec); it can import them.
+ * The docs page's Swagger UI: its Authorize button and dialog (the OAuth2 password flow).
  */
 import { expect as baseExpect, type Page } from "@playwright/test";
 
