@@ -9,10 +9,10 @@ import { createContext, useCallback, useContext, useRef, useState, type ReactNod
 import { PasswordDialog, type Proof } from "./password-dialog";
 import { apiJson, isReauthRequired } from "@/lib/client/api";
 
-/** The user closed the password dialog: the change was not made. */
+/** The user closed the confirmation dialog: the change was not made. */
 export class ReauthCancelledError extends Error {
   constructor() {
-    super("Not changed: your password was not confirmed.");
+    super("Not changed: it was not confirmed that it is you.");
   }
 }
 
@@ -71,8 +71,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       <PasswordDialog
         open={open}
         onOpenChange={onOpenChange}
-        title="Confirm your password"
-        description="This change protects your account: type your password again (or use a code or one of your passkeys) to make it. You will not be asked again for a few minutes."
+        title="Confirm it is you"
+        description="This change protects your account: confirm it is you to make it. You will not be asked again for a few minutes."
         name="reauth_password"
         emptyMessage="Type your password to continue."
         label="Confirm"

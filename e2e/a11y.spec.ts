@@ -103,7 +103,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     const found: string[] = [];
     const section = page.getByRole("region", { name: "Two-factor authentication" });
     await section.getByRole("button", { name: "Set up an authenticator app" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+    const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
     await dialog.getByLabel("Password").fill(password);
     await dialog.getByRole("button", { name: "Confirm" }).click();
     await expect(section.getByRole("img", { name: /QR code/ })).toBeVisible();

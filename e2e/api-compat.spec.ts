@@ -55,7 +55,7 @@ test("settings: right after signing in, the email changes at once, without askin
   await profile.getByLabel("Email").fill(newEmail);
   await profile.getByRole("button", { name: "Save profile" }).click();
   await expect(profile.getByRole("status")).toHaveText("Profile saved.");
-  await expect(page.getByRole("dialog", { name: "Confirm your password" })).toHaveCount(0);
+  await expect(page.getByRole("dialog", { name: "Confirm it is you" })).toHaveCount(0);
   await screenshot(page, "compat-settings-email-changed");
   await page.goto(`${server.url}/profile`);
   await expect(page.getByTestId("profile-email")).toHaveText(newEmail);

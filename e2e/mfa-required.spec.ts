@@ -36,7 +36,7 @@ test("an account without a second factor is sent to enrol, and only then goes on
 
   const section = page.getByRole("region", { name: "Two-factor authentication" });
   await section.getByRole("button", { name: "Set up an authenticator app" }).click();
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await dialog.getByLabel("Password").fill(PASSWORD);
   await dialog.getByRole("button", { name: "Confirm" }).click();
   const secret = (await section.getByTestId("totp-secret").textContent())!.trim();

@@ -21,7 +21,7 @@ async function turnOn(page: Page, password: string, shoot?: (name: string) => Pr
   const section = page.getByRole("region", { name: "Two-factor authentication" });
   await section.getByRole("button", { name: "Set up an authenticator app" }).click();
   // A sensitive change: the password is asked again first.
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await dialog.getByLabel("Password").fill(password);
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(section.getByRole("img", { name: /QR code/ })).toBeVisible();
@@ -100,7 +100,7 @@ test("sudo mode takes a code from the app or a recovery code instead of the pass
   await interactive(page);
 
   await section.getByRole("button", { name: "New recovery codes" }).click();
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await expect(dialog.getByLabel("Password")).toBeVisible();
   await dialog.getByRole("button", { name: "Use a code from your authenticator app" }).click();
   await dialog.getByLabel("Code from the app").fill("12345");

@@ -133,7 +133,7 @@ test("a signed-in user links a provider account, sees it in the profile and the 
 
   // A linked account is a way in: removing one asks for the password again.
   await linked.getByRole("button", { name: /^Remove/ }).click();
-  const confirm = page.getByRole("dialog", { name: "Confirm your password" });
+  const confirm = page.getByRole("dialog", { name: "Confirm it is you" });
   await confirm.getByLabel("Password").fill("another horse battery 2");
   await confirm.getByRole("button", { name: "Confirm" }).click();
   await expect(linked.getByText("None: you sign in with your password only.")).toBeVisible();

@@ -42,7 +42,7 @@ async function signOut(page: Page) {
 }
 
 async function confirmPassword(page: Page, password: string) {
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await dialog.getByLabel("Password").fill(password);
   await dialog.getByRole("button", { name: "Confirm" }).click();
 }
@@ -153,7 +153,7 @@ test("a passkey confirms a sensitive change in the re-authentication dialog, als
   const newEmail = `renamed-${email}`;
   await profile.getByLabel("Email").fill(newEmail);
   await profile.getByRole("button", { name: "Save profile" }).click();
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await expect(dialog.getByLabel("Password")).toBeVisible();
   await expect(dialog.getByRole("button", { name: "Use a passkey" })).toBeVisible();
   if (process.env.SCREENSHOTS) {

@@ -89,7 +89,7 @@ test("every page, light and dark, desktop and phone", async ({ page, request }) 
     await settle(page, "/settings");
     await page.getByRole("region", { name: "Profile" }).getByLabel("Email").fill("someone-else@example.com");
     await page.getByRole("button", { name: "Save profile" }).click();
-    await expect(page.getByRole("dialog", { name: "Confirm your password" })).toBeVisible();
+    await expect(page.getByRole("dialog", { name: "Confirm it is you" })).toBeVisible();
     await saveScreenshot(page, "reauth-dialog", look, { fullPage: false });
     await page.keyboard.press("Escape");
     // A form's success notice, below its button (every form the same).

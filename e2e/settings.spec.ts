@@ -38,7 +38,7 @@ test("edit name and email: the password is asked again, the new address confirms
   // A new address is a sensitive change: the page asks for the password inline, then retries.
   await profile.getByLabel("Email").fill(newEmail);
   await profile.getByRole("button", { name: "Save profile" }).click();
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await dialog.getByLabel("Password").fill("not the password");
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog.getByRole("alert")).toHaveText("That password is not right.");
@@ -76,7 +76,7 @@ test("the old address undoes an email change: the account keeps it and every dev
   const profile = page.getByRole("region", { name: "Profile" });
   await profile.getByLabel("Email").fill(uniqueEmail("hijack"));
   await profile.getByRole("button", { name: "Save profile" }).click();
-  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
   await dialog.getByLabel("Password").fill(password);
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(profile.getByRole("status")).toContainText("to confirm the change");
