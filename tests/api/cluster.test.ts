@@ -13,7 +13,12 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { appConnections } from "../helpers/postgres";
 import { connectionsOnPort, groupProcesses } from "../helpers/processes";
-import { adminToken, DATABASE, login, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { adminToken, DATABASE, keepProductionBcryptCost, login, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+
+// At the test cost of 4, one fresh-clone run (2026-12-06, load ~9 on two cores) had one of the 32 concurrent
+// sign-ins below answer 500; nine runs since, under load, did not repeat it. At 10, as in production and in
+// every run before, until the cause is found (docs/testing.md). The server's log is shown with any surprise.
+keepProductionBcryptCost();
 
 const WORKERS = 2;
 let server: Server;
@@ -34,6 +39,11 @@ function serverProcesses() {
 }
 
 type Reply = { status: number; body: string };
+
+/** Asserts a status, showing the servers' log when it differs (a 500's cause is logged there, not answered). */
+function expectStatus(r: { status: number; text: string }, status: number) {
+  assert.equal(r.status, status, r.status === status ? "" : `${r.text}\n--- server log (last 4000 characters):\n${server.output().slice(-4000)}`);
+}
 
 /** A GET over `agent` (node:http, so the connections it keeps open can be found in /proc). */
 function get(agent: http.Agent, p: string, token?: string): Promise<Reply> {
@@ -109,7 +119,7 @@ test("concurrent sign-ups and sign-ins on both processes all land", async () => 
   const signups = await Promise.all(
     emails.map((email) => server.api("/api/v1/users/signup", { method: "POST", json: { email, password } })),
   );
-  for (const r of signups) assert.equal(r.status, 201, r.text);
+  for (const r of signups) expectStatus(r, 201);
   const logins = await Promise.all(
     emails.flatMap((email) =>
       [1, 2].map(() =>
@@ -117,7 +127,7 @@ test("concurrent sign-ups and sign-ins on both processes all land", async () => 
       ),
     ),
   );
-  for (const r of logins) assert.equal(r.status, 200, r.text);
+  for (const r of logins) expectStatus(r, 200);
 
   // Transactions (a password change revokes the other tokens) meet plain writes from the other process.
   const mixed = await Promise.all([
@@ -132,7 +142,7 @@ test("concurrent sign-ups and sign-ins on both processes all land", async () => 
       server.api("/api/v1/login/access-token", { method: "POST", form: { username: email, password } }),
     ),
   ]);
-  for (const r of mixed) assert.equal(r.status, 200, r.text);
+  for (const r of mixed) expectStatus(r, 200);
 
   // Every account, token and revocation was written.
   const admin = await adminToken(server);
