@@ -176,6 +176,9 @@ test("signing out in the app signs the docs page out, including Swagger's saved 
 });
 
 test.describe("with tokens that live 6 seconds", () => {
+  // A server of its own and a token's whole life: beside the API suite on a loaded machine this took over
+  // the spec's 60 s once (a fresh-clone run, 2026-12-06; 17 s on its retry).
+  test.describe.configure({ timeout: 120_000 });
   let server: AppServer;
   test.beforeAll(async () => {
     server = await startAppServer({ ACCESS_TOKEN_EXPIRE_MINUTES: "0.1" });
