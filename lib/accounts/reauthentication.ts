@@ -21,7 +21,7 @@ import { assertionOptions, passkeysOf } from "../auth/webauthn";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { ProofKind } from "../schemas";
 import { confirmPassword } from "./password-sign-in";
-import { checkSecondFactor, totpEnabled, type SecondFactorProof } from "./second-factor-check";
+import { checkSecondFactor, type SecondFactorProof } from "./second-factor-check";
 import { signInCountsAsReauthentication } from "./sign-in-time";
 
 /** A proof of a factor: one of the password, a TOTP code, a recovery code, a passkey's assertion (the schemas allow no more). */
@@ -68,13 +68,12 @@ export async function reauthenticationPasskeyOptions(auth: Authenticated): Promi
   return assertionOptions("reauthentication", auth.user.id, passkeys);
 }
 
-/** The proofs the user can give (field names), for the pages to offer only those. */
-export async function reauthenticationProofs(user: { id: string; hashedPassword: string | null }): Promise<ProofKind[]> {
-  const [totp, passkeys] = await Promise.all([totpEnabled(user.id), getDb().passkey.count({ where: { userId: user.id } })]);
+/** The proofs an account with these factors can give (field names), for the pages to offer only those. */
+export function reauthenticationProofs(has: { password: boolean; totp: boolean; passkeys: number }): ProofKind[] {
   return [
-    ...(user.hashedPassword ? (["password"] as const) : []),
-    ...(totp ? (["code", "recovery_code"] as const) : []),
-    ...(passkeys > 0 ? (["passkey"] as const) : []),
+    ...(has.password ? (["password"] as const) : []),
+    ...(has.totp ? (["code", "recovery_code"] as const) : []),
+    ...(has.passkeys > 0 ? (["passkey"] as const) : []),
   ];
 }
 

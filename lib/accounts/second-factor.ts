@@ -21,7 +21,6 @@ import { appName } from "../mail/mailer";
 import { recordAuthEvent } from "./audit";
 import { queueSecondFactorNotice } from "./account-mail";
 import { reauthenticationProofs, requireRecentAuthentication, type Proof } from "./reauthentication";
-import { refuseRemovingLastWayIn, removeWayIn } from "./ways-in";
 import { spendTotpCode, totpEnabled, TOTP_SECRET_PURPOSE } from "./second-factor-check";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -29,12 +28,13 @@ export const RECOVERY_CODE_COUNT = 10;
 export async function mfaStatus(user: { id: string; hashedPassword: string | null }): Promise<MfaStatusT> {
   const db = getDb();
   const userId = user.id;
-  const [factor, left, proofs] = await Promise.all([
+  const [factor, left, passkeys] = await Promise.all([
     db.totpFactor.findUnique({ where: { userId }, select: { confirmedAt: true } }),
     db.recoveryCode.count({ where: { userId } }),
-    reauthenticationProofs(user),
+    db.passkey.count({ where: { userId } }),
   ]);
   const enabledAt = factor?.confirmedAt ?? null;
+  const proofs = reauthenticationProofs({ password: user.hashedPassword !== null, totp: enabledAt !== null, passkeys });
   return {
     totp_enabled: enabledAt !== null,
     enabled_at: enabledAt?.toISOString() ?? null,
@@ -127,9 +127,9 @@ async function removeSecondFactors(tx: Prisma.TransactionClient, userId: string)
 export async function disableSecondFactors(auth: Authenticated, proof: Proof & { client: ClientInfo }): Promise<void> {
   const user = auth.user;
   if (!(await totpEnabled(user.id))) throw notOn();
-  await refuseRemovingLastWayIn(user.id, "second_factors");
+  // Not a way in (lib/accounts/ways-in.ts): TOTP only completes a sign-in, so turning it off is never refused.
   await requireRecentAuthentication(auth, proof);
-  await removeWayIn(user.id, "second_factors", (tx) => removeSecondFactors(tx, user.id));
+  await getDb().$transaction((tx) => removeSecondFactors(tx, user.id));
   await recordAuthEvent({ type: "mfa_disabled", userId: user.id, client: proof.client });
   queueSecondFactorNotice(user, "Two-factor authentication was turned off", "Two-factor authentication was just turned off for your account: signing in now needs only the password.");
 }
@@ -143,8 +143,10 @@ export async function resetSecondFactors(userId: string, client: ClientInfo): Pr
   const user = await getDb().user.findUnique({ where: { id: userId }, select: { id: true, email: true } });
   if (!user) throw errors.notFound("The user with this id does not exist in the system");
   // A lost device may hold the account's passkeys too: the reset removes them with the app and the codes.
-  const passkeys = await getDb().passkey.deleteMany({ where: { userId: user.id } });
-  const removed = (await getDb().$transaction((tx) => removeSecondFactors(tx, user.id))) || passkeys.count > 0;
+  const removed = await getDb().$transaction(async (tx) => {
+    const passkeys = await tx.passkey.deleteMany({ where: { userId: user.id } });
+    return (await removeSecondFactors(tx, user.id)) || passkeys.count > 0;
+  });
   await recordAuthEvent({ type: "mfa_reset", userId: user.id, method: "admin", client });
   if (removed) {
     queueSecondFactorNotice(user, "Your two-factor authentication was reset", "An administrator reset the two-factor authentication of your account: signing in now needs only the password until you turn it on again.");

@@ -3,8 +3,7 @@
  *
  * A way in is what signs in on its own: the password, each linked provider account (OpenID Connect), each
  * passkey. An authenticator app (TOTP) and its recovery codes only complete a sign-in that one of those
- * began, so turning them off never takes a way in away (it goes through here all the same, so that every
- * removal of a factor or a sign-in method answers to this one rule). A mailed reset link is not counted:
+ * began, so turning them off never takes a way in away and does not come here. A mailed reset link is not counted:
  * it is how a locked-out user gets back in, not a way to sign in.
  *
  * The rule is checked twice: before the removal asks for a fresh proof (`refuseRemovingLastWayIn`: no one
@@ -18,10 +17,10 @@ import { errors } from "../http/errors";
 
 type Tx = Prisma.TransactionClient;
 
-/** What a removal takes away: a passkey, a linked provider account, or the second factors (TOTP and codes). */
-export type Removal = "passkey" | "provider" | "second_factors";
+/** What a removal takes away: a passkey or a linked provider account. */
+export type Removal = "passkey" | "provider";
 
-const LAST_WAY_IN: Record<Exclude<Removal, "second_factors">, string> = {
+const LAST_WAY_IN: Record<Removal, string> = {
   passkey: "This passkey is the only way to sign in to this account; add another passkey or link a provider before removing it",
   provider: "This is the only way to sign in to this account; it cannot be removed",
 };
@@ -35,11 +34,9 @@ async function countWaysIn(db: Tx, userId: string): Promise<number> {
   return (user?.hashedPassword ? 1 : 0) + providers + passkeys;
 }
 
-const takesAWayIn = (removal: Removal): removal is Exclude<Removal, "second_factors"> => removal !== "second_factors";
-
 /** 409 when removing one `removal` would leave the user no way in (the early answer, before any proof is asked). */
 export async function refuseRemovingLastWayIn(userId: string, removal: Removal): Promise<void> {
-  if (takesAWayIn(removal) && (await countWaysIn(getDb(), userId)) <= 1) throw errors.conflict(LAST_WAY_IN[removal]);
+  if ((await countWaysIn(getDb(), userId)) <= 1) throw errors.conflict(LAST_WAY_IN[removal]);
 }
 
 /**
@@ -50,7 +47,7 @@ export async function removeWayIn<T>(userId: string, removal: Removal, remove: (
   return getDb().$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { updatedAt: new Date() } });
     const result = await remove(tx);
-    if (takesAWayIn(removal) && (await countWaysIn(tx, userId)) === 0) throw errors.conflict(LAST_WAY_IN[removal]);
+    if ((await countWaysIn(tx, userId)) === 0) throw errors.conflict(LAST_WAY_IN[removal]);
     return result;
   });
 }
