@@ -32,16 +32,21 @@ export type TokenOrigin =
   | { method: "refresh"; familyId: string; clientId: string }
   | { method: "session"; sessionId: string };
 
+/** A signed access token whose row is not stored yet: `save` stores it (in `tx` when given). */
+export type SignedAccessToken = {
+  access_token: string;
+  expires_in: number;
+  save: (tx?: Tx) => Promise<void>;
+};
+
 /**
- * Signs an access token and stores its row (in `tx` when given, so a family and its first tokens are
- * written together). The audit event is the caller's: it belongs after the transaction.
+ * Signs an access token; its row is stored by `save`, in the caller's transaction when there is one (a
+ * family and its first tokens are written together). Signing is done first, outside any transaction: the
+ * first use of the process's signing key registers it in the database, and on SQLite a transaction has
+ * the one connection to itself (lib/db/adapters.ts), so that write must not happen inside one. The audit
+ * event is the caller's: it belongs after the transaction.
  */
-export async function createAccessTokenRecord(
-  userId: string,
-  client: ClientInfo,
-  origin: TokenOrigin,
-  tx?: Tx,
-): Promise<{ access_token: string; expires_in: number }> {
+export async function signAccessToken(userId: string, client: ClientInfo, origin: TokenOrigin): Promise<SignedAccessToken> {
   const ttl = getConfig().accessTokenTtlSeconds;
   // Whole seconds, because JWT times are whole seconds and the row must agree with the claims.
   const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -53,21 +58,23 @@ export async function createAccessTokenRecord(
     { userId, jti, issuedAt, expiresAt, issuer: getConfig().issuer, clientId },
     key,
   );
-  await (tx ?? getDb()).accessToken.create({
-    data: {
-      id: jti,
-      userId,
-      createdAt: issuedAt,
-      expiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      method: origin.method,
-      sessionId: origin.method === "session" ? origin.sessionId : null,
-      familyId: origin.method === "session" ? null : origin.familyId,
-      kid: key.kid,
-    },
-  });
-  return { access_token: accessToken, expires_in: ttl };
+  const save = async (tx?: Tx) => {
+    await (tx ?? getDb()).accessToken.create({
+      data: {
+        id: jti,
+        userId,
+        createdAt: issuedAt,
+        expiresAt,
+        userAgent: client.userAgent,
+        ip: client.ip,
+        method: origin.method,
+        sessionId: origin.method === "session" ? origin.sessionId : null,
+        familyId: origin.method === "session" ? null : origin.familyId,
+        kid: key.kid,
+      },
+    });
+  };
+  return { access_token: accessToken, expires_in: ttl, save };
 }
 
 /**
@@ -81,6 +88,7 @@ export async function issueAccessToken(
   client: ClientInfo,
   origin: { method: "session"; sessionId: string },
 ): Promise<IssuedToken> {
-  const token = await createAccessTokenRecord(userId, client, origin);
+  const token = await signAccessToken(userId, client, origin);
+  await token.save();
   return { access_token: token.access_token, token_type: "bearer", expires_in: token.expires_in };
 }

@@ -21,7 +21,7 @@ import { errors } from "../http/errors";
 import type { ClientInfo } from "../http/client";
 import { recordAuthEvent } from "./audit";
 import { requireTokenHolder } from "../auth/token-holders";
-import { createAccessTokenRecord, DEFAULT_API_CLIENT_ID, type IssuedToken } from "./access-tokens";
+import { DEFAULT_API_CLIENT_ID, signAccessToken, type IssuedToken } from "./access-tokens";
 import { revokeFamily } from "./sessions";
 
 const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
@@ -42,7 +42,8 @@ export async function startFamily(userId: string, client: ClientInfo, clientId: 
   const idleExpiresAt = new Date(now.getTime() + refreshTokenIdleSeconds * 1000);
   const refreshToken = newRefreshToken();
   const origin = { method: "password" as const, familyId, clientId: clientId || DEFAULT_API_CLIENT_ID };
-  const access = await getDb().$transaction(async (tx) => {
+  const access = await signAccessToken(userId, client, origin);
+  await getDb().$transaction(async (tx) => {
     await tx.refreshFamily.create({
       data: {
         id: familyId,
@@ -56,11 +57,12 @@ export async function startFamily(userId: string, client: ClientInfo, clientId: 
       },
     });
     await tx.refreshToken.create({ data: { id: hashToken(refreshToken), familyId, createdAt: now, expiresAt: idleExpiresAt } });
-    return createAccessTokenRecord(userId, client, origin, tx);
+    await access.save(tx);
   });
   await recordAuthEvent({ type: "token_issued", userId, method: "password", client });
   return {
-    ...access,
+    access_token: access.access_token,
+    expires_in: access.expires_in,
     token_type: "bearer",
     refresh_token: refreshToken,
     refresh_expires_in: Math.round(refreshTokenIdleSeconds),
@@ -92,22 +94,25 @@ export async function refreshAccessToken(presented: string, client: ClientInfo):
   const idleEnd = new Date(Math.min(now.getTime() + refreshTokenIdleSeconds * 1000, family.expiresAt.getTime()));
   const next = newRefreshToken();
   const origin = { method: "refresh" as const, familyId: family.id, clientId: family.clientId };
-  const access = await db.$transaction(async (tx) => {
+  const access = await signAccessToken(family.userId, client, origin);
+  const won = await db.$transaction(async (tx) => {
     // The one winner: only an unspent token in a family not revoked is spent, atomically.
     const spent = await tx.refreshToken.updateMany({
       where: { id, spentAt: null, family: { revokedAt: null } },
       data: { spentAt: now },
     });
-    if (spent.count !== 1) return null;
+    if (spent.count !== 1) return false;
     await tx.refreshToken.create({ data: { id: hashToken(next), familyId: family.id, createdAt: now, expiresAt: idleEnd } });
     await tx.refreshFamily.update({ where: { id: family.id }, data: { lastUsedAt: now, idleExpiresAt: idleEnd } });
-    return createAccessTokenRecord(family.userId, client, origin, tx);
+    await access.save(tx);
+    return true;
   });
   // Spent (or the family revoked) between the read and the update: a concurrent exchange won.
-  if (!access) return refuseReuse(family, client);
+  if (!won) return refuseReuse(family, client);
   await recordAuthEvent({ type: "token_refreshed", userId: family.userId, method: "refresh_token", client });
   return {
-    ...access,
+    access_token: access.access_token,
+    expires_in: access.expires_in,
     token_type: "bearer",
     refresh_token: next,
     refresh_expires_in: Math.max(1, Math.round((idleEnd.getTime() - now.getTime()) / 1000)),

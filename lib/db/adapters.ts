@@ -5,13 +5,68 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { Mutex } from "async-mutex";
+import type Database from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Config } from "../config";
 
 type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
-/** The one connection's state, which the better-sqlite3 adapter keeps as `client` on every transaction. */
-type Connection = { inTransaction: boolean };
+type Transaction = Awaited<ReturnType<SqlDriverAdapter["startTransaction"]>>;
+/** The one connection, which the better-sqlite3 adapter keeps as `client` on itself and on every transaction. */
+type Connection = Pick<Database.Database, "inTransaction" | "prepare">;
+const connectionOf = (queryable: SqlDriverAdapter | Transaction) => (queryable as unknown as { client: Connection }).client;
+
+/**
+ * The process has one SQLite connection, shared by every request, and the adapter serializes only
+ * transactions on it: a plain query of another request ran on the connection while a transaction was
+ * open, so it read the transaction's uncommitted rows, and the transaction's rollback silently undid
+ * its acknowledged write. Here every statement outside a transaction waits for the open one to end, so a
+ * transaction has the connection to itself (tests/unit/sqlite-adapter.test.ts).
+ *
+ * And a transaction begins IMMEDIATE, taking the file's write lock (waiting out the busy timeout for
+ * another process's writer) before it reads. A deferred one read first; when another process (a second
+ * server on the same file) committed before its first write, SQLite refused that write at once with
+ * SQLITE_BUSY_SNAPSHOT ("database is locked"), since the snapshot it had read was stale, and the request
+ * failed. In-process it costs nothing: transactions were already one at a time.
+ */
+function oneTransactionAtATime(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const connection = connectionOf(adapter);
+  const prepare = connection.prepare.bind(connection);
+  connection.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as Connection["prepare"];
+
+  const mutex = new Mutex();
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  const executeScript = adapter.executeScript.bind(adapter);
+  adapter.queryRaw = (query) => mutex.runExclusive(() => queryRaw(query));
+  adapter.executeRaw = (query) => mutex.runExclusive(() => executeRaw(query));
+  adapter.executeScript = (script) => mutex.runExclusive(() => executeScript(script));
+
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await mutex.acquire();
+    let transaction: Transaction;
+    try {
+      transaction = releasingTransactionLocks(await startTransaction(isolationLevel));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    for (const end of ["commit", "rollback"] as const) {
+      const ended = transaction[end].bind(transaction);
+      transaction[end] = async () => {
+        try {
+          await ended();
+        } finally {
+          release(); // once: async-mutex ignores a second call
+        }
+      };
+    }
+    return transaction;
+  };
+  return adapter;
+}
 
 /**
  * better-sqlite3's adapter serializes the transactions of its one connection with a lock that a
@@ -24,35 +79,30 @@ type Connection = { inTransaction: boolean };
  * with SQLITE_FULL. So the transaction now always ends: the connection is rolled back when it is still
  * in the transaction, the lock is released, and a ROLLBACK whose work SQLite already did is no error.
  */
-function releasingTransactionLocks(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) => {
-    const transaction = await startTransaction(isolationLevel);
-    const executeRaw = transaction.executeRaw.bind(transaction);
-    const connection = (transaction as unknown as { client: Connection }).client;
-    transaction.executeRaw = async (query) => {
-      if (query.sql !== "COMMIT" && query.sql !== "ROLLBACK") return executeRaw(query);
+function releasingTransactionLocks(transaction: Transaction): Transaction {
+  const executeRaw = transaction.executeRaw.bind(transaction);
+  const connection = connectionOf(transaction);
+  transaction.executeRaw = async (query) => {
+    if (query.sql !== "COMMIT" && query.sql !== "ROLLBACK") return executeRaw(query);
+    try {
+      return await executeRaw(query);
+    } catch (error) {
       try {
-        return await executeRaw(query);
-      } catch (error) {
-        try {
-          if (connection.inTransaction) await executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
-        } finally {
-          // Prisma calls neither commit() nor rollback() after a failed end; rollback() frees the lock.
-          await transaction.rollback();
-        }
-        if (query.sql === "ROLLBACK") return 0;
-        throw error;
+        if (connection.inTransaction) await executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
+      } finally {
+        // Prisma calls neither commit() nor rollback() after a failed end; rollback() frees the locks.
+        await transaction.rollback();
       }
-    };
-    return transaction;
+      if (query.sql === "ROLLBACK") return 0;
+      throw error;
+    }
   };
-  return adapter;
+  return transaction;
 }
 
 class SQLiteAdapterFactory extends PrismaBetterSQLite3 {
   override async connect() {
-    return releasingTransactionLocks(await super.connect());
+    return oneTransactionAtATime(await super.connect());
   }
 }
 

@@ -2,8 +2,8 @@
  * Telling "the database is unavailable" (down, restarting, unreachable, out of connections, locked
  * too long) apart from a bug, so the API can answer 503 with Retry-After, which load balancers and
  * clients retry, instead of 500. Prisma reports these in several shapes: its own P1xxx codes, P2024
- * (no free pool connection in time), and driver-adapter errors with a `kind` and, from PostgreSQL, a
- * SQLSTATE. Pure: imports nothing, so the error mapping can use it anywhere.
+ * (no free pool connection in time), driver-adapter errors with a `kind` and, from PostgreSQL, a
+ * SQLSTATE, and SQLite's own busy codes. Pure: imports nothing, so the error mapping can use it anywhere.
  */
 
 /** Prisma error codes that mean the database could not be used at all. */
@@ -30,6 +30,12 @@ function unavailableSqlState(code: string, message: string): boolean {
   return /^(08|28|53|57P0)/.test(code) || code === "3D000" || (code === "55000" && /accepting connections/.test(message));
 }
 
+/**
+ * SQLite's own codes, which Prisma passes on as the error's code when the adapter has no kind for them:
+ * SQLITE_BUSY_SNAPSHOT and the other extended busy codes (plain SQLITE_BUSY arrives as SocketTimeout).
+ */
+const SQLITE_BUSY_CODE = /^SQLITE_(BUSY|LOCKED)/;
+
 /** Messages of the pg driver itself, which carry no code. */
 const DRIVER_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET/;
 
@@ -45,7 +51,7 @@ function adapterCause(error: Record<string, unknown>): Cause | undefined {
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const e = error as Record<string, unknown>;
-  if (typeof e.code === "string" && PRISMA_CODES.has(e.code)) return true;
+  if (typeof e.code === "string" && (PRISMA_CODES.has(e.code) || SQLITE_BUSY_CODE.test(e.code))) return true;
   const cause = adapterCause(e);
   if (cause) {
     if (typeof cause.kind === "string" && ADAPTER_KINDS.has(cause.kind)) return true;

@@ -13,12 +13,8 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { appConnections } from "../helpers/postgres";
 import { connectionsOnPort, groupProcesses } from "../helpers/processes";
-import { adminToken, DATABASE, keepProductionBcryptCost, login, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
+import { adminToken, DATABASE, login, signup, startServer, uniqueEmail, type Server } from "../helpers/server";
 
-// At the test cost of 4, one fresh-clone run (2026-12-06, load ~9 on two cores) had one of the 32 concurrent
-// sign-ins below answer 500; nine runs since, under load, did not repeat it. At 10, as in production and in
-// every run before, until the cause is found (docs/testing.md). The server's log is shown with any surprise.
-keepProductionBcryptCost();
 
 const WORKERS = 2;
 let server: Server;
