@@ -2,9 +2,23 @@
  * Every mail the app sends, in one place: React Email components rendered to HTML, with the plain-text
  * part derived from the same render (so the two never disagree). A template gets only what it shows;
  * links arrive fully built (lib/mail/links.ts).
+ *
+ * Each component comes from its own package, not from the `@react-email/components` bundle: that one
+ * also loads the code-block (Prism), Markdown and Tailwind components, which made loading the mail
+ * thread, at every server start, take twice the CPU (1.25 s against 0.67 s).
  */
 import type { ReactNode } from "react";
-import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
+import { Body } from "@react-email/body";
+import { Button } from "@react-email/button";
+import { Container } from "@react-email/container";
+import { Head } from "@react-email/head";
+import { Heading } from "@react-email/heading";
+import { Hr } from "@react-email/hr";
+import { Html } from "@react-email/html";
+import { Link } from "@react-email/link";
+import { Preview } from "@react-email/preview";
+import { Section } from "@react-email/section";
+import { Text } from "@react-email/text";
 import { render } from "@react-email/render";
 
 export type RenderedMail = { subject: string; html: string; text: string };
